@@ -1,0 +1,39 @@
+"""Alembic environment: async engine, the URL from yoriai's settings, every SQLModel table."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+import server.db  # noqa: F401  (imports every model)
+from server.config import Settings
+from server.db import make_engine
+
+target_metadata = SQLModel.metadata
+
+
+def _configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite can only alter tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_async() -> None:
+    settings = context.config.attributes.get("settings") or Settings.from_env()
+    engine = make_engine(settings)
+    async with engine.connect() as connection:
+        await connection.run_sync(_configure)
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("yoriai migrations run online only: use `yoriai migrate`.")
+asyncio.run(_run_async())

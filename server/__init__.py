@@ -1,0 +1,1 @@
+"""yoriai: live sticky-note boards for Machida's district roundtables and The YORIAI."""

@@ -1,0 +1,114 @@
+"""The Litestar application: wiring of database, sessions, CSRF, templates, channels and routes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Litestar, Request, Response, get
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts import routes as accounts_routes
+from server.boards import routes as boards_routes
+from server.config import ROOT, Settings
+from server.db import make_engine, make_sessionmaker
+from server.errors import UserError
+from server.meetings import routes as meetings_routes
+from server.web.auth import SignInRequired
+from server.web.responses import sign_in_required_handler, user_error_handler
+from server.web.templating import environment
+
+SESSION_MAX_AGE = 7 * 24 * 3600  # a week: long enough for a meeting day, short enough to expire
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    messages = {
+        403: "この操作はできません（ページを読み込み直してからお試しください）。",
+        404: "ページが見つかりませんでした。",
+        405: "この操作はできません。",
+    }
+    message = messages.get(exc.status_code, "入力を受け付けられませんでした。内容をお確かめください。")
+    if exc.status_code >= 500:
+        message = "サーバーで問題が起きました。少し待ってからもう一度お試しください。"
+    return user_error_handler(request, UserError(message, exc.status_code))
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings)
+    maker = make_sessionmaker(engine)
+
+    async def provide_db() -> AsyncIterator[AsyncSession]:
+        async with maker() as db:
+            yield db
+
+    @get("/healthz", include_in_schema=False)
+    async def healthz(db: AsyncSession) -> dict[str, str]:
+        await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        return {"status": "ok"}
+
+    async def dispose_engine() -> None:
+        await engine.dispose()
+
+    key = hashlib.sha256(settings.secret_key.encode()).digest()
+    template_engine = JinjaTemplateEngine.from_environment(environment())
+    return Litestar(
+        route_handlers=[
+            healthz,
+            *accounts_routes.handlers,
+            *meetings_routes.handlers,
+            *boards_routes.handlers,
+            create_static_files_router(
+                path="/static", directories=[ROOT / "static"], include_in_schema=False
+            ),
+        ],
+        dependencies={"db": Provide(provide_db)},
+        plugins=[
+            HTMXPlugin(),
+            ChannelsPlugin(
+                backend=MemoryChannelsBackend(),
+                arbitrary_channels_allowed=True,
+            ),
+        ],
+        middleware=[
+            CookieBackendConfig(
+                secret=key,
+                key="yoriai",
+                max_age=SESSION_MAX_AGE,
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+            ).middleware,
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="yoriai_csrf",
+            header_name="x-csrftoken",
+            cookie_samesite="lax",
+            cookie_secure=settings.secure_cookies,
+            exclude=["/healthz"],
+        ),
+        template_config=TemplateConfig(instance=template_engine),
+        exception_handlers={
+            UserError: user_error_handler,
+            SignInRequired: sign_in_required_handler,
+            NotFoundException: http_error_handler,
+            HTTPException: http_error_handler,
+        },
+        state=State({"settings": settings, "sessionmaker": maker}),
+        on_shutdown=[dispose_engine],
+        debug=settings.debug,
+    )

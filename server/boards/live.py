@@ -1,0 +1,135 @@
+"""The live layer: publishes committed board changes and streams them to every screen.
+
+A screen (phone, projector, facilitator console) opens ``/ws/boards/{id}?after=N`` where N
+is the last sequence number it has applied. The socket first subscribes to the board's
+channel, then sends what was committed after N (read from the database), then streams.
+Messages are HTML fragments that htmx swaps out of band, keyed by element id, so applying
+one twice does no harm; the server also drops anything at or below what it already sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from litestar.channels import ChannelsPlugin
+
+from server.boards.events import BoardChange
+from server.boards.service import CatchUp
+from server.web.templating import environment
+
+ViewMode = Literal["phone", "projector", "console"]
+
+
+def board_channel(meeting_id: int) -> str:
+    return f"board:{meeting_id}"
+
+
+def publish(channels: ChannelsPlugin, change: BoardChange) -> None:
+    """Hand a committed change to every subscriber of its board (on every worker)."""
+    channels.publish(json.dumps(asdict(change)), [board_channel(change.meeting_id)])
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at the board: decides which notes they see and which controls."""
+
+    mode: ViewMode
+    meeting_id: int
+    participant_id: int | None = None
+
+    @property
+    def can_moderate(self) -> bool:
+        return self.mode == "console"
+
+    def sees(self, note: dict[str, Any] | None) -> bool:
+        return note is not None and (not note["hidden"] or self.can_moderate)
+
+    def note_url(self, note_id: int) -> str:
+        """Where this viewer's controls for a note post to."""
+        if self.mode == "console":
+            return f"/f/sessions/{self.meeting_id}/notes/{note_id}"
+        return f"/b/{self.meeting_id}/notes/{note_id}"
+
+    def owns(self, note: dict[str, Any] | None) -> bool:
+        return (
+            note is not None
+            and self.participant_id is not None
+            and note.get("participant_id") == self.participant_id
+        )
+
+
+def render_fragments(
+    viewer: Viewer,
+    *,
+    seq: int,
+    notes: dict[int, dict[str, Any] | None],
+    counts: dict[str, int],
+    status: str | None,
+) -> str:
+    """One websocket message: note upserts and removals, counts, status, and the new seq."""
+    template = environment().get_template("boards/_live.html")
+    return template.render(
+        viewer=viewer,
+        seq=seq,
+        notes=[(note_id, state if viewer.sees(state) else None) for note_id, state in notes.items()],
+        counts=counts,
+        status=status,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _render_published(message: str, mode: ViewMode, own: bool, meeting_id: int) -> str:
+    # Every phone but the author's gets the same bytes: render once per (event, kind of viewer).
+    change = json.loads(message)
+    note = change["note"]
+    viewer = Viewer(mode, meeting_id, note["participant_id"] if own and note else None)
+    notes = {change["note_id"]: note} if change["note_id"] is not None else {}
+    return render_fragments(
+        viewer, seq=change["seq"], notes=notes, counts=change["counts"], status=change["status"]
+    )
+
+
+def render_published(message: str, viewer: Viewer) -> tuple[int, str]:
+    """The fragment a viewer gets for a published change, and the change's seq."""
+    change = json.loads(message)
+    own = viewer.owns(change["note"])
+    return change["seq"], _render_published(message, viewer.mode, own, viewer.meeting_id)
+
+
+def render_catch_up(viewer: Viewer, missed: CatchUp) -> str:
+    return render_fragments(
+        viewer, seq=missed.last_seq, notes=missed.notes, counts=missed.counts, status=missed.status
+    )
+
+
+class BoardStream:
+    """One screen's websocket: sends each committed change once, in order, with no gaps."""
+
+    def __init__(self, viewer: Viewer, last_sent: int, load_missed: Any, send: Any) -> None:
+        self.viewer = viewer
+        self.last_sent = last_sent
+        self._load_missed = load_missed  # async (after) -> CatchUp
+        self._send = send  # async (text) -> None
+
+    async def catch_up(self) -> None:
+        missed: CatchUp = await self._load_missed(self.last_sent)
+        if missed.last_seq > self.last_sent or self.last_sent == 0:
+            await self._send(render_catch_up(self.viewer, missed))
+        self.last_sent = max(self.last_sent, missed.last_seq)
+
+    async def on_published(self, data: bytes) -> None:
+        message = data.decode()
+        seq = json.loads(message)["seq"]
+        if seq <= self.last_sent:
+            return  # already sent by the catch-up
+        if seq > self.last_sent + 1:
+            # Publications of two writers can cross: fill the gap from the database.
+            await self.catch_up()
+            if seq <= self.last_sent:
+                return
+        _, fragment = render_published(message, self.viewer)
+        await self._send(fragment)
+        self.last_sent = seq

@@ -1,0 +1,315 @@
+"""Participants' side of a board: the start page, joining, the phone page, posting notes,
+and the websocket every screen (phone, projector, console) listens on."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import MediaType, Request, WebSocket, get, post, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.boards import service as boards
+from server.boards.live import (
+    BoardStream,
+    Viewer,
+    ViewMode,
+    board_channel,
+    publish,
+    render_catch_up,
+)
+from server.boards.models import Participant
+from server.errors import Forbidden, UserError
+from server.meetings import service as meetings
+from server.meetings.models import Meeting
+from server.web.auth import current_user, participant_token, remember_participant
+from server.web.responses import is_htmx, page, see_other
+
+# --- joining --------------------------------------------------------------------------
+
+
+@get("/")
+async def start_page() -> Template:
+    return page("start.html")
+
+
+@post("/join")
+async def submit_code(db: AsyncSession, data: URLEncodedBody[dict[str, str]]) -> Any:
+    raw = data.get("code", "")
+    try:
+        meeting = await meetings.find_by_join_code(db, raw)
+    except UserError as exc:
+        return page("start.html", status_code=exc.status_code, error=exc.message, code=raw[:20])
+    return see_other(f"/join/{meeting.join_code}")
+
+
+@get("/join/{code:str}")
+async def join_page(request: Request[Any, Any, Any], db: AsyncSession, code: FromPath[str]) -> Any:
+    try:
+        meeting = await meetings.find_by_join_code(db, code)
+    except UserError as exc:
+        return page("start.html", status_code=exc.status_code, error=exc.message, code=code[:20])
+    assert meeting.id is not None
+    if await boards.get_participant(db, meeting.id, participant_token(request, meeting.id)):
+        return see_other(f"/b/{meeting.id}")
+    return page("boards/join.html", meeting=meeting)
+
+
+@post("/join/{code:str}")
+async def join(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    code: FromPath[str],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    try:
+        meeting = await meetings.find_by_join_code(db, code)
+    except UserError as exc:
+        return page("start.html", status_code=exc.status_code, error=exc.message, code=code[:20])
+    assert meeting.id is not None
+    if await boards.get_participant(db, meeting.id, participant_token(request, meeting.id)):
+        return see_other(f"/b/{meeting.id}")
+    nickname = "" if "skip" in data else data.get("nickname", "")
+    affiliation = "" if "skip" in data else data.get("affiliation", "")
+    try:
+        participant, change = await boards.join_meeting(
+            db, meeting, nickname=nickname, affiliation=affiliation
+        )
+    except UserError as exc:
+        return page(
+            "boards/join.html",
+            status_code=exc.status_code,
+            meeting=meeting,
+            error=exc.message,
+            nickname=nickname[:40],
+            affiliation=affiliation,
+        )
+    publish(channels, change)
+    remember_participant(request, meeting.id, participant.token)
+    return see_other(f"/b/{meeting.id}")
+
+
+# --- the phone page -----------------------------------------------------------------------
+
+
+async def _participant_for(
+    request: Request[Any, Any, Any], db: AsyncSession, meeting: Meeting
+) -> Participant:
+    assert meeting.id is not None
+    participant = await boards.get_participant(db, meeting.id, participant_token(request, meeting.id))
+    if participant is None:
+        raise Forbidden("この会にまだ参加していません。参加コードから入ってください。")
+    return participant
+
+
+@get("/b/{meeting_id:int}")
+async def phone_board(request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]) -> Any:
+    meeting = await meetings.get_meeting(db, meeting_id)
+    participant = await boards.get_participant(db, meeting_id, participant_token(request, meeting_id))
+    if participant is None:
+        return see_other(f"/join/{meeting.join_code}" if meeting.is_open else "/")
+    notes = await boards.list_notes(db, meeting_id, include_hidden=False)
+    return page(
+        "boards/phone.html",
+        meeting=meeting,
+        participant=participant,
+        notes=[boards.note_state(n) for n in reversed(notes)],
+        counts=await boards.board_counts(db, meeting_id),
+        viewer=Viewer("phone", meeting_id, participant.id),
+    )
+
+
+@post("/b/{meeting_id:int}/notes")
+async def post_note(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    meeting_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    meeting = await meetings.get_meeting(db, meeting_id)
+    participant = await _participant_for(request, db, meeting)
+    kind, text = data.get("kind", ""), data.get("text", "")
+    try:
+        change = await boards.post_note(db, meeting, participant, kind=kind, text=text)
+    except UserError as exc:
+        if not is_htmx(request):
+            raise
+        # Keep what they typed: the composer comes back with the message and the text.
+        return page(
+            "boards/_composer.html",
+            status_code=exc.status_code,
+            meeting=meeting,
+            error=exc.message,
+            kind=kind,
+            text=text[:1000],
+        )
+    publish(channels, change)
+    if not is_htmx(request):
+        return see_other(f"/b/{meeting_id}")
+    return page("boards/_composer.html", meeting=meeting, kind=kind, sent=True)
+
+
+@get("/b/{meeting_id:int}/notes/{note_id:int}")
+async def show_own_note(
+    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int], note_id: FromPath[int]
+) -> Template:
+    meeting = await meetings.get_meeting(db, meeting_id)
+    participant = await _participant_for(request, db, meeting)
+    note = await boards.visible_note(db, meeting, note_id)
+    return page(
+        "boards/_note.html", note=boards.note_state(note), viewer=Viewer("phone", meeting_id, participant.id)
+    )
+
+
+@get("/b/{meeting_id:int}/notes/{note_id:int}/edit")
+async def edit_own_note_form(
+    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int], note_id: FromPath[int]
+) -> Template:
+    meeting = await meetings.get_meeting(db, meeting_id)
+    participant = await _participant_for(request, db, meeting)
+    note = await boards.visible_note(db, meeting, note_id)
+    if note.participant_id != participant.id:
+        raise Forbidden("自分の付箋だけを直せます。")
+    return page(
+        "boards/_note_edit.html",
+        note=boards.note_state(note),
+        viewer=Viewer("phone", meeting_id, participant.id),
+    )
+
+
+@post("/b/{meeting_id:int}/notes/{note_id:int}/edit")
+async def edit_own_note(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    meeting_id: FromPath[int],
+    note_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Template:
+    meeting = await meetings.get_meeting(db, meeting_id)
+    participant = await _participant_for(request, db, meeting)
+    actor = boards.Actor(participant_id=participant.id)
+    change = await boards.edit_note(
+        db, meeting, note_id, actor, kind=data.get("kind", ""), text=data.get("text", "")
+    )
+    publish(channels, change)
+    return page("boards/_note.html", note=change.note, viewer=Viewer("phone", meeting_id, participant.id))
+
+
+@post("/b/{meeting_id:int}/notes/{note_id:int}/delete", media_type=MediaType.HTML)
+async def delete_own_note(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    meeting_id: FromPath[int],
+    note_id: FromPath[int],
+) -> str:
+    meeting = await meetings.get_meeting(db, meeting_id)
+    participant = await _participant_for(request, db, meeting)
+    change = await boards.delete_note(db, meeting, note_id, boards.Actor(participant_id=participant.id))
+    publish(channels, change)
+    return ""  # htmx swaps the note out for nothing
+
+
+# --- live: websocket and its plain-HTTP twin ---------------------------------------------------
+
+
+async def _viewer_for(
+    connection: Request[Any, Any, Any] | WebSocket[Any, Any, Any],
+    db: AsyncSession,
+    meeting_id: int,
+    view: str,
+) -> Viewer | None:
+    """Staff may watch as projector or console; a participant only as their own phone."""
+    if view in ("projector", "console"):
+        user = await current_user(connection, db)
+        mode: ViewMode = "projector" if view == "projector" else "console"
+        return Viewer(mode, meeting_id) if user and user.has_role("facilitator") else None
+    participant = await boards.get_participant(db, meeting_id, participant_token(connection, meeting_id))
+    return Viewer("phone", meeting_id, participant.id) if participant else None
+
+
+def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
+    """Browsers always send Origin on websockets: it must be this very host (or one configured)."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser (tests, tools): cookies still decide what it may see
+    host = socket.headers.get("host", "")
+    allowed = socket.app.state.settings.allowed_origins
+    return urlsplit(origin).netloc == host or origin in allowed
+
+
+@websocket("/ws/boards/{meeting_id:int}")
+async def board_socket(
+    socket: WebSocket[Any, Any, Any],
+    channels: ChannelsPlugin,
+    meeting_id: FromPath[int],
+    after: FromQuery[int] = 0,
+    view: FromQuery[str] = "phone",
+) -> None:
+    if not origin_allowed(socket):
+        await socket.close(code=4403, reason="origin")
+        return
+    maker = socket.app.state.sessionmaker
+    async with maker() as db:
+        meeting = await db.get(Meeting, meeting_id)
+        viewer = await _viewer_for(socket, db, meeting_id, view) if meeting else None
+    if viewer is None or meeting is None:
+        await socket.close(code=4403, reason="forbidden")  # 4xxx: htmx will not retry
+        return
+    await socket.accept()
+
+    async def load_missed(since: int) -> boards.CatchUp:
+        async with maker() as db:
+            current = await db.get(Meeting, meeting_id)
+            assert current is not None
+            return await boards.catch_up(db, current, since)
+
+    stream = BoardStream(viewer, max(after, 0), load_missed, socket.send_text)
+    # Subscribe first, then read what was missed: nothing committed in between is lost.
+    async with channels.start_subscription([board_channel(meeting_id)]) as subscriber:
+        await stream.catch_up()
+        async with subscriber.run_in_background(stream.on_published):
+            try:
+                while True:
+                    await socket.receive_text()  # phones only listen; this notices them leave
+            except WebSocketDisconnect:
+                pass
+
+
+@get("/b/{meeting_id:int}/events", media_type=MediaType.HTML)
+async def board_events(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    meeting_id: FromPath[int],
+    after: FromQuery[int] = 0,
+    view: FromQuery[str] = "phone",
+) -> str:
+    """The same fragments as the websocket, over plain HTTP, for screens whose network blocks it."""
+    meeting = await meetings.get_meeting(db, meeting_id)
+    viewer = await _viewer_for(request, db, meeting_id, view)
+    if viewer is None:
+        raise Forbidden("この会のボードを見る権限がありません。")
+    return render_catch_up(viewer, await boards.catch_up(db, meeting, max(after, 0)))
+
+
+handlers = [
+    start_page,
+    submit_code,
+    join_page,
+    join,
+    phone_board,
+    post_note,
+    show_own_note,
+    edit_own_note_form,
+    edit_own_note,
+    delete_own_note,
+    board_socket,
+    board_events,
+]

@@ -1,0 +1,127 @@
+"""The ``yoriai`` command: serve, migrate, demo, create-user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from server.config import Settings
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from server.migrate import upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings)
+    print(f"データベースを最新にしました / database migrated: {_redact(settings.database_url)}")
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from server.accounts.service import create_user
+    from server.errors import UserError
+
+    async def run() -> None:
+        async with _sessions() as db:
+            await create_user(db, args.email, args.password, display_name=args.name or "", roles=args.roles)
+
+    try:
+        asyncio.run(run())
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"アカウントを作りました / account created: {args.email} ({args.roles})")
+    return 0
+
+
+def cmd_demo(_: argparse.Namespace) -> int:
+    from server.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+
+    async def run() -> str:
+        async with _sessions() as db:
+            return await load_demo(db)
+
+    print(asyncio.run(run()))
+    print(f"デモのファシリテーター / demo facilitator: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.netinfo import phone_url
+
+    url = os.environ.get("YORIAI_PUBLIC_URL") or phone_url(args.host, args.port)
+    os.environ["YORIAI_PUBLIC_URL"] = url
+    print()
+    print(f"  yoriai が動いています / yoriai is running: http://localhost:{args.port}")
+    print(f"  同じWi-Fiのスマホで開くアドレス / phones on the same Wi-Fi open: {url}")
+    print("  止めるには Ctrl+C / stop with Ctrl+C")
+    print()
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _redact(url: str) -> str:
+    # Never print a database password.
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+class _sessions:
+    """A database session for one command, closed (and the engine disposed) afterwards."""
+
+    async def __aenter__(self):  # type: ignore[no-untyped-def]
+        from server.db import make_engine, make_sessionmaker
+
+        self.engine = make_engine(Settings.from_env())
+        self.session = make_sessionmaker(self.engine)()
+        return self.session
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.session.close()
+        await self.engine.dispose()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="yoriai", description="yoriai: 地区別懇談会と The YORIAI のライブ付箋ボード"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the product (サーバーを起動)")
+    serve.add_argument("--host", default=os.environ.get("YORIAI_HOST", "0.0.0.0"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("YORIAI_PORT", "8000")))
+    serve.set_defaults(func=cmd_serve)
+
+    commands.add_parser("migrate", help="create or upgrade the database").set_defaults(func=cmd_migrate)
+    commands.add_parser("demo", help="load demo data (safe to run again)").set_defaults(func=cmd_demo)
+
+    user = commands.add_parser("create-user", help="create a staff account")
+    user.add_argument("--email", required=True)
+    user.add_argument("--password", required=True)
+    user.add_argument("--name", default="")
+    user.add_argument("--roles", default="facilitator", help='space-separated, e.g. "facilitator"')
+    user.set_defaults(func=cmd_create_user)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

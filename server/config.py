@@ -1,0 +1,67 @@
+"""Settings, read once from ``YORIAI_*`` environment variables.
+
+Nothing needs to be set on a facilitator's laptop: the database is SQLite in ``./data``
+and the cookie-signing key is generated there on first run, so a restart keeps every
+phone signed in.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("YORIAI_DATA_DIR", ROOT / "data")).resolve()
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The key that signs cookies: from the environment, else kept in the data folder."""
+    if key := os.environ.get("YORIAI_SECRET_KEY"):
+        return key
+    path = data_dir / "secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=_data_dir)
+    database_url: str = ""
+    secret_key: str = ""
+    #: Extra origins allowed to open websockets (comma-separated), besides the page's own host.
+    allowed_origins: tuple[str, ...] = ()
+    #: Set to 1 behind TLS so cookies are marked Secure.
+    secure_cookies: bool = False
+    #: The address phones should open (e.g. http://192.168.1.20:8000), shown in the QR code.
+    #: ``yoriai serve`` finds it when unset; otherwise the address the page was opened with.
+    public_url: str = ""
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = _data_dir()
+        url = os.environ.get("YORIAI_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'yoriai.db'}"
+        origins = tuple(
+            o.strip() for o in os.environ.get("YORIAI_ALLOWED_ORIGINS", "").split(",") if o.strip()
+        )
+        return cls(
+            data_dir=data_dir,
+            database_url=url,
+            secret_key=_secret_key(data_dir),
+            allowed_origins=origins,
+            secure_cookies=os.environ.get("YORIAI_SECURE_COOKIES", "") == "1",
+            public_url=os.environ.get("YORIAI_PUBLIC_URL", "").rstrip("/"),
+            debug=os.environ.get("YORIAI_DEBUG", "") == "1",
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,50 @@
+"""The database engine and sessions (SQLite by default, PostgreSQL at city scale)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+# Import every model so SQLModel.metadata (and Alembic) knows all tables.
+from server.accounts import models as _accounts  # noqa: F401
+from server.boards import models as _boards  # noqa: F401
+from server.config import Settings
+from server.districts import models as _districts  # noqa: F401
+from server.meetings import models as _meetings  # noqa: F401
+
+SessionMaker = async_sessionmaker[AsyncSession]
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the projector read while phones write; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(settings: Settings) -> AsyncEngine:
+    if settings.is_sqlite:
+        path = settings.database_url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(settings.database_url)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(settings.database_url, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+async def session_scope(maker: SessionMaker) -> AsyncIterator[AsyncSession]:
+    async with maker() as db:
+        yield db

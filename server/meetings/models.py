@@ -1,0 +1,87 @@
+"""Meetings: what the product calls a *session* (セッション/会).
+
+The class is named ``Meeting`` so that it never gets confused with a database session.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, text
+from sqlmodel import Field, SQLModel
+
+from server.timeutil import utcnow
+
+
+class MeetingKind(StrEnum):
+    ROUNDTABLE = "roundtable"  # 地区別懇談会
+    YORIAI = "yoriai"  # The YORIAI (フューチャーセッション)
+    SMALL_AREA = "small_area"  # 小地域座談会
+
+
+MEETING_KIND_LABELS: dict[str, str] = {
+    MeetingKind.ROUNDTABLE: "地区別懇談会",
+    MeetingKind.YORIAI: "The YORIAI",
+    MeetingKind.SMALL_AREA: "小地域座談会",
+}
+
+
+class MeetingStatus(StrEnum):
+    DRAFT = "draft"  # 準備中: participants cannot join yet
+    OPEN = "open"  # 開催中: the board takes notes
+    CLOSED = "closed"  # 終了: read-only
+
+
+MEETING_STATUS_LABELS: dict[str, str] = {
+    MeetingStatus.DRAFT: "準備中",
+    MeetingStatus.OPEN: "開催中",
+    MeetingStatus.CLOSED: "終了",
+}
+
+
+class Meeting(SQLModel, table=True):
+    """A session: one meeting with one live board (ボード)."""
+
+    __table_args__ = (
+        # A join code is unique among sessions that are not closed, so it can be reused later.
+        Index(
+            "uq_meeting_live_join_code",
+            "join_code",
+            unique=True,
+            sqlite_where=text("status != 'closed'"),
+            postgresql_where=text("status != 'closed'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(default=MeetingKind.ROUNDTABLE, max_length=20)
+    district_id: str = Field(foreign_key="district.id", max_length=40)
+    title: str = Field(max_length=120)
+    question: str = Field(default="", max_length=300)  # 問い
+    held_on: date | None = None
+    venue: str = Field(default="", max_length=120)
+    status: str = Field(default=MeetingStatus.DRAFT, max_length=10, index=True)
+    programme: str = Field(default="", max_length=60)  # slug of a file in sessions/
+    join_code: str = Field(max_length=6, index=True)
+    #: The last sequence number given to an event of this session's board.
+    board_seq: int = 0
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def kind_label(self) -> str:
+        return MEETING_KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return MEETING_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == MeetingStatus.OPEN
+
+    @property
+    def join_code_spaced(self) -> str:
+        """The code as read aloud: 482 917."""
+        return f"{self.join_code[:3]} {self.join_code[3:]}"

@@ -1,0 +1,295 @@
+"""The facilitator's screens: the session list, the session form, the console and the projector."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Template
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import User
+from server.boards import service as boards
+from server.boards.live import Viewer, publish
+from server.errors import Forbidden, UserError
+from server.meetings import service as meetings
+from server.meetings.models import Meeting, MeetingKind, MeetingStatus
+from server.meetings.qr import qr_svg
+from server.programmes.service import default_programme_for, get_programme, load_programmes
+from server.web.auth import current_user, requires_signed_in
+from server.web.responses import page, see_other
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+async def _facilitator(request: Request[Any, Any, Any], db: AsyncSession) -> User:
+    user = await current_user(request, db)
+    if user is None or not user.has_role("facilitator"):
+        raise Forbidden("ファシリテーターのアカウントでサインインしてください。")
+    return user
+
+
+def join_url(request: Request[Any, Any, Any], meeting: Meeting) -> str:
+    """The address in the QR code: one that phones on the hall's Wi-Fi can open."""
+    settings = request.app.state.settings
+    base = str(request.base_url).rstrip("/")
+    # A projector opened as localhost must still show phones an address they can reach.
+    if settings.public_url and request.url.hostname in LOCAL_HOSTS:
+        base = settings.public_url
+    return f"{base}/join/{meeting.join_code}"
+
+
+async def _form_page(
+    db: AsyncSession, meeting: Meeting | None, form: dict[str, str], error: str = "", status_code: int = 200
+) -> Template:
+    return page(
+        "meetings/form.html",
+        status_code=status_code,
+        meeting=meeting,
+        form=form,
+        error=error,
+        districts=await meetings.districts(db),
+        kinds=MeetingKind,
+        programmes=load_programmes(),
+        programme=get_programme(form.get("programme", "")),
+    )
+
+
+def _form_of(meeting: Meeting) -> dict[str, str]:
+    return {
+        "kind": meeting.kind,
+        "district_id": meeting.district_id,
+        "title": meeting.title,
+        "question": meeting.question,
+        "held_on": meeting.held_on.isoformat() if meeting.held_on else "",
+        "venue": meeting.venue,
+        "programme": meeting.programme,
+    }
+
+
+@get("/")
+async def meeting_list(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+    user = await _facilitator(request, db)
+    return page("meetings/list.html", user=user, meetings=await meetings.list_meetings(db))
+
+
+@get("/sessions/new")
+async def new_meeting(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+    await _facilitator(request, db)
+    kind = request.query_params.get("kind", MeetingKind.ROUNDTABLE)
+    form = {"kind": kind, "district_id": "", "programme": default_programme_for(kind)}
+    return await _form_page(db, None, form)
+
+
+@post("/sessions")
+async def create_meeting(
+    request: Request[Any, Any, Any], db: AsyncSession, data: URLEncodedBody[dict[str, str]]
+) -> Any:
+    user = await _facilitator(request, db)
+    try:
+        meeting = await meetings.create_meeting(
+            db, await meetings.clean_meeting_input(db, data), created_by=user.id
+        )
+    except UserError as exc:
+        return await _form_page(db, None, data, exc.message, exc.status_code)
+    return see_other(f"/f/sessions/{meeting.id}")
+
+
+@get("/sessions/{meeting_id:int}/edit")
+async def edit_meeting(
+    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]
+) -> Template:
+    await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    return await _form_page(db, meeting, _form_of(meeting))
+
+
+@post("/sessions/{meeting_id:int}")
+async def update_meeting(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    meeting_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    try:
+        await meetings.update_meeting(db, meeting, await meetings.clean_meeting_input(db, data))
+    except UserError as exc:
+        return await _form_page(db, meeting, data, exc.message, exc.status_code)
+    return see_other(f"/f/sessions/{meeting.id}")
+
+
+@get("/programme-guide")
+async def programme_guide(
+    request: Request[Any, Any, Any], db: AsyncSession, programme: FromQuery[str] = ""
+) -> Template:
+    """The guide under the programme picker, swapped in by htmx when the choice changes."""
+    await _facilitator(request, db)
+    return page("meetings/_guide.html", programme=get_programme(programme))
+
+
+async def _set_status(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    meeting_id: int,
+    status: MeetingStatus,
+) -> Any:
+    await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    publish(channels, await meetings.set_status(db, meeting, status))
+    return see_other(f"/f/sessions/{meeting_id}")
+
+
+@post("/sessions/{meeting_id:int}/open")
+async def open_meeting(
+    request: Request[Any, Any, Any], db: AsyncSession, channels: ChannelsPlugin, meeting_id: FromPath[int]
+) -> Any:
+    return await _set_status(request, db, channels, meeting_id, MeetingStatus.OPEN)
+
+
+@post("/sessions/{meeting_id:int}/close")
+async def close_meeting(
+    request: Request[Any, Any, Any], db: AsyncSession, channels: ChannelsPlugin, meeting_id: FromPath[int]
+) -> Any:
+    return await _set_status(request, db, channels, meeting_id, MeetingStatus.CLOSED)
+
+
+async def _board_page(
+    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: int, template: str, mode: str
+) -> Template:
+    await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    notes = await boards.list_notes(db, meeting_id, include_hidden=mode == "console")
+    return page(
+        template,
+        meeting=meeting,
+        notes=[boards.note_state(n) for n in notes],
+        counts=await boards.board_counts(db, meeting_id),
+        viewer=Viewer(mode, meeting_id),  # type: ignore[arg-type]
+        programme=get_programme(meeting.programme),
+        join_url=join_url(request, meeting),
+    )
+
+
+@get("/sessions/{meeting_id:int}")
+async def console(request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]) -> Template:
+    return await _board_page(request, db, meeting_id, "meetings/console.html", "console")
+
+
+@get("/sessions/{meeting_id:int}/projector")
+async def projector(request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]) -> Template:
+    return await _board_page(request, db, meeting_id, "meetings/projector.html", "projector")
+
+
+@get("/sessions/{meeting_id:int}/qr.svg", media_type="image/svg+xml")
+async def join_qr(
+    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]
+) -> Response[bytes]:
+    await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    return Response(
+        qr_svg(join_url(request, meeting)), media_type="image/svg+xml", headers={"Cache-Control": "no-store"}
+    )
+
+
+# --- moderation (モデレーション) --------------------------------------------------------------
+
+
+async def _moderate(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    meeting_id: int,
+    note_id: int,
+    *,
+    hidden: bool,
+) -> Template:
+    user = await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    change = await boards.set_note_hidden(db, meeting, note_id, boards.Actor(user_id=user.id), hidden=hidden)
+    publish(channels, change)
+    return page("boards/_note.html", note=change.note, viewer=Viewer("console", meeting_id))
+
+
+@post("/sessions/{meeting_id:int}/notes/{note_id:int}/hide")
+async def hide_note(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    meeting_id: FromPath[int],
+    note_id: FromPath[int],
+) -> Template:
+    return await _moderate(request, db, channels, meeting_id, note_id, hidden=True)
+
+
+@post("/sessions/{meeting_id:int}/notes/{note_id:int}/show")
+async def show_note(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    meeting_id: FromPath[int],
+    note_id: FromPath[int],
+) -> Template:
+    return await _moderate(request, db, channels, meeting_id, note_id, hidden=False)
+
+
+@get("/sessions/{meeting_id:int}/notes/{note_id:int}")
+async def moderated_note(
+    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int], note_id: FromPath[int]
+) -> Template:
+    await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    note = await boards.any_note(db, meeting, note_id)
+    template = "boards/_note_edit.html" if request.query_params.get("edit") else "boards/_note.html"
+    return page(template, note=boards.note_state(note), viewer=Viewer("console", meeting_id))
+
+
+@post("/sessions/{meeting_id:int}/notes/{note_id:int}/edit")
+async def edit_note(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    meeting_id: FromPath[int],
+    note_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Template:
+    user = await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    change = await boards.edit_note(
+        db,
+        meeting,
+        note_id,
+        boards.Actor(user_id=user.id),
+        kind=data.get("kind", ""),
+        text=data.get("text", ""),
+    )
+    publish(channels, change)
+    return page("boards/_note.html", note=change.note, viewer=Viewer("console", meeting_id))
+
+
+router = Router(
+    path="/f",
+    guards=[requires_signed_in],
+    route_handlers=[
+        meeting_list,
+        new_meeting,
+        create_meeting,
+        edit_meeting,
+        update_meeting,
+        programme_guide,
+        open_meeting,
+        close_meeting,
+        console,
+        projector,
+        join_qr,
+        hide_note,
+        show_note,
+        moderated_note,
+        edit_note,
+    ],
+)
+handlers = [router]

@@ -1,0 +1,153 @@
+"""Sessions: creating, editing, opening and closing them, and finding one by its join code."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.boards.events import BoardChange
+from server.boards.models import BoardEventType
+from server.boards.service import commit_change
+from server.districts.models import District
+from server.errors import NotFound, UserError
+from server.meetings.models import Meeting, MeetingKind, MeetingStatus
+from server.programmes.service import get_programme
+
+#: Digits that cannot be mistaken when written by hand or read aloud: no 0 (O) and no 1 (l, I).
+JOIN_CODE_DIGITS = "23456789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_DIGITS) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(raw: str) -> str:
+    """What people type: full-width digits, spaces and hyphens are all accepted."""
+    table = str.maketrans("０１２３４５６７８９", "0123456789")
+    return "".join(ch for ch in raw.translate(table) if ch.isdigit())
+
+
+@dataclass
+class MeetingInput:
+    """What the facilitator typed in the session form, checked."""
+
+    kind: str
+    district_id: str
+    title: str
+    question: str
+    held_on: date | None
+    venue: str
+    programme: str
+
+
+async def clean_meeting_input(db: AsyncSession, form: dict[str, str]) -> MeetingInput:
+    problems: list[str] = []
+    kind = form.get("kind", "")
+    if kind not in set(MeetingKind):
+        problems.append("会の種類を選んでください。")
+    district_id = form.get("district_id", "")
+    if not district_id or await db.get(District, district_id) is None:
+        problems.append("地区を選んでください（The YORIAI は「市全域」）。")
+    title = form.get("title", "").strip()
+    if not title:
+        problems.append("タイトルを入力してください。")
+    elif len(title) > 120:
+        problems.append("タイトルは120文字までです。")
+    question = form.get("question", "").strip()
+    if len(question) > 300:
+        problems.append("問いは300文字までです。")
+    held_on = None
+    if raw_date := form.get("held_on", "").strip():
+        try:
+            held_on = date.fromisoformat(raw_date)
+        except ValueError:
+            problems.append("日付は 2026-11-22 の形で入力してください。")
+    venue = form.get("venue", "").strip()
+    if len(venue) > 120:
+        problems.append("会場は120文字までです。")
+    programme = form.get("programme", "")
+    if programme and get_programme(programme) is None:
+        problems.append("進行プログラムを一覧から選んでください。")
+    if problems:
+        raise UserError(" ".join(problems))
+    return MeetingInput(kind, district_id, title, question, held_on, venue, programme)
+
+
+async def create_meeting(db: AsyncSession, data: MeetingInput, *, created_by: int | None) -> Meeting:
+    """A new session in draft, with a join code no other live session has."""
+    for _ in range(20):
+        meeting = Meeting(**vars(data), created_by=created_by, join_code=new_join_code())
+        try:
+            async with db.begin_nested():  # a savepoint: a clash undoes only this insert
+                db.add(meeting)
+        except IntegrityError:  # the code is taken by a live session: draw another
+            continue
+        await db.commit()
+        return meeting
+    raise UserError("参加コードを作れませんでした。もう一度お試しください。", 503)
+
+
+async def update_meeting(db: AsyncSession, meeting: Meeting, data: MeetingInput) -> Meeting:
+    for key, value in vars(data).items():
+        setattr(meeting, key, value)
+    await db.commit()
+    return meeting
+
+
+async def get_meeting(db: AsyncSession, meeting_id: int) -> Meeting:
+    meeting = await db.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("この会は見つかりませんでした。")
+    return meeting
+
+
+async def list_meetings(db: AsyncSession) -> list[Meeting]:
+    result = await db.exec(select(Meeting).order_by(col(Meeting.created_at).desc(), col(Meeting.id).desc()))
+    return list(result.all())
+
+
+async def find_by_join_code(db: AsyncSession, raw_code: str) -> Meeting:
+    """The open session with this code, or a message saying why there is none."""
+    code = normalise_join_code(raw_code)
+    if len(code) != JOIN_CODE_LENGTH:
+        raise UserError(f"参加コードは{JOIN_CODE_LENGTH}けたの数字です。もう一度お確かめください。")
+    result = await db.exec(select(Meeting).where(Meeting.join_code == code).order_by(col(Meeting.id).desc()))
+    meetings = list(result.all())
+    for meeting in meetings:
+        if meeting.status == MeetingStatus.OPEN:
+            return meeting
+    if any(m.status == MeetingStatus.DRAFT for m in meetings):
+        raise UserError("この会はまだ始まっていません。始まってからもう一度お試しください。", 409)
+    if meetings:
+        raise UserError("この会は終了しました。ご参加ありがとうございました。", 410)
+    raise UserError("この参加コードの会は見つかりませんでした。数字をお確かめください。", 404)
+
+
+async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) -> BoardChange:
+    """Open or close a session's board; the change is an event so every screen follows."""
+    if meeting.status == status:
+        raise UserError(f"この会はすでに「{meeting.status_label}」です。", 409)
+    if status == MeetingStatus.DRAFT:
+        raise UserError("終了した会を準備中に戻すことはできません。", 409)
+    meeting.status = status
+    assert meeting.id is not None
+    type = BoardEventType.MEETING_OPENED if status == MeetingStatus.OPEN else BoardEventType.MEETING_CLOSED
+    try:
+        change = await commit_change(db, meeting.id, type)
+    except IntegrityError:
+        # Reopening a closed session whose code a newer live session now uses.
+        await db.rollback()
+        raise UserError("同じ参加コードの会が開催中のため、再開できません。", 409) from None
+    change.status = status
+    return change
+
+
+async def districts(db: AsyncSession) -> list[District]:
+    result = await db.exec(select(District).order_by(col(District.position)))
+    return list(result.all())

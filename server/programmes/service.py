@@ -1,0 +1,77 @@
+"""Facilitation programmes (進行プログラム): one Markdown file per meeting format in ``sessions/``.
+
+Each file has YAML front matter (name, kind, phases with durations and an instruction for
+participants) and a body that is the facilitator's guide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from markupsafe import Markup
+
+from server.config import ROOT
+from server.markdown import render_markdown
+
+PROGRAMMES_DIR = ROOT / "sessions"
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str
+    name: str
+    minutes: int
+    instruction: str
+
+
+@dataclass(frozen=True)
+class Programme:
+    slug: str
+    name: str
+    name_en: str
+    kind: str
+    summary: str
+    phases: tuple[Phase, ...]
+    guide_html: Markup
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(p.minutes for p in self.phases)
+
+
+def parse_programme(slug: str, text: str) -> Programme:
+    _, front, body = text.split("---", 2)
+    meta = yaml.safe_load(front)
+    phases = tuple(
+        Phase(str(p["key"]), str(p["name"]), int(p["minutes"]), str(p.get("instruction", "")))
+        for p in meta["phases"]
+    )
+    return Programme(
+        slug=slug,
+        name=str(meta["name"]),
+        name_en=str(meta.get("name_en", "")),
+        kind=str(meta["kind"]),
+        summary=str(meta.get("summary", "")),
+        phases=phases,
+        guide_html=render_markdown(body),
+    )
+
+
+@cache
+def load_programmes(directory: Path = PROGRAMMES_DIR) -> dict[str, Programme]:
+    """Every programme, by slug (the file name without ``.md``), read once per process."""
+    return {
+        path.stem: parse_programme(path.stem, path.read_text(encoding="utf-8"))
+        for path in sorted(directory.glob("*.md"))
+    }
+
+
+def get_programme(slug: str) -> Programme | None:
+    return load_programmes().get(slug)
+
+
+def default_programme_for(kind: str) -> str:
+    return next((p.slug for p in load_programmes().values() if p.kind == kind), "")

@@ -1,0 +1,148 @@
+"""Shared fixtures: a fresh migrated database per test, the app, and people who use it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.service import create_user
+from server.app import create_app
+from server.config import Settings
+from server.db import make_engine, make_sessionmaker
+from server.migrate import upgrade
+
+FACILITATOR_EMAIL = "fac@example.jp"
+FACILITATOR_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    s = Settings(
+        data_dir=tmp_path,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
+        secret_key="test-secret-key-0123456789abcdef",
+    )
+    upgrade(s)
+    return s
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[AsyncSession]:
+    engine = make_engine(settings)
+    async with make_sessionmaker(engine)() as session:
+        yield session
+    await engine.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app, base_url="http://testserver.local") as c:
+        yield c
+
+
+def csrf_token(client: TestClient[Litestar], path: str = "/") -> str:
+    """The CSRF token a page would give the browser (forms and htmx send it back)."""
+    html = client.get(path).text
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(
+    client: TestClient[Litestar],
+    path: str,
+    data: dict[str, str],
+    *,
+    htmx: bool = False,
+    follow_redirects: bool = False,
+):  # type: ignore[no-untyped-def]
+    headers = {"x-csrftoken": csrf_token(client)}
+    if htmx:
+        headers["hx-request"] = "true"
+    return client.post(path, data=data, headers=headers, follow_redirects=follow_redirects)
+
+
+def create_facilitator(client: TestClient[Litestar]) -> None:
+    """Create the facilitator account through the app's own database."""
+    import anyio
+
+    async def run() -> None:
+        engine = make_engine(client.app.state.settings)
+        async with make_sessionmaker(engine)() as session:
+            await create_user(session, FACILITATOR_EMAIL, FACILITATOR_PASSWORD)
+        await engine.dispose()
+
+    anyio.run(run)
+
+
+def sign_in(client: TestClient[Litestar]) -> None:
+    response = post_form(client, "/signin", {"email": FACILITATOR_EMAIL, "password": FACILITATOR_PASSWORD})
+    assert response.status_code == 303, response.text
+
+
+@pytest.fixture
+def facilitator(client: TestClient[Litestar]) -> TestClient[Litestar]:
+    create_facilitator(client)
+    sign_in(client)
+    return client
+
+
+def create_open_meeting(client: TestClient[Litestar], **fields: str) -> tuple[int, str]:
+    """As the signed-in facilitator: create a Tsurukawa roundtable and open it. (id, join code)"""
+    data = {
+        "kind": "roundtable",
+        "district_id": "tsurukawa",
+        "title": "鶴川地区 地区別懇談会",
+        "question": "10年後の鶴川は？",
+        "held_on": "2026-11-24",
+        "venue": "鶴川市民センター",
+        "programme": "district-roundtable",
+        **fields,
+    }
+    response = post_form(client, "/f/sessions", data)
+    assert response.status_code == 303, response.text
+    meeting_id = int(response.headers["location"].rsplit("/", 1)[1])
+    assert post_form(client, f"/f/sessions/{meeting_id}/open", {}).status_code == 303
+    page = client.get(f"/f/sessions/{meeting_id}").text
+    code = re.search(r'参加コード <strong class="mono">(\d{3}) (\d{3})</strong>', page)
+    assert code
+    return meeting_id, code.group(1) + code.group(2)
+
+
+class Person:
+    """Someone with their own cookies (their own phone), using the one test client in turn."""
+
+    def __init__(self, client: TestClient[Litestar]) -> None:
+        import httpx
+
+        self.client = client
+        self.cookies = httpx.Cookies()
+
+    def __enter__(self) -> TestClient[Litestar]:
+        self._saved = self.client.cookies
+        self.client.cookies = self.cookies
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        self.cookies = self.client.cookies
+        self.client.cookies = self._saved
+
+
+def join_as(client: TestClient[Litestar], code: str, nickname: str = "") -> Person:
+    """A new phone that joins the session with this code; returns that person."""
+    person = Person(client)
+    with person as c:
+        response = post_form(c, f"/join/{code}", {"nickname": nickname, "affiliation": ""})
+        assert response.status_code == 303, response.text
+    return person
