@@ -28,6 +28,7 @@ from server.db import make_engine, make_sessionmaker
 from server.errors import UserError
 from server.meetings import routes as meetings_routes
 from server.web.auth import SignInRequired
+from server.web.deps import DB
 from server.web.responses import sign_in_required_handler, user_error_handler
 from server.web.templating import environment
 
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield db
 
     @get("/healthz", include_in_schema=False)
-    async def healthz(db: AsyncSession) -> dict[str, str]:
+    async def healthz(db: DB) -> dict[str, str]:
         await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
         return {"status": "ok"}
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.params import FromQuery, URLEncodedBody
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts import service as accounts
 from server.errors import UserError
 from server.web.auth import session_data
+from server.web.deps import DB
 from server.web.responses import page, see_other
 
 
@@ -25,9 +25,7 @@ async def sign_in_page(next: FromQuery[str] = "/f") -> Any:
 
 
 @post("/signin")
-async def sign_in(
-    request: Request[Any, Any, Any], db: AsyncSession, data: URLEncodedBody[dict[str, str]]
-) -> Any:
+async def sign_in(request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[dict[str, str]]) -> Any:
     email, target = data.get("email", ""), _safe_next(data.get("next", "/f"))
     try:
         user = await accounts.authenticate(db, email, data.get("password", ""))

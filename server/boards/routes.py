@@ -7,11 +7,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, WebSocket, get, post, websocket
-from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.boards import service as boards
 from server.boards.live import (
@@ -27,6 +25,7 @@ from server.errors import Forbidden, UserError
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
 from server.web.auth import current_user, participant_token, remember_participant
+from server.web.deps import DB, Channels
 from server.web.responses import is_htmx, page, see_other
 
 # --- joining --------------------------------------------------------------------------
@@ -38,7 +37,7 @@ async def start_page() -> Template:
 
 
 @post("/join")
-async def submit_code(db: AsyncSession, data: URLEncodedBody[dict[str, str]]) -> Any:
+async def submit_code(db: DB, data: URLEncodedBody[dict[str, str]]) -> Any:
     raw = data.get("code", "")
     try:
         meeting = await meetings.find_by_join_code(db, raw)
@@ -48,7 +47,7 @@ async def submit_code(db: AsyncSession, data: URLEncodedBody[dict[str, str]]) ->
 
 
 @get("/join/{code:str}")
-async def join_page(request: Request[Any, Any, Any], db: AsyncSession, code: FromPath[str]) -> Any:
+async def join_page(request: Request[Any, Any, Any], db: DB, code: FromPath[str]) -> Any:
     try:
         meeting = await meetings.find_by_join_code(db, code)
     except UserError as exc:
@@ -62,8 +61,8 @@ async def join_page(request: Request[Any, Any, Any], db: AsyncSession, code: Fro
 @post("/join/{code:str}")
 async def join(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    channels: ChannelsPlugin,
+    db: DB,
+    channels: Channels,
     code: FromPath[str],
     data: URLEncodedBody[dict[str, str]],
 ) -> Any:
@@ -97,9 +96,7 @@ async def join(
 # --- the phone page -----------------------------------------------------------------------
 
 
-async def _participant_for(
-    request: Request[Any, Any, Any], db: AsyncSession, meeting: Meeting
-) -> Participant:
+async def _participant_for(request: Request[Any, Any, Any], db: DB, meeting: Meeting) -> Participant:
     assert meeting.id is not None
     participant = await boards.get_participant(db, meeting.id, participant_token(request, meeting.id))
     if participant is None:
@@ -108,7 +105,7 @@ async def _participant_for(
 
 
 @get("/b/{meeting_id:int}")
-async def phone_board(request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]) -> Any:
+async def phone_board(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Any:
     meeting = await meetings.get_meeting(db, meeting_id)
     participant = await boards.get_participant(db, meeting_id, participant_token(request, meeting_id))
     if participant is None:
@@ -127,8 +124,8 @@ async def phone_board(request: Request[Any, Any, Any], db: AsyncSession, meeting
 @post("/b/{meeting_id:int}/notes")
 async def post_note(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    channels: ChannelsPlugin,
+    db: DB,
+    channels: Channels,
     meeting_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Any:
@@ -157,7 +154,7 @@ async def post_note(
 
 @get("/b/{meeting_id:int}/notes/{note_id:int}")
 async def show_own_note(
-    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int], note_id: FromPath[int]
+    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], note_id: FromPath[int]
 ) -> Template:
     meeting = await meetings.get_meeting(db, meeting_id)
     participant = await _participant_for(request, db, meeting)
@@ -169,7 +166,7 @@ async def show_own_note(
 
 @get("/b/{meeting_id:int}/notes/{note_id:int}/edit")
 async def edit_own_note_form(
-    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int], note_id: FromPath[int]
+    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], note_id: FromPath[int]
 ) -> Template:
     meeting = await meetings.get_meeting(db, meeting_id)
     participant = await _participant_for(request, db, meeting)
@@ -186,8 +183,8 @@ async def edit_own_note_form(
 @post("/b/{meeting_id:int}/notes/{note_id:int}/edit")
 async def edit_own_note(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    channels: ChannelsPlugin,
+    db: DB,
+    channels: Channels,
     meeting_id: FromPath[int],
     note_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
@@ -205,8 +202,8 @@ async def edit_own_note(
 @post("/b/{meeting_id:int}/notes/{note_id:int}/delete", media_type=MediaType.HTML)
 async def delete_own_note(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    channels: ChannelsPlugin,
+    db: DB,
+    channels: Channels,
     meeting_id: FromPath[int],
     note_id: FromPath[int],
 ) -> str:
@@ -222,7 +219,7 @@ async def delete_own_note(
 
 async def _viewer_for(
     connection: Request[Any, Any, Any] | WebSocket[Any, Any, Any],
-    db: AsyncSession,
+    db: DB,
     meeting_id: int,
     view: str,
 ) -> Viewer | None:
@@ -248,7 +245,7 @@ def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
 @websocket("/ws/boards/{meeting_id:int}")
 async def board_socket(
     socket: WebSocket[Any, Any, Any],
-    channels: ChannelsPlugin,
+    channels: Channels,
     meeting_id: FromPath[int],
     after: FromQuery[int] = 0,
     view: FromQuery[str] = "phone",
@@ -286,7 +283,7 @@ async def board_socket(
 @get("/b/{meeting_id:int}/events", media_type=MediaType.HTML)
 async def board_events(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
+    db: DB,
     meeting_id: FromPath[int],
     after: FromQuery[int] = 0,
     view: FromQuery[str] = "phone",

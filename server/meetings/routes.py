@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.channels import ChannelsPlugin
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
 from server.boards import service as boards
@@ -19,12 +17,13 @@ from server.meetings.models import Meeting, MeetingKind, MeetingStatus
 from server.meetings.qr import qr_svg
 from server.programmes.service import default_programme_for, get_programme, load_programmes
 from server.web.auth import current_user, requires_signed_in
+from server.web.deps import DB, Channels
 from server.web.responses import page, see_other
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
-async def _facilitator(request: Request[Any, Any, Any], db: AsyncSession) -> User:
+async def _facilitator(request: Request[Any, Any, Any], db: DB) -> User:
     user = await current_user(request, db)
     if user is None or not user.has_role("facilitator"):
         raise Forbidden("ファシリテーターのアカウントでサインインしてください。")
@@ -42,7 +41,7 @@ def join_url(request: Request[Any, Any, Any], meeting: Meeting) -> str:
 
 
 async def _form_page(
-    db: AsyncSession, meeting: Meeting | None, form: dict[str, str], error: str = "", status_code: int = 200
+    db: DB, meeting: Meeting | None, form: dict[str, str], error: str = "", status_code: int = 200
 ) -> Template:
     return page(
         "meetings/form.html",
@@ -70,13 +69,13 @@ def _form_of(meeting: Meeting) -> dict[str, str]:
 
 
 @get("/")
-async def meeting_list(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def meeting_list(request: Request[Any, Any, Any], db: DB) -> Template:
     user = await _facilitator(request, db)
     return page("meetings/list.html", user=user, meetings=await meetings.list_meetings(db))
 
 
 @get("/sessions/new")
-async def new_meeting(request: Request[Any, Any, Any], db: AsyncSession) -> Template:
+async def new_meeting(request: Request[Any, Any, Any], db: DB) -> Template:
     await _facilitator(request, db)
     kind = request.query_params.get("kind", MeetingKind.ROUNDTABLE)
     form = {"kind": kind, "district_id": "", "programme": default_programme_for(kind)}
@@ -85,7 +84,7 @@ async def new_meeting(request: Request[Any, Any, Any], db: AsyncSession) -> Temp
 
 @post("/sessions")
 async def create_meeting(
-    request: Request[Any, Any, Any], db: AsyncSession, data: URLEncodedBody[dict[str, str]]
+    request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[dict[str, str]]
 ) -> Any:
     user = await _facilitator(request, db)
     try:
@@ -98,9 +97,7 @@ async def create_meeting(
 
 
 @get("/sessions/{meeting_id:int}/edit")
-async def edit_meeting(
-    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]
-) -> Template:
+async def edit_meeting(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
     await _facilitator(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
     return await _form_page(db, meeting, _form_of(meeting))
@@ -109,7 +106,7 @@ async def edit_meeting(
 @post("/sessions/{meeting_id:int}")
 async def update_meeting(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
+    db: DB,
     meeting_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Any:
@@ -124,7 +121,7 @@ async def update_meeting(
 
 @get("/programme-guide")
 async def programme_guide(
-    request: Request[Any, Any, Any], db: AsyncSession, programme: FromQuery[str] = ""
+    request: Request[Any, Any, Any], db: DB, programme: FromQuery[str] = ""
 ) -> Template:
     """The guide under the programme picker, swapped in by htmx when the choice changes."""
     await _facilitator(request, db)
@@ -133,8 +130,8 @@ async def programme_guide(
 
 async def _set_status(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    channels: ChannelsPlugin,
+    db: DB,
+    channels: Channels,
     meeting_id: int,
     status: MeetingStatus,
 ) -> Any:
@@ -146,20 +143,20 @@ async def _set_status(
 
 @post("/sessions/{meeting_id:int}/open")
 async def open_meeting(
-    request: Request[Any, Any, Any], db: AsyncSession, channels: ChannelsPlugin, meeting_id: FromPath[int]
+    request: Request[Any, Any, Any], db: DB, channels: Channels, meeting_id: FromPath[int]
 ) -> Any:
     return await _set_status(request, db, channels, meeting_id, MeetingStatus.OPEN)
 
 
 @post("/sessions/{meeting_id:int}/close")
 async def close_meeting(
-    request: Request[Any, Any, Any], db: AsyncSession, channels: ChannelsPlugin, meeting_id: FromPath[int]
+    request: Request[Any, Any, Any], db: DB, channels: Channels, meeting_id: FromPath[int]
 ) -> Any:
     return await _set_status(request, db, channels, meeting_id, MeetingStatus.CLOSED)
 
 
 async def _board_page(
-    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: int, template: str, mode: str
+    request: Request[Any, Any, Any], db: DB, meeting_id: int, template: str, mode: str
 ) -> Template:
     await _facilitator(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
@@ -176,19 +173,17 @@ async def _board_page(
 
 
 @get("/sessions/{meeting_id:int}")
-async def console(request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]) -> Template:
+async def console(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
     return await _board_page(request, db, meeting_id, "meetings/console.html", "console")
 
 
 @get("/sessions/{meeting_id:int}/projector")
-async def projector(request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]) -> Template:
+async def projector(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
     return await _board_page(request, db, meeting_id, "meetings/projector.html", "projector")
 
 
 @get("/sessions/{meeting_id:int}/qr.svg", media_type="image/svg+xml")
-async def join_qr(
-    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int]
-) -> Response[bytes]:
+async def join_qr(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Response[bytes]:
     await _facilitator(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
     return Response(
@@ -201,8 +196,8 @@ async def join_qr(
 
 async def _moderate(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    channels: ChannelsPlugin,
+    db: DB,
+    channels: Channels,
     meeting_id: int,
     note_id: int,
     *,
@@ -218,8 +213,8 @@ async def _moderate(
 @post("/sessions/{meeting_id:int}/notes/{note_id:int}/hide")
 async def hide_note(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    channels: ChannelsPlugin,
+    db: DB,
+    channels: Channels,
     meeting_id: FromPath[int],
     note_id: FromPath[int],
 ) -> Template:
@@ -229,8 +224,8 @@ async def hide_note(
 @post("/sessions/{meeting_id:int}/notes/{note_id:int}/show")
 async def show_note(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    channels: ChannelsPlugin,
+    db: DB,
+    channels: Channels,
     meeting_id: FromPath[int],
     note_id: FromPath[int],
 ) -> Template:
@@ -239,7 +234,7 @@ async def show_note(
 
 @get("/sessions/{meeting_id:int}/notes/{note_id:int}")
 async def moderated_note(
-    request: Request[Any, Any, Any], db: AsyncSession, meeting_id: FromPath[int], note_id: FromPath[int]
+    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], note_id: FromPath[int]
 ) -> Template:
     await _facilitator(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
@@ -251,8 +246,8 @@ async def moderated_note(
 @post("/sessions/{meeting_id:int}/notes/{note_id:int}/edit")
 async def edit_note(
     request: Request[Any, Any, Any],
-    db: AsyncSession,
-    channels: ChannelsPlugin,
+    db: DB,
+    channels: Channels,
     meeting_id: FromPath[int],
     note_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],

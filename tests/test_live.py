@@ -1,0 +1,282 @@
+"""The live layer over real websockets (Litestar's test client): who sees what, and reconnects."""
+
+from __future__ import annotations
+
+import queue
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from litestar import Litestar
+from litestar.exceptions import WebSocketDisconnect
+from litestar.testing import TestClient
+from litestar.testing.websocket_test_session import WebSocketTestSession
+
+from tests.conftest import Person, create_open_meeting, join_as, post_form
+
+WAIT = 5.0  # seconds a message may take to arrive
+
+
+def seq_of(message: str) -> int:
+    match = re.search(r'id="board-seq" data-seq="(\d+)"', message)
+    assert match, message
+    return int(match.group(1))
+
+
+def note_ids(message: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<article id="note-(\d+)"', message)]
+
+
+def removed_ids(message: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<div id="note-(\d+)" hx-swap-oob="delete">', message)]
+
+
+def assert_silent(socket: WebSocketTestSession, seconds: float = 0.3) -> None:
+    with pytest.raises(queue.Empty):
+        socket.receive_text(timeout=seconds)
+
+
+@contextmanager
+def board_socket(
+    person: Person, meeting_id: int, *, after: int = 0, view: str = "phone"
+) -> Iterator[WebSocketTestSession]:
+    with person as c, c.websocket_connect(f"/ws/boards/{meeting_id}?after={after}&view={view}") as socket:
+        yield socket
+
+
+def post_note(person: Person, meeting_id: int, text: str, kind: str = "idea") -> None:
+    with person as c:
+        response = post_form(c, f"/b/{meeting_id}/notes", {"kind": kind, "text": text}, htmx=True)
+        assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def staff(facilitator: TestClient[Litestar]) -> Person:
+    """The facilitator's own browser (their cookies), usable next to participants."""
+    person = Person(facilitator)
+    person.cookies = facilitator.cookies
+    return person
+
+
+def test_two_participants_see_each_others_notes_live(facilitator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    alice, bob = join_as(facilitator, code), join_as(facilitator, code)
+    with board_socket(alice, meeting_id) as alice_ws, board_socket(bob, meeting_id) as bob_ws:
+        first_alice, first_bob = alice_ws.receive_text(timeout=WAIT), bob_ws.receive_text(timeout=WAIT)
+        assert 'id="participant-count" hx-swap-oob="true">2<' in first_bob
+        post_note(alice, meeting_id, "空き家を集いの場にしたい", kind="want")
+        for socket in (alice_ws, bob_ws):
+            message = socket.receive_text(timeout=WAIT)
+            assert "空き家を集いの場にしたい" in message and "やりたい" in message
+        post_note(bob, meeting_id, "車を出せます", kind="offer")
+        to_alice, to_bob = alice_ws.receive_text(timeout=WAIT), bob_ws.receive_text(timeout=WAIT)
+    assert "車を出せます" in to_alice and "車を出せます" in to_bob
+    # Only the author gets the controls for their own note.
+    assert "なおす" in to_bob and "なおす" not in to_alice
+    assert seq_of(to_alice) == seq_of(to_bob) == seq_of(first_alice) + 2
+
+
+def test_a_hidden_note_disappears_from_every_screen_at_once(
+    facilitator: TestClient[Litestar], staff: Person
+) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    alice, bob = join_as(facilitator, code), join_as(facilitator, code)
+    post_note(alice, meeting_id, "ここだけの話ですが…")
+    with (
+        board_socket(alice, meeting_id) as alice_ws,
+        board_socket(bob, meeting_id) as bob_ws,
+        board_socket(staff, meeting_id, view="projector") as projector_ws,
+        board_socket(staff, meeting_id, view="console") as console_ws,
+    ):
+        sockets = [alice_ws, bob_ws, projector_ws, console_ws]
+        snapshots = [s.receive_text(timeout=WAIT) for s in sockets]
+        assert all("ここだけの話ですが…" in m for m in snapshots)
+        (note_id,) = note_ids(snapshots[0])
+        with staff as c:
+            assert (
+                post_form(c, f"/f/sessions/{meeting_id}/notes/{note_id}/hide", {}, htmx=True).status_code
+                == 200
+            )
+        for socket in (alice_ws, bob_ws, projector_ws):
+            message = socket.receive_text(timeout=WAIT)
+            assert removed_ids(message) == [note_id] and "ここだけの話" not in message
+        console = console_ws.receive_text(timeout=WAIT)
+        assert note_ids(console) == [note_id] and "非表示中" in console and "表示する" in console
+
+
+def test_a_reconnecting_client_gets_exactly_what_it_missed(facilitator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    alice, bob = join_as(facilitator, code), join_as(facilitator, code)
+    post_note(alice, meeting_id, "見たことのある付箋")
+    with board_socket(bob, meeting_id) as socket:
+        last_seen = seq_of(socket.receive_text(timeout=WAIT))
+    # Bob's phone is away while two notes come and one old one is changed.
+    post_note(alice, meeting_id, "見逃した付箋その1")
+    post_note(alice, meeting_id, "見逃した付箋その2")
+    with board_socket(bob, meeting_id, after=last_seen) as socket:
+        missed = socket.receive_text(timeout=WAIT)
+        assert "見逃した付箋その1" in missed and "見逃した付箋その2" in missed
+        assert "見たことのある付箋" not in missed
+        assert seq_of(missed) == last_seen + 2
+        assert_silent(socket)  # nothing is sent twice
+        post_note(alice, meeting_id, "つながってからの付箋")
+        live = socket.receive_text(timeout=WAIT)
+        assert "つながってからの付箋" in live and "見逃した" not in live
+        assert seq_of(live) == last_seen + 3
+
+
+def test_a_client_that_is_up_to_date_gets_nothing_until_something_happens(
+    facilitator: TestClient[Litestar],
+) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    alice = join_as(facilitator, code)
+    with board_socket(alice, meeting_id) as socket:
+        current = seq_of(socket.receive_text(timeout=WAIT))
+    with board_socket(alice, meeting_id, after=current) as socket:
+        assert_silent(socket)
+
+
+def test_a_stranger_cannot_listen_to_a_board(facilitator: TestClient[Litestar]) -> None:
+    meeting_id, _ = create_open_meeting(facilitator)
+    stranger = Person(facilitator)
+    for view in ("phone", "projector", "console"):
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            board_socket(stranger, meeting_id, view=view) as socket,
+        ):
+            socket.receive_text(timeout=WAIT)
+        assert closed.value.code == 4403
+
+
+def test_a_participant_cannot_listen_as_the_console(facilitator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    alice = join_as(facilitator, code)
+    with pytest.raises(WebSocketDisconnect), board_socket(alice, meeting_id, view="console") as socket:
+        socket.receive_text(timeout=WAIT)
+
+
+def test_websockets_from_another_origin_are_refused(facilitator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    alice = join_as(facilitator, code)
+    with alice as c:
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            c.websocket_connect(
+                f"/ws/boards/{meeting_id}", headers={"origin": "http://evil.example"}
+            ) as socket,
+        ):
+            socket.receive_text(timeout=WAIT)
+        assert closed.value.code == 4403
+        with c.websocket_connect(
+            f"/ws/boards/{meeting_id}", headers={"origin": "http://testserver.local"}
+        ) as socket:
+            assert "board-seq" in socket.receive_text(timeout=WAIT)
+
+
+def test_closing_the_session_tells_every_phone(facilitator: TestClient[Litestar], staff: Person) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    alice = join_as(facilitator, code)
+    with board_socket(alice, meeting_id) as socket:
+        socket.receive_text(timeout=WAIT)
+        with staff as c:
+            post_form(c, f"/f/sessions/{meeting_id}/close", {})
+        message = socket.receive_text(timeout=WAIT)
+    assert "board-status--closed" in message and "この会は終了しました" in message
+
+
+# --- BoardStream on its own: the races a test client cannot time -------------------------
+
+
+def published(seq: int, note_id: int, text: str) -> bytes:
+    import json
+
+    note = {
+        "id": note_id,
+        "kind": "idea",
+        "text": text,
+        "hidden": False,
+        "participant_id": 9,
+        "created_at": "2026-11-22T10:00:00+00:00",
+        "edited": False,
+    }
+    change = {
+        "meeting_id": 1,
+        "seq": seq,
+        "type": "note_posted",
+        "note": note,
+        "note_id": note_id,
+        "counts": {"participants": 1, "notes_visible": 1, "notes_total": 1},
+        "status": None,
+    }
+    return json.dumps(change).encode()
+
+
+class FakeBoard:
+    """A database stand-in: notes 1..n were posted as events 1..n."""
+
+    def __init__(self) -> None:
+        self.notes: dict[int, str] = {}
+
+    def post(self, text: str) -> int:
+        note_id = len(self.notes) + 1
+        self.notes[note_id] = text
+        return note_id
+
+    async def load_missed(self, after: int):  # type: ignore[no-untyped-def]
+        from server.boards.service import CatchUp
+
+        notes = {
+            i: {
+                "id": i,
+                "kind": "idea",
+                "text": t,
+                "hidden": False,
+                "participant_id": 9,
+                "created_at": "2026-11-22T10:00:00+00:00",
+                "edited": False,
+            }
+            for i, t in self.notes.items()
+            if i > after
+        }
+        return CatchUp(
+            max([after, *self.notes]),
+            notes,
+            {"participants": 1, "notes_visible": 1, "notes_total": 1},
+            "open",
+        )
+
+
+async def test_a_change_published_during_the_catch_up_is_sent_once() -> None:
+    from server.boards.live import BoardStream, Viewer
+
+    board, sent = FakeBoard(), []
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    board.post("一枚目")
+    stream = BoardStream(Viewer("phone", 1, 5), 0, board.load_missed, send)
+    board.post("二枚目")  # committed after subscribing, before the catch-up read: in both
+    await stream.catch_up()
+    await stream.on_published(published(2, 2, "二枚目"))
+    assert len(sent) == 1 and "一枚目" in sent[0] and "二枚目" in sent[0]
+
+
+async def test_a_gap_in_what_is_published_is_filled_from_the_database() -> None:
+    from server.boards.live import BoardStream, Viewer
+
+    board, sent = FakeBoard(), []
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    stream = BoardStream(Viewer("phone", 1, 5), 0, board.load_missed, send)
+    await stream.catch_up()
+    board.post("三番目に届く")
+    board.post("先に届く")
+    await stream.on_published(published(2, 2, "先に届く"))  # event 1's publication is late
+    await stream.on_published(published(1, 1, "三番目に届く"))
+    joined = "".join(sent[1:])
+    assert joined.count("三番目に届く") == 1 and joined.count("先に届く") == 1
+    assert seq_of(sent[-1]) == 2
