@@ -215,3 +215,71 @@ def test_hidden_notes_never_reach_participants_pages(facilitator: TestClient[Lit
 def test_an_unknown_page_is_a_japanese_404(client: TestClient[Litestar]) -> None:
     response = client.get("/no/such/page")
     assert response.status_code == 404 and "見つかりませんでした" in response.text
+
+
+def test_pages_and_messages_are_served_as_html(client: TestClient[Litestar]) -> None:
+    for response in (client.get("/"), client.get("/signin"), client.get("/no/such/page")):
+        assert response.headers["content-type"].startswith("text/html")
+
+
+def test_a_participant_fixes_their_own_note_and_a_facilitator_fixes_any(
+    facilitator: TestClient[Litestar],
+) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    phone = join_as(facilitator, code)
+    with phone as c:
+        post_form(c, f"/b/{meeting_id}/notes", {"kind": "idea", "text": "朝市をひらく"}, htmx=True)
+        note_id = int(re.search(r'id="note-(\d+)"', c.get(f"/b/{meeting_id}").text).group(1))  # type: ignore[union-attr]
+        form = c.get(f"/b/{meeting_id}/notes/{note_id}/edit").text
+        assert "朝市をひらく</textarea>" in form and "保存" in form and "やめる" in form
+        bad = post_form(c, f"/b/{meeting_id}/notes/{note_id}/edit", {"kind": "idea", "text": ""}, htmx=True)
+        assert bad.status_code == 422 and "付箋が空です" in bad.text
+        fixed = post_form(
+            c,
+            f"/b/{meeting_id}/notes/{note_id}/edit",
+            {"kind": "want", "text": "週末に朝市をひらきたい"},
+            htmx=True,
+        )
+        assert (
+            fixed.status_code == 200 and "週末に朝市をひらきたい" in fixed.text and "編集済み" in fixed.text
+        )
+    console_form = facilitator.get(f"/f/sessions/{meeting_id}/notes/{note_id}?edit=1").text
+    assert "週末に朝市をひらきたい</textarea>" in console_form
+    by_staff = post_form(
+        facilitator,
+        f"/f/sessions/{meeting_id}/notes/{note_id}/edit",
+        {"kind": "want", "text": "週末に朝市を開きたい"},
+        htmx=True,
+    )
+    assert by_staff.status_code == 200 and "非表示" in by_staff.text
+    with phone as c:
+        assert "週末に朝市を開きたい" in c.get(f"/b/{meeting_id}").text
+        deleted = post_form(c, f"/b/{meeting_id}/notes/{note_id}/delete", {}, htmx=True)
+        assert deleted.status_code == 200 and deleted.text == ""
+        assert "週末に朝市" not in c.get(f"/b/{meeting_id}").text
+
+
+def test_the_demo_data_gives_a_newcomer_a_full_board(settings) -> None:  # type: ignore[no-untyped-def]
+    import anyio
+
+    from server.app import create_app
+    from server.db import make_engine, make_sessionmaker
+    from server.demo import DEMO_EMAIL, DEMO_PASSWORD, SAMPLE_TITLE, load_demo
+
+    async def load_twice() -> None:
+        engine = make_engine(settings)
+        async with make_sessionmaker(engine)() as db:
+            await load_demo(db)
+            await load_demo(db)
+        await engine.dispose()
+
+    anyio.run(load_twice)
+    with TestClient(create_app(settings)) as c:
+        post_form(c, "/signin", {"email": DEMO_EMAIL, "password": DEMO_PASSWORD})
+        listing = c.get("/f").text
+        assert listing.count(SAMPLE_TITLE) == 1 and "開催中" in listing
+        meeting_id = re.search(r'href="/f/sessions/(\d+)"', listing).group(1)  # type: ignore[union-attr]
+        projector = c.get(f"/f/sessions/{meeting_id}/projector").text
+    assert projector.count('class="note note--') == 12
+    assert all(f"note--{kind}" in projector for kind in ("concern", "want", "offer", "idea"))
+    assert 'id="participant-count">6<' in projector

@@ -199,7 +199,7 @@ async def edit_own_note(
     return page("boards/_note.html", note=change.note, viewer=Viewer("phone", meeting_id, participant.id))
 
 
-@post("/b/{meeting_id:int}/notes/{note_id:int}/delete", media_type=MediaType.HTML)
+@post("/b/{meeting_id:int}/notes/{note_id:int}/delete", media_type=MediaType.HTML, status_code=200)
 async def delete_own_note(
     request: Request[Any, Any, Any],
     db: DB,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -14,7 +14,7 @@ from server.web.auth import SignInRequired
 
 
 def page(template: str, status_code: int = 200, **context: Any) -> Template:
-    return Template(template_name=template, context=context, status_code=status_code)
+    return Template(template_name=template, context=context, status_code=status_code, media_type=MediaType.HTML)
 
 
 def see_other(path: str) -> Redirect:
@@ -34,11 +34,13 @@ def user_error_handler(request: Request[Any, Any, Any], exc: UserError) -> Respo
             context={"message": exc.message, "level": "error"},
             status_code=exc.status_code,
             headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"},
+            media_type=MediaType.HTML,
         )
     return Template(
         template_name="message.html",
-        context={"message": exc.message, "back": request.headers.get("referer", "/")},
+        context={"message": exc.message},
         status_code=exc.status_code,
+        media_type=MediaType.HTML,
     )
 
 
