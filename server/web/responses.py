@@ -14,7 +14,9 @@ from server.web.auth import SignInRequired
 
 
 def page(template: str, status_code: int = 200, **context: Any) -> Template:
-    return Template(template_name=template, context=context, status_code=status_code, media_type=MediaType.HTML)
+    return Template(
+        template_name=template, context=context, status_code=status_code, media_type=MediaType.HTML
+    )
 
 
 def see_other(path: str) -> Redirect:
