@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,6 +18,7 @@ from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +34,7 @@ from server.web.deps import DB
 from server.web.responses import sign_in_required_handler, user_error_handler
 from server.web.templating import environment
 
+logger = logging.getLogger("yoriai")
 SESSION_MAX_AGE = 7 * 24 * 3600  # a week: long enough for a meeting day, short enough to expire
 
 
@@ -43,8 +46,15 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     }
     message = messages.get(exc.status_code, "入力を受け付けられませんでした。内容をお確かめください。")
     if exc.status_code >= 500:
-        message = "サーバーで問題が起きました。少し待ってからもう一度お試しください。"
+        return internal_error_handler(request, exc)
     return user_error_handler(request, UserError(message, exc.status_code))
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Anything unforeseen: logged with its traceback, answered in Japanese, never a bare 500 page."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    message = "サーバーで問題が起きました。少し待ってからもう一度お試しください。"
+    return user_error_handler(request, UserError(message, 500))
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -108,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SignInRequired: sign_in_required_handler,
             NotFoundException: http_error_handler,
             HTTPException: http_error_handler,
+            HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
         state=State({"settings": settings, "sessionmaker": maker}),
         on_shutdown=[dispose_engine],

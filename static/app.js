@@ -19,6 +19,7 @@
     var list = into && document.querySelector(into);
     if (!list) return;
     element.removeAttribute('hx-swap-oob');
+    element.classList.add('note--arrived'); // only notes arriving live fade in, not a whole page on load
     if (list.getAttribute('data-order') === 'newest-first') list.insertBefore(element, list.firstChild);
     else list.appendChild(element);
     htmx.process(element);

@@ -255,3 +255,20 @@ def test_programme_markdown_cannot_carry_html() -> None:
     html = str(parse_programme("x", text).guide_html)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="javascript' not in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ＡＢＣ　全角", "ＡＢＣ　全角"),
+        ("nul\x00 and escape\x1b[31m", "nul and escape[31m"),
+        ("改行\r\nあり", "改行\nあり"),
+        ("\u202eRTL override 👨‍👩‍👧", "\u202eRTL override 👨‍👩‍👧"),
+        ("\u304b\u3099", "\u304c"),  # decomposed か + ゛ is stored composed as が
+    ],
+)
+async def test_odd_characters_are_stored_cleanly(db: AsyncSession, typed: str, stored: str) -> None:
+    meeting = await new_meeting(db)
+    person, _ = await boards.join_meeting(db, meeting)
+    change = await boards.post_note(db, meeting, person, kind="idea", text=typed)
+    assert change.note is not None and change.note["text"] == stored

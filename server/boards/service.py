@@ -26,6 +26,7 @@ from server.boards.models import (
 )
 from server.errors import Forbidden, NotFound, UserError
 from server.meetings.models import Meeting, MeetingStatus
+from server.textutil import clean_text
 from server.timeutil import utcnow
 
 
@@ -147,7 +148,7 @@ def _require_open(meeting: Meeting) -> None:
 
 
 def clean_note_text(text: str) -> str:
-    text = text.strip()
+    text = clean_text(text)
     if not text:
         raise UserError("付箋が空です。ひとことでも書いてください。")
     if len(text) > NOTE_MAX_LENGTH:
@@ -166,7 +167,7 @@ async def join_meeting(
 ) -> tuple[Participant, BoardChange]:
     """A new anonymous participant. Nickname and affiliation are optional."""
     _require_open(meeting)
-    nickname = nickname.strip()
+    nickname = clean_text(nickname, single_line=True)
     if len(nickname) > NICKNAME_MAX_LENGTH:
         raise UserError(f"ニックネームは{NICKNAME_MAX_LENGTH}文字までです。")
     if affiliation and affiliation not in AFFILIATIONS:

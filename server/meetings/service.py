@@ -17,6 +17,7 @@ from server.districts.models import District
 from server.errors import NotFound, UserError
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
 from server.programmes.service import get_programme
+from server.textutil import clean_text
 
 #: Digits that cannot be mistaken when written by hand or read aloud: no 0 (O) and no 1 (l, I).
 JOIN_CODE_DIGITS = "23456789"
@@ -54,12 +55,12 @@ async def clean_meeting_input(db: AsyncSession, form: dict[str, str]) -> Meeting
     district_id = form.get("district_id", "")
     if not district_id or await db.get(District, district_id) is None:
         problems.append("地区を選んでください（The YORIAI は「市全域」）。")
-    title = form.get("title", "").strip()
+    title = clean_text(form.get("title", ""), single_line=True)
     if not title:
         problems.append("タイトルを入力してください。")
     elif len(title) > 120:
         problems.append("タイトルは120文字までです。")
-    question = form.get("question", "").strip()
+    question = clean_text(form.get("question", ""))
     if len(question) > 300:
         problems.append("問いは300文字までです。")
     held_on = None
@@ -68,7 +69,7 @@ async def clean_meeting_input(db: AsyncSession, form: dict[str, str]) -> Meeting
             held_on = date.fromisoformat(raw_date)
         except ValueError:
             problems.append("日付は 2026-11-22 の形で入力してください。")
-    venue = form.get("venue", "").strip()
+    venue = clean_text(form.get("venue", ""), single_line=True)
     if len(venue) > 120:
         problems.append("会場は120文字までです。")
     programme = form.get("programme", "")
