@@ -1,0 +1,196 @@
+"""Benchmark of suggested groups on the labelled corpus (run by hand: .venv/bin/python bench/suggest.py).
+
+Prints, for the engine and for a plain character 1–3-gram TF-IDF baseline clustered the same way:
+P@3 (share of each note's 3 most similar notes that have its topic; random ≈ 0.08) and ARI (adjusted Rand
+index of the suggested groups against the topics, notes left out counting as singletons). Then the time of
+suggest_groups on 300 notes, median of several runs. The last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import statistics
+import sys
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from server.suggest.similarity import (  # noqa: E402  (the path is set just above)
+    SuggestedGroup,
+    Vector,
+    cosine,
+    group_vectors,
+    note_terms,
+    similar_notes,
+    suggest_groups,
+)
+
+CORPUS = ROOT / "server" / "data" / "corpus_notes.tsv"
+# Light variations of the corpus notes, as people phrase the same thing (for the 300-note timing).
+PREFIXES = ("", "ぜひ", "やっぱり", "個人的には、", "正直、")
+SUFFIXES = ("と思う", "です", "。", "と思います！", "（要検討）", "")
+TIMING_RUNS = 7
+# Thresholds tried for the baseline, whose similarities have another scale: it gets its best one.
+BASELINE_THRESHOLDS = (0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.4)
+
+
+def load_corpus(path: Path = CORPUS) -> list[tuple[str, str]]:
+    """(topic, text) rows of the labelled corpus."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return [(row["topic"], row["text"]) for row in csv.DictReader(f, delimiter="\t")]
+
+
+def baseline_vectors(texts: Sequence[str]) -> list[Vector]:
+    """The obvious first idea: character 1–3-grams of the NFKC text, sublinear TF-IDF, unit length."""
+    counts = []
+    for text in texts:
+        t = unicodedata.normalize("NFKC", text)
+        counts.append(Counter(t[i : i + n] for n in (1, 2, 3) for i in range(len(t) - n + 1)))
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    idf = {g: math.log((1 + len(texts)) / (1 + d)) + 1 for g, d in df.items()}
+    vectors = []
+    for c in counts:
+        v = {g: (1 + math.log(k)) * idf[g] for g, k in c.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vectors.append({g: x / norm for g, x in v.items()})
+    return vectors
+
+
+def baseline_ari(
+    topics: Sequence[str], texts: Sequence[str], vectors: Sequence[Vector]
+) -> tuple[float, float, float]:
+    """(ARI, threshold, pair precision) of the baseline vectors clustered like the engine.
+
+    The baseline gets its own best threshold: the comparison is as generous to it as can be.
+    """
+    term_lists = [note_terms(text) for text in texts]  # for the labels only
+    scores = []
+    for threshold in BASELINE_THRESHOLDS:
+        groups = group_vectors(range(len(texts)), vectors, term_lists, threshold=threshold)
+        ari = adjusted_rand_index(topics, group_labels(len(texts), groups))
+        scores.append((ari, threshold, pair_precision(topics, groups)))
+    return max(scores)
+
+
+def precision_at_3(topics: Sequence[str], neighbours: Callable[[int], list[int]]) -> float:
+    """Mean share of each note's 3 nearest notes with the same topic (missing neighbours count as misses)."""
+    hits = sum(sum(topics[j] == topics[i] for j in neighbours(i)[:3]) for i in range(len(topics)))
+    return hits / (3 * len(topics))
+
+
+def nearest_by_vectors(vectors: Sequence[Vector]) -> Callable[[int], list[int]]:
+    """Neighbour function over precomputed vectors, with the same tie rule as similar_notes."""
+
+    def nearest(i: int) -> list[int]:
+        scored = [(s, j) for j, v in enumerate(vectors) if j != i and (s := cosine(vectors[i], v)) > 0]
+        return [j for _, j in sorted(scored, key=lambda p: (-p[0], p[1]))[:3]]
+
+    return nearest
+
+
+def adjusted_rand_index(truth: Sequence[str], predicted: Sequence[int]) -> float:
+    """Hubert and Arabie's ARI from the contingency table of two labellings of the same items."""
+
+    def pairs(n: int) -> float:
+        return n * (n - 1) / 2
+
+    cells = Counter(zip(truth, predicted, strict=True))
+    sum_cells = sum(pairs(n) for n in cells.values())
+    sum_truth = sum(pairs(n) for n in Counter(truth).values())
+    sum_pred = sum(pairs(n) for n in Counter(predicted).values())
+    expected = sum_truth * sum_pred / pairs(len(truth))
+    top = (sum_truth + sum_pred) / 2
+    return 1.0 if top == expected else (sum_cells - expected) / (top - expected)
+
+
+def pair_precision(topics: Sequence[str], groups: Sequence[SuggestedGroup]) -> float:
+    """Share of the note pairs put in one group that have the same topic (random ≈ 0.08 here)."""
+    same = total = 0
+    for group in groups:
+        ids = group.note_ids
+        for x, a in enumerate(ids):
+            for b in ids[x + 1 :]:
+                total += 1
+                same += topics[a] == topics[b]
+    return same / total if total else 0.0
+
+
+def group_labels(n: int, groups: Sequence[SuggestedGroup]) -> list[int]:
+    """Cluster number of each note index; notes in no group get one singleton cluster each."""
+    labels = list(range(len(groups), len(groups) + n))
+    for g, group in enumerate(groups):
+        for note_id in group.note_ids:
+            labels[note_id] = g
+    return labels
+
+
+def variations(texts: Sequence[str], count: int) -> list[str]:
+    """`count` lightly reworded copies of the texts (a prefix, a suffix), deterministic."""
+    out = []
+    for k in range(count):
+        text = texts[(k * 7) % len(texts)]
+        out.append(PREFIXES[k % len(PREFIXES)] + text + SUFFIXES[k % len(SUFFIXES)])
+    return out
+
+
+def time_suggest(texts: Sequence[str]) -> float:
+    """Median wall time of suggest_groups on the given texts."""
+    notes = list(enumerate(texts))
+    runs = []
+    for _ in range(TIMING_RUNS):
+        start = time.perf_counter()
+        suggest_groups(notes)
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    rows = load_corpus()
+    topics = [topic for topic, _ in rows]
+    texts = [text for _, text in rows]
+    notes = list(enumerate(texts))
+
+    p3 = precision_at_3(topics, lambda i: similar_notes(texts[i], texts, k=3, exclude=i))
+    groups = suggest_groups(notes)
+    ari = adjusted_rand_index(topics, group_labels(len(texts), groups))
+    grouped = sum(len(g.note_ids) for g in groups)
+
+    base = baseline_vectors(texts)
+    base_p3 = precision_at_3(topics, nearest_by_vectors(base))
+    base_ari, base_threshold, base_pairs = baseline_ari(topics, texts, base)
+    seconds = time_suggest(texts + variations(texts, 120))
+
+    print(f"corpus: {len(texts)} notes, {len(set(topics))} topics")
+    print(f"engine:   P@3 {p3:.3f}  ARI {ari:.3f}  groups {len(groups)}  notes grouped {grouped}")
+    print(f"          pairs within a group that share a topic: {pair_precision(topics, groups):.2f}")
+    print(
+        f"baseline: P@3 {base_p3:.3f}  ARI {base_ari:.3f}  (char 1–3-gram TF-IDF, best threshold {base_threshold})"
+    )
+    print(f"          pairs within a group that share a topic: {base_pairs:.2f}")
+    for group in groups:
+        purity = Counter(topics[i] for i in group.note_ids).most_common(1)[0]
+        print(f"  {group.label:<20} {len(group.note_ids):>3} notes, {purity[1]} of them {purity[0]}")
+    print(f"suggest_groups on 300 notes: {seconds * 1000:.0f} ms (median of {TIMING_RUNS})")
+    figures = {
+        "p_at_3": round(p3, 3),
+        "ari": round(ari, 3),
+        "baseline_p_at_3": round(base_p3, 3),
+        "baseline_ari": round(base_ari, 3),
+        "groups": len(groups),
+        "notes_grouped": grouped,
+        "seconds_300": round(seconds, 3),
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()

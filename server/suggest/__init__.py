@@ -1,0 +1,1 @@
+"""Suggested groups: local, dependency-free clustering of a board's sticky notes."""

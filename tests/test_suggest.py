@@ -1,0 +1,148 @@
+"""Suggested groups, as a facilitator sees them: similar notes together, nothing made up, same answer twice."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from server.suggest.similarity import SuggestedGroup, similar_notes, suggest_groups
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Written for these tests (not from the corpus): a table's board with three notes about buses.
+BUS_NOTES = [
+    (101, "バスの本数が少なくて通院が大変"),
+    (102, "駅へ行くバスが一時間に一本しかない"),
+    (103, "夜遅くまで走るバスがほしい"),
+]
+OTHER_NOTES = [
+    (201, "図書館で絵本の読み聞かせ会を開きたい"),
+    (202, "神社のお祭りの準備を手伝える人がほしい"),
+    (203, "川沿いの桜並木を手入れしたい"),
+    (204, "夏休みに将棋大会をやってみたい"),
+    (205, "町内会の会計を誰か引き継いでほしい"),
+    (206, "防犯カメラを通学路に付けてほしい"),
+    (207, "空き地で家庭菜園を始めたい"),
+    (208, "ゴミ集積所のカラス対策をしたい"),
+    (209, "体育館を夜も使えるようにしてほしい"),
+]
+BOARD = BUS_NOTES + OTHER_NOTES
+
+# Measured with bench/suggest.py: P@3 0.315, ARI 0.065; the character n-gram baseline gets 0.159 and 0.035.
+# The floors leave room for harmless changes, and stay above the baseline.
+P_AT_3_FLOOR = 0.29
+ARI_FLOOR = 0.05
+
+_JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    """bench/suggest.py (not a package), for its corpus loader, metrics and baseline."""
+    spec = importlib.util.spec_from_file_location("bench_suggest", ROOT / "bench" / "suggest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def corpus(bench: ModuleType) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = bench.load_corpus(ROOT / "server" / "data" / "corpus_notes.tsv")
+    return rows
+
+
+def _group_of(groups: list[SuggestedGroup], note_id: int) -> SuggestedGroup | None:
+    return next((g for g in groups if note_id in g.note_ids), None)
+
+
+def test_notes_about_the_same_thing_are_grouped_and_others_left_out() -> None:
+    groups = suggest_groups(BOARD)
+    bus = _group_of(groups, 101)
+    assert bus is not None
+    assert set(bus.note_ids) == {101, 102, 103}
+    assert "バス" in bus.label
+    # Unrelated notes are not pulled into the bus group.
+    assert not set(bus.note_ids) & {note_id for note_id, _ in OTHER_NOTES}
+
+
+def test_groups_are_disjoint_and_big_enough(corpus: list[tuple[str, str]]) -> None:
+    notes = list(enumerate(text for _, text in corpus))
+    for min_size in (2, 3):
+        groups = suggest_groups(notes, min_size=min_size)
+        assert groups
+        ids = [note_id for g in groups for note_id in g.note_ids]
+        assert len(ids) == len(set(ids))
+        assert all(len(g.note_ids) >= min_size for g in groups)
+        assert set(ids) <= {note_id for note_id, _ in notes}
+
+
+def test_max_groups_is_respected(corpus: list[tuple[str, str]]) -> None:
+    notes = list(enumerate(text for _, text in corpus))
+    assert len(suggest_groups(notes, max_groups=3)) == 3
+    assert suggest_groups(notes, max_groups=3) == suggest_groups(notes)[:3]
+    assert suggest_groups(notes, max_groups=0) == []
+
+
+@pytest.mark.parametrize("notes", [[], [(1, "バスの本数を増やしてほしい")]])
+def test_nothing_to_group(notes: list[tuple[int, str]]) -> None:
+    assert suggest_groups(notes) == []
+
+
+def test_notes_without_content_words_are_not_grouped() -> None:
+    # Only hiragana and punctuation: nothing to compare, so no suggestion rather than a guess.
+    assert suggest_groups([(1, "よろしくおねがいします"), (2, "！？"), (3, "")]) == []
+
+
+def test_same_input_same_suggestions(corpus: list[tuple[str, str]]) -> None:
+    notes = list(enumerate(text for _, text in corpus))
+    first = suggest_groups(notes)
+    assert suggest_groups(list(notes)) == first
+    assert suggest_groups(BOARD) == suggest_groups(BOARD)
+
+
+def test_labels_are_short_japanese(corpus: list[tuple[str, str]]) -> None:
+    notes = list(enumerate(text for _, text in corpus))
+    for group in suggest_groups(notes) + suggest_groups(BOARD):
+        assert group.label.strip()
+        assert len(group.label) <= 20
+        assert _JAPANESE.search(group.label)
+
+
+def test_similar_notes_finds_the_bus_notes() -> None:
+    texts = [text for _, text in BOARD]
+    assert set(similar_notes("バス停に屋根がなくて雨の日がつらい", texts, k=3)) == {0, 1, 2}
+    # The target is on the board itself: excluded when its index is given.
+    nearest = similar_notes(texts[0], texts, k=2, exclude=0)
+    assert 0 not in nearest
+    assert set(nearest) <= {1, 2}
+    # A compound katakana word meets the word it contains when that word is on the board.
+    assert set(similar_notes("コミュニティバスの路線を増やしてほしい", texts, k=3)) == {0, 1, 2}
+    assert similar_notes("バス", texts, k=0) == []
+    with pytest.raises(ValueError):
+        similar_notes("バス", texts, exclude=len(texts))
+    assert similar_notes("バス", [], k=3) == []
+
+
+def test_quality_floor_on_the_corpus(bench: ModuleType, corpus: list[tuple[str, str]]) -> None:
+    topics = [topic for topic, _ in corpus]
+    texts = [text for _, text in corpus]
+    p3 = bench.precision_at_3(topics, lambda i: similar_notes(texts[i], texts, k=3, exclude=i))
+    groups = suggest_groups(list(enumerate(texts)))
+    ari = bench.adjusted_rand_index(topics, bench.group_labels(len(texts), groups))
+    assert p3 >= P_AT_3_FLOOR
+    assert ari >= ARI_FLOOR
+    # The floors themselves beat the obvious first idea, character n-gram TF-IDF.
+    baseline = bench.baseline_vectors(texts)
+    assert bench.precision_at_3(topics, bench.nearest_by_vectors(baseline)) < P_AT_3_FLOOR
+    assert bench.baseline_ari(topics, texts, baseline)[0] < ARI_FLOOR
+
+
+def test_adjusted_rand_index_of_the_bench(bench: ModuleType) -> None:
+    # The metric the floor relies on: 1 for the same partition, about 0 for an unrelated one.
+    assert bench.adjusted_rand_index(["a", "a", "b", "b"], [1, 1, 2, 2]) == pytest.approx(1.0)
+    assert bench.adjusted_rand_index(["a", "a", "b", "b"], [1, 2, 1, 2]) < 0
