@@ -18,6 +18,8 @@ VENDOR = ROOT / "static" / "vendor"
 FILES = [
     ("htmx.org", "dist/htmx.min.js", "htmx.min.js"),
     ("htmx-ext-ws", "dist/ws.min.js", "ws.js"),
+    # Drag and drop for grouping: works with mouse and touch, no dependencies.
+    ("sortablejs", "Sortable.min.js", "Sortable.min.js"),
 ]
 
 

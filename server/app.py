@@ -28,6 +28,7 @@ from server.boards import routes as boards_routes
 from server.config import ROOT, Settings
 from server.db import make_engine, make_sessionmaker
 from server.errors import UserError
+from server.meetings import flow_routes
 from server.meetings import routes as meetings_routes
 from server.web.auth import SignInRequired
 from server.web.deps import DB
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             *accounts_routes.handlers,
             *meetings_routes.handlers,
+            flow_routes.router,
             *boards_routes.handlers,
             create_static_files_router(
                 path="/static", directories=[ROOT / "static"], include_in_schema=False

@@ -1,43 +1,253 @@
-/* yoriai: the little JavaScript the live board needs (htmx does the rest). */
+/* yoriai: the little JavaScript the live board needs (htmx does the rest).
+   1. live updates: reconnect from the last seq, insert/move notes, fall back to HTTP polling
+   2. the phone's outbox: a note is kept on the phone until the server has it
+   3. the phase timer, from the server's clock
+   4. drag and drop for grouping (SortableJS), small conveniences */
 (function () {
   'use strict';
 
-  // Reconnect from the last change this screen applied: the server sends only what it missed.
-  htmx.createWebSocket = function (url) {
+  function boardSeq() {
     var marker = document.getElementById('board-seq');
-    var after = (marker && marker.getAttribute('data-seq')) || '0';
-    var socket = new WebSocket(url + (url.indexOf('?') < 0 ? '?' : '&') + 'after=' + encodeURIComponent(after));
-    socket.binaryType = 'blob';
-    return socket;
+    return (marker && marker.getAttribute('data-seq')) || '0';
+  }
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute('hx-headers') || '{}')['x-csrftoken'] || ''; }
+    catch (e) { return ''; }
+  }
+
+  /* ---- 1. live updates ------------------------------------------------------------------ */
+
+  // Reconnect from the last change this screen applied: the server sends only what it missed.
+  // If websockets cannot be made at all (blocked), poll over HTTP instead.
+  htmx.config.wsReconnectDelay = function (retry) {
+    return Math.min(500 * Math.pow(1.6, retry), 8000) * (0.5 + Math.random() / 2);
+  };
+  htmx.createWebSocket = function (url) {
+    var full = url + (url.indexOf('?') < 0 ? '?' : '&') + 'after=' + encodeURIComponent(boardSeq());
+    try {
+      return new WebSocket(full);
+    } catch (e) {
+      startPolling();
+      return { readyState: 3, OPEN: 1, send: function () {}, close: function () {}, addEventListener: function () {} };
+    }
   };
 
-  // A note this screen does not have yet arrives as an out-of-band swap with no target:
-  // put it into its list instead (newest first on phones, in posting order on the projector).
+  // A note or cluster this screen does not have yet arrives as an out-of-band swap with no
+  // target: put it into its list (newest first on phones, in posting order elsewhere).
   document.addEventListener('htmx:oobErrorNoTarget', function (event) {
     var element = event.detail && event.detail.content;
     var into = element && element.getAttribute && element.getAttribute('data-into');
     var list = into && document.querySelector(into);
     if (!list) return;
     element.removeAttribute('hx-swap-oob');
-    element.classList.add('note--arrived'); // only notes arriving live fade in, not a whole page on load
-    if (list.getAttribute('data-order') === 'newest-first') list.insertBefore(element, list.firstChild);
+    var clientId = element.getAttribute('data-client-id');
+    var pending = clientId && document.querySelector('.note--pending[data-client-id="' + clientId + '"]');
+    element.classList.add('note--arrived'); // only what arrives live fades in, not a page on load
+    if (pending) pending.parentNode.replaceChild(element, pending);
+    else if (list.getAttribute('data-order') === 'newest-first') list.insertBefore(element, list.firstChild);
     else list.appendChild(element);
     htmx.process(element);
+    makeSortable(element);
   });
 
-  // The connection indicator (接続中 / 再接続中 / オフライン).
-  var labels = { connected: '接続中', reconnecting: '再接続中…', offline: 'オフライン' };
+  // A note that changed cluster must move to the other list, not be replaced in place.
+  document.addEventListener('htmx:oobBeforeSwap', function (event) {
+    var target = event.detail.target;
+    var incoming = event.detail.fragment && event.detail.fragment.firstElementChild;
+    var into = incoming && incoming.getAttribute && incoming.getAttribute('data-into');
+    if (!into || !target.parentNode) return;
+    var list = document.querySelector(into);
+    if (!list || target.parentNode === list) return;
+    event.detail.shouldSwap = false;
+    target.parentNode.removeChild(target);
+    incoming.removeAttribute('hx-swap-oob');
+    list.appendChild(incoming);
+    htmx.process(incoming);
+  });
+
+  // The connection indicator (接続中 / 再接続中 / オフライン), and the HTTP fallback.
+  var labels = { connected: '接続中', reconnecting: '再接続中…', offline: 'オフライン', polling: '接続中（HTTP）' };
   function showConnection(state) {
     var indicator = document.getElementById('conn');
     if (!indicator) return;
     indicator.className = 'conn conn--' + state;
     indicator.querySelector('.conn__label').textContent = labels[state];
   }
-  document.addEventListener('htmx:wsOpen', function () { showConnection('connected'); });
+  var failures = 0, opened = false, pollTimer = null;
+  document.addEventListener('htmx:wsOpen', function () {
+    opened = true; failures = 0; stopPolling(); showConnection('connected'); flushOutbox();
+  });
   document.addEventListener('htmx:wsClose', function () {
-    showConnection(navigator.onLine === false ? 'offline' : 'reconnecting');
+    failures += 1;
+    if (!opened && failures >= 2) startPolling(); // never got through: the network blocks websockets
+    if (!pollTimer) showConnection(navigator.onLine === false ? 'offline' : 'reconnecting');
   });
   window.addEventListener('offline', function () { showConnection('offline'); });
+  window.addEventListener('online', function () { flushOutbox(); });
+
+  function startPolling() {
+    var live = document.querySelector('[data-events-url]');
+    if (!live || pollTimer) return;
+    var url = live.getAttribute('data-events-url');
+    var poll = function () {
+      fetch(url + (url.indexOf('?') < 0 ? '?' : '&') + 'after=' + boardSeq(), { credentials: 'same-origin' })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+        .then(function (html) { htmx.swap(document.body, html, { swapStyle: 'none' }); showConnection('polling'); flushOutbox(); })
+        .catch(function () { showConnection(navigator.onLine === false ? 'offline' : 'reconnecting'); });
+    };
+    poll();
+    pollTimer = setInterval(poll, 3000);
+  }
+  function stopPolling() { if (pollTimer) { clearInterval(pollTimer); pollTimer = null; } }
+
+  /* ---- 2. the phone's outbox -------------------------------------------------------------- */
+
+  function outboxKey(meeting) { return 'yoriai-outbox-' + meeting; }
+  function readOutbox(meeting) {
+    try { return JSON.parse(localStorage.getItem(outboxKey(meeting)) || '[]'); } catch (e) { return []; }
+  }
+  function writeOutbox(meeting, items) {
+    try { localStorage.setItem(outboxKey(meeting), JSON.stringify(items)); } catch (e) { /* private mode: page memory only */ }
+    memoryOutbox[meeting] = items;
+  }
+  var memoryOutbox = {};
+  function outbox(meeting) { var stored = readOutbox(meeting); return stored.length ? stored : (memoryOutbox[meeting] || []); }
+
+  function newClientId() {
+    var bytes = new Uint8Array(16);
+    if (window.crypto && crypto.getRandomValues) crypto.getRandomValues(bytes);
+    else for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  var kindLabels = { concern: '▲ 困りごと', want: '★ やりたい', offer: '● できる', idea: '◆ アイデア' };
+  function showPending(item, state) {
+    var existing = document.querySelector('[data-client-id="' + item.client_id + '"]');
+    if (existing && !existing.classList.contains('note--pending')) return; // the server's copy is here
+    var element = existing || document.createElement('article');
+    element.className = 'note note--pending note--' + item.kind;
+    element.setAttribute('data-client-id', item.client_id);
+    element.innerHTML = '<p class="note__kind"></p><p class="note__text"></p><p class="note__meta"></p>';
+    element.querySelector('.note__kind').textContent = kindLabels[item.kind] || '';
+    element.querySelector('.note__text').textContent = item.text; // text, never HTML
+    element.querySelector('.note__meta').textContent = state === 'offline'
+      ? 'まだ送れていません。つながったら自動で送ります。' : '送信中…';
+    if (!existing) {
+      var list = document.getElementById('notes');
+      if (list) list.insertBefore(element, list.firstChild);
+    }
+  }
+
+  var flushing = false;
+  function flushOutbox() {
+    var form = document.querySelector('form[data-outbox]');
+    if (!form || flushing) return;
+    var meeting = form.getAttribute('data-outbox');
+    var items = outbox(meeting);
+    if (!items.length) return;
+    flushing = true;
+    var item = items[0];
+    var body = new URLSearchParams({ kind: item.kind, text: item.text, client_id: item.client_id });
+    fetch(form.getAttribute('action'), {
+      method: 'POST', credentials: 'same-origin', body: body,
+      headers: { 'x-csrftoken': csrfToken(), Accept: 'application/json' }
+    }).then(function (response) {
+      if (response.status >= 500) throw new Error('server ' + response.status); // try again later
+      return response.json()
+        .catch(function () { return { error: '送れませんでした（' + response.status + '）。ページを読み込み直してください。' }; })
+        .then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (result) {
+      writeOutbox(meeting, outbox(meeting).filter(function (i) { return i.client_id !== item.client_id; }));
+      if (!result.ok) refused(item, result.data.error || '送れませんでした。');
+      flushing = false;
+      flushOutbox();
+    }).catch(function () {
+      // No answer (offline, server restarting): keep it and try again soon.
+      flushing = false;
+      outbox(meeting).forEach(function (i) { showPending(i, 'offline'); });
+      setTimeout(flushOutbox, 4000);
+    });
+  }
+
+  function refused(item, message) {
+    // The server said no (closed board, too long…): give the text back, say why.
+    var pending = document.querySelector('.note--pending[data-client-id="' + item.client_id + '"]');
+    if (pending) pending.parentNode.removeChild(pending);
+    var form = document.querySelector('form[data-outbox]');
+    var error = document.getElementById('composer-error');
+    if (form && !form.elements.text.value) form.elements.text.value = item.text;
+    if (error) { error.textContent = message; error.hidden = false; }
+  }
+
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute('data-outbox')) return;
+    event.preventDefault();
+    var text = form.elements.text.value;
+    var error = document.getElementById('composer-error');
+    if (!text.trim()) {
+      if (error) { error.textContent = '付箋が空です。ひとことでも書いてください。'; error.hidden = false; }
+      return;
+    }
+    if (error) error.hidden = true;
+    var checked = form.querySelector('input[name=kind]:checked');
+    var item = { client_id: newClientId(), kind: checked ? checked.value : 'concern', text: text };
+    var meeting = form.getAttribute('data-outbox');
+    writeOutbox(meeting, outbox(meeting).concat([item]));
+    showPending(item, navigator.onLine === false ? 'offline' : 'sending');
+    form.elements.text.value = '';
+    flushOutbox();
+  });
+
+  /* ---- 3. the phase timer ------------------------------------------------------------------- */
+
+  function tick() {
+    var timers = document.querySelectorAll('.timer');
+    for (var i = 0; i < timers.length; i++) {
+      var timer = timers[i];
+      if (timer.getAttribute('data-state') !== 'running') continue;
+      if (timer._offset === undefined) timer._offset = Number(timer.getAttribute('data-now')) - Date.now();
+      var left = Math.max(0, Math.round((Number(timer.getAttribute('data-ends-at')) - (Date.now() + timer._offset)) / 1000));
+      timer.querySelector('.timer__digits').textContent = Math.floor(left / 60) + ':' + ('0' + (left % 60)).slice(-2);
+      if (left === 0) timer.classList.add('timer--done'); // a quiet visual signal, no sound
+    }
+  }
+  setInterval(tick, 500);
+
+  /* ---- 4. grouping by drag and drop, and small conveniences --------------------------------- */
+
+  function makeSortable(root) {
+    if (!window.Sortable) return;
+    var lists = root.querySelectorAll ? root.querySelectorAll('[data-sortable]') : [];
+    if (root.hasAttribute && root.hasAttribute('data-sortable')) lists = [root].concat(Array.prototype.slice.call(lists));
+    Array.prototype.forEach.call(lists, function (list) {
+      if (list._sortable) return;
+      list._sortable = Sortable.create(list, {
+        group: 'notes', animation: 150, delay: 120, delayOnTouchOnly: true, draggable: '.note', forceFallback: true,
+        supportPointer: false, // touch events: a long press drags, a swipe still scrolls the page
+        filter: 'button, a, textarea, input', preventOnFilter: false, scroll: true, bubbleScroll: true,
+        onAdd: function (event) {
+          var noteId = event.item.getAttribute('data-note');
+          var meeting = document.querySelector('[data-events-url]').getAttribute('data-events-url').split('/')[2];
+          htmx.ajax('POST', '/f/sessions/' + meeting + '/notes/' + noteId + '/move', {
+            source: event.item, swap: 'none', values: { cluster_id: event.to.getAttribute('data-cluster') || '' }
+          });
+        }
+      });
+    });
+  }
+  htmx.onLoad(makeSortable);
+
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest && event.target.closest('[data-dismiss]');
+    if (!button) return;
+    var gone = document.querySelector(button.getAttribute('data-dismiss'));
+    if (gone) gone.parentNode.removeChild(gone);
+  });
+  document.addEventListener('htmx:afterRequest', function (event) {
+    var form = event.detail.elt;
+    if (event.detail.successful && form.hasAttribute && form.hasAttribute('data-reset-after')) form.reset();
+  });
 
   // Enter (and the phone keyboard's send key) posts; Shift+Enter makes a new line.
   // While an IME is composing Japanese, Enter confirms the conversion and must not post.
@@ -54,5 +264,13 @@
   document.addEventListener('submit', function (event) {
     var message = event.target.getAttribute && event.target.getAttribute('data-confirm');
     if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  // A phone that reloads with notes still in its outbox shows them and sends them.
+  document.addEventListener('DOMContentLoaded', function () {
+    var form = document.querySelector('form[data-outbox]');
+    if (!form) return;
+    outbox(form.getAttribute('data-outbox')).forEach(function (item) { showPending(item, 'sending'); });
+    flushOutbox();
   });
 })();

@@ -66,10 +66,13 @@ def post_form(
     *,
     htmx: bool = False,
     follow_redirects: bool = False,
+    json: bool = False,
 ):  # type: ignore[no-untyped-def]
     headers = {"x-csrftoken": csrf_token(client)}
     if htmx:
         headers["hx-request"] = "true"
+    if json:
+        headers["accept"] = "application/json"
     return client.post(path, data=data, headers=headers, follow_redirects=follow_redirects)
 
 
@@ -146,3 +149,11 @@ def join_as(client: TestClient[Litestar], code: str, nickname: str = "") -> Pers
         response = post_form(c, f"/join/{code}", {"nickname": nickname, "affiliation": ""})
         assert response.status_code == 303, response.text
     return person
+
+
+def send_note(
+    client: TestClient[Litestar], meeting_id: int, text: str, kind: str = "idea", client_id: str = ""
+):  # type: ignore[no-untyped-def]
+    """Post a note as a phone's outbox does (JSON answer)."""
+    data = {"kind": kind, "text": text, "client_id": client_id}
+    return post_form(client, f"/b/{meeting_id}/notes", data, json=True)

@@ -13,7 +13,7 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 from litestar.testing.websocket_test_session import WebSocketTestSession
 
-from tests.conftest import Person, create_open_meeting, join_as, post_form
+from tests.conftest import Person, create_open_meeting, join_as, post_form, send_note
 
 WAIT = 5.0  # seconds a message may take to arrive
 
@@ -47,7 +47,7 @@ def board_socket(
 
 def post_note(person: Person, meeting_id: int, text: str, kind: str = "idea") -> None:
     with person as c:
-        response = post_form(c, f"/b/{meeting_id}/notes", {"kind": kind, "text": text}, htmx=True)
+        response = send_note(c, meeting_id, text, kind=kind)
         assert response.status_code == 200, response.text
 
 
@@ -188,26 +188,45 @@ def test_closing_the_session_tells_every_phone(facilitator: TestClient[Litestar]
 # --- BoardStream on its own: the races a test client cannot time -------------------------
 
 
-def published(seq: int, note_id: int, text: str) -> bytes:
-    import json
+def a_board() -> dict:  # type: ignore[type-arg]
+    from server.boards.state import board_state
+    from server.meetings.models import Meeting
 
-    note = {
+    return board_state(Meeting(id=1, district_id="tsurukawa", title="t", join_code="234567", status="open"))
+
+
+def a_note(note_id: int, text: str) -> dict:  # type: ignore[type-arg]
+    return {
         "id": note_id,
         "kind": "idea",
         "text": text,
         "hidden": False,
         "participant_id": 9,
+        "cluster_id": None,
+        "client_id": None,
+        "by_staff": False,
         "created_at": "2026-11-22T10:00:00+00:00",
         "edited": False,
+        "votes": 0,
     }
+
+
+COUNTS = {"participants": 1, "notes_visible": 1, "notes_total": 1}
+
+
+def published(seq: int, note_id: int, text: str) -> bytes:
+    import json
+
     change = {
         "meeting_id": 1,
         "seq": seq,
+        "first_seq": seq,
         "type": "note_posted",
-        "note": note,
-        "note_id": note_id,
-        "counts": {"participants": 1, "notes_visible": 1, "notes_total": 1},
-        "status": None,
+        "notes": {str(note_id): a_note(note_id, text)},
+        "clusters": {},
+        "counts": COUNTS,
+        "board": a_board(),
+        "board_changed": False,
     }
     return json.dumps(change).encode()
 
@@ -224,27 +243,10 @@ class FakeBoard:
         return note_id
 
     async def load_missed(self, after: int):  # type: ignore[no-untyped-def]
-        from server.boards.service import CatchUp
+        from server.boards.state import CatchUp
 
-        notes = {
-            i: {
-                "id": i,
-                "kind": "idea",
-                "text": t,
-                "hidden": False,
-                "participant_id": 9,
-                "created_at": "2026-11-22T10:00:00+00:00",
-                "edited": False,
-            }
-            for i, t in self.notes.items()
-            if i > after
-        }
-        return CatchUp(
-            max([after, *self.notes]),
-            notes,
-            {"participants": 1, "notes_visible": 1, "notes_total": 1},
-            "open",
-        )
+        notes = {i: a_note(i, t) for i, t in self.notes.items() if i > after}
+        return CatchUp(max([after, *self.notes]), notes, COUNTS, a_board())  # type: ignore[arg-type]
 
 
 async def test_a_change_published_during_the_catch_up_is_sent_once() -> None:

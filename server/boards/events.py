@@ -1,20 +1,21 @@
 """The board's event log: every change to a board gets the next sequence number of its session.
 
-``record_event`` must be called inside the transaction that makes the change, so a change
-and its event are committed together or not at all. The live layer publishes only after
-that commit (see ``boards.live``).
+``commit_change`` writes the events inside the transaction that makes the change, commits,
+and describes the change for the live layer, which publishes it only after that commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.boards.models import BoardEvent
+from server.boards.state import ClusterState, NoteState, board_counts, board_state, touched_state
 from server.meetings.models import Meeting
 
 
@@ -36,6 +37,7 @@ async def record_event(
     type: str,
     *,
     note_id: int | None = None,
+    cluster_id: int | None = None,
     participant_id: int | None = None,
 ) -> BoardEvent:
     event = BoardEvent(
@@ -43,29 +45,79 @@ async def record_event(
         seq=await next_seq(db, meeting_id),
         type=type,
         note_id=note_id,
+        cluster_id=cluster_id,
         participant_id=participant_id,
     )
     db.add(event)
     return event
 
 
-async def events_after(db: AsyncSession, meeting_id: int, after: int) -> list[BoardEvent]:
-    result = await db.exec(
-        select(BoardEvent)
-        .where(BoardEvent.meeting_id == meeting_id, BoardEvent.seq > after)
-        .order_by(col(BoardEvent.seq))
-    )
-    return list(result.all())
-
-
 @dataclass
 class BoardChange:
-    """What a committed change means for the screens: published on the board's channel."""
+    """What a committed change means for the screens: published on the board's channel.
+
+    One change may span several events (``first_seq``..``seq``), e.g. a merge that moves
+    many notes. ``notes`` and ``clusters`` hold the current state of what it touched.
+    """
 
     meeting_id: int
     seq: int
     type: str
-    note: dict[str, Any] | None = None  # the note's state after the change (None if gone)
-    note_id: int | None = None
+    first_seq: int = 0
+    notes: dict[int, NoteState | None] = field(default_factory=dict)
+    clusters: dict[int, ClusterState | None] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-    status: str | None = None
+    board: dict[str, Any] = field(default_factory=dict)
+    #: Whether the meeting-level state (status, phase, timer, voting) changed.
+    board_changed: bool = False
+
+    @property
+    def note(self) -> NoteState | None:
+        """The one note a single-note change is about."""
+        return next(iter(self.notes.values()), None)
+
+    @property
+    def note_id(self) -> int | None:
+        return next(iter(self.notes), None)
+
+
+BOARD_LEVEL = {"meeting_opened", "meeting_closed", "phase_changed", "timer_changed", "voting_changed"}
+
+
+async def commit_change(
+    db: AsyncSession,
+    meeting_id: int,
+    type: str,
+    *,
+    note_ids: Iterable[int] = (),
+    cluster_ids: Iterable[int] = (),
+    participant_id: int | None = None,
+) -> BoardChange:
+    """Record one event per touched note and cluster (at least one), commit, describe."""
+    note_ids, cluster_ids = list(dict.fromkeys(note_ids)), list(dict.fromkeys(cluster_ids))
+    targets: list[tuple[int | None, int | None]] = [(n, None) for n in note_ids] + [
+        (None, c) for c in cluster_ids
+    ]
+    events = [
+        await record_event(db, meeting_id, type, note_id=n, cluster_id=c, participant_id=participant_id)
+        for n, c in targets or [(None, None)]
+    ]
+    await db.flush()
+    notes, clusters = await touched_state(db, meeting_id, set(note_ids), set(cluster_ids))
+    counts = await board_counts(db, meeting_id)
+    meeting = await db.get(Meeting, meeting_id)
+    assert meeting is not None
+    await db.refresh(meeting)
+    board = board_state(meeting)
+    await db.commit()
+    return BoardChange(
+        meeting_id=meeting_id,
+        seq=events[-1].seq,
+        first_seq=events[0].seq,
+        type=type,
+        notes=notes,
+        clusters=clusters,
+        counts=counts,
+        board=board,
+        board_changed=type in BOARD_LEVEL,
+    )

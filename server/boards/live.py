@@ -17,7 +17,7 @@ from typing import Any, Literal
 from litestar.channels import ChannelsPlugin
 
 from server.boards.events import BoardChange
-from server.boards.service import CatchUp
+from server.boards.state import CatchUp
 from server.web.templating import environment
 
 ViewMode = Literal["phone", "projector", "console"]
@@ -53,6 +53,12 @@ class Viewer:
             return f"/f/sessions/{self.meeting_id}/notes/{note_id}"
         return f"/b/{self.meeting_id}/notes/{note_id}"
 
+    def container_for(self, note: dict[str, Any]) -> str:
+        """The list a note belongs in on this screen (phones keep one flat list)."""
+        if self.mode != "phone" and note.get("cluster_id"):
+            return f"#cluster-{note['cluster_id']}-notes"
+        return "#notes"
+
     def owns(self, note: dict[str, Any] | None) -> bool:
         return (
             note is not None
@@ -67,41 +73,60 @@ def render_fragments(
     seq: int,
     notes: dict[int, dict[str, Any] | None],
     counts: dict[str, int],
-    status: str | None,
+    board: dict[str, Any],
+    clusters: dict[int, dict[str, Any] | None] | None = None,
+    board_changed: bool = True,
 ) -> str:
-    """One websocket message: note upserts and removals, counts, status, and the new seq."""
+    """One websocket message: clusters and notes (upserts and removals), counts, the
+    meeting's state when it changed, and the new seq."""
     template = environment().get_template("boards/_live.html")
+    clusters = clusters or {}
     return template.render(
         viewer=viewer,
         seq=seq,
         notes=[(note_id, state if viewer.sees(state) else None) for note_id, state in notes.items()],
+        clusters=list(clusters.items()) if viewer.mode != "phone" else [],
         counts=counts,
-        status=status,
+        board=board,
+        board_changed=board_changed,
     )
 
 
+def _int_keys(mapping: dict[str, Any]) -> dict[int, Any]:
+    return {int(k): v for k, v in mapping.items()}
+
+
 @lru_cache(maxsize=1024)
-def _render_published(message: str, mode: ViewMode, own: bool, meeting_id: int) -> str:
-    # Every phone but the author's gets the same bytes: render once per (event, kind of viewer).
+def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_id: int) -> str:
+    # Every phone but an author's gets the same bytes: render once per (change, kind of viewer).
     change = json.loads(message)
-    note = change["note"]
-    viewer = Viewer(mode, meeting_id, note["participant_id"] if own and note else None)
-    notes = {change["note_id"]: note} if change["note_id"] is not None else {}
     return render_fragments(
-        viewer, seq=change["seq"], notes=notes, counts=change["counts"], status=change["status"]
+        Viewer(mode, meeting_id, own_id),
+        seq=change["seq"],
+        notes=_int_keys(change["notes"]),
+        clusters=_int_keys(change["clusters"]),
+        counts=change["counts"],
+        board=change["board"],
+        board_changed=change["board_changed"],
     )
 
 
 def render_published(message: str, viewer: Viewer) -> tuple[int, str]:
     """The fragment a viewer gets for a published change, and the change's seq."""
     change = json.loads(message)
-    own = viewer.owns(change["note"])
-    return change["seq"], _render_published(message, viewer.mode, own, viewer.meeting_id)
+    own = any(viewer.owns(n) for n in change["notes"].values())
+    own_id = viewer.participant_id if own else None
+    return change["seq"], _render_published(message, viewer.mode, own_id, viewer.meeting_id)
 
 
 def render_catch_up(viewer: Viewer, missed: CatchUp) -> str:
     return render_fragments(
-        viewer, seq=missed.last_seq, notes=missed.notes, counts=missed.counts, status=missed.status
+        viewer,
+        seq=missed.last_seq,
+        notes=missed.notes,
+        clusters=missed.clusters,
+        counts=missed.counts,
+        board=missed.board,
     )
 
 
@@ -122,10 +147,11 @@ class BoardStream:
 
     async def on_published(self, data: bytes) -> None:
         message = data.decode()
-        seq = json.loads(message)["seq"]
+        change = json.loads(message)
+        seq, first_seq = change["seq"], change.get("first_seq") or change["seq"]
         if seq <= self.last_sent:
             return  # already sent by the catch-up
-        if seq > self.last_sent + 1:
+        if first_seq > self.last_sent + 1:
             # Publications of two writers can cross: fill the gap from the database.
             await self.catch_up()
             if seq <= self.last_sent:

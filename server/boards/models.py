@@ -38,6 +38,7 @@ AFFILIATIONS: list[str] = [
 
 NOTE_MAX_LENGTH = 200
 NICKNAME_MAX_LENGTH = 20
+CLUSTER_NAME_MAX_LENGTH = 40
 
 
 class Participant(SQLModel, table=True):
@@ -51,12 +52,31 @@ class Participant(SQLModel, table=True):
     joined_at: datetime = Field(default_factory=utcnow)
 
 
+class Cluster(SQLModel, table=True):
+    """A named group of notes (グループ) made by the facilitator while grouping."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    name: str = Field(default="", max_length=CLUSTER_NAME_MAX_LENGTH)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Note(SQLModel, table=True):
     """A sticky note (付箋) on a session's board."""
+
+    __table_args__ = (
+        # A phone may send the same note again after a dropped connection: stored once.
+        UniqueConstraint("participant_id", "client_id", name="uq_note_client_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    cluster_id: int | None = Field(default=None, foreign_key="cluster.id", index=True)
+    #: An id the phone made for this note, so a resend is recognised.
+    client_id: str | None = Field(default=None, max_length=64)
+    #: Typed in by staff for someone without a phone (代理入力).
+    entered_by_staff: bool = False
     kind: str = Field(max_length=10)
     text: str = Field(max_length=NOTE_MAX_LENGTH)
     hidden: bool = False
@@ -68,6 +88,22 @@ class Note(SQLModel, table=True):
         return NOTE_KIND_LABELS.get(self.kind, self.kind)
 
 
+class Vote(SQLModel, table=True):
+    """One dot (投票) a participant put on a note or on a cluster."""
+
+    __table_args__ = (
+        UniqueConstraint("participant_id", "note_id", name="uq_vote_note"),
+        UniqueConstraint("participant_id", "cluster_id", name="uq_vote_cluster"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    note_id: int | None = Field(default=None, foreign_key="note.id", ondelete="CASCADE")
+    cluster_id: int | None = Field(default=None, foreign_key="cluster.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class BoardEventType(StrEnum):
     NOTE_POSTED = "note_posted"
     NOTE_EDITED = "note_edited"
@@ -77,6 +113,15 @@ class BoardEventType(StrEnum):
     PARTICIPANT_JOINED = "participant_joined"
     MEETING_OPENED = "meeting_opened"
     MEETING_CLOSED = "meeting_closed"
+    NOTE_MOVED = "note_moved"
+    CLUSTER_CREATED = "cluster_created"
+    CLUSTER_RENAMED = "cluster_renamed"
+    CLUSTER_DELETED = "cluster_deleted"
+    PHASE_CHANGED = "phase_changed"
+    TIMER_CHANGED = "timer_changed"
+    VOTING_CHANGED = "voting_changed"
+    VOTE_CAST = "vote_cast"
+    VOTE_WITHDRAWN = "vote_withdrawn"
 
 
 class BoardEvent(SQLModel, table=True):
@@ -94,5 +139,6 @@ class BoardEvent(SQLModel, table=True):
     seq: int
     type: str = Field(max_length=30)
     note_id: int | None = None  # no foreign key: the note may have been deleted since
+    cluster_id: int | None = None  # likewise
     participant_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import MediaType, Request, WebSocket, get, post, websocket
+from litestar import MediaType, Request, Response, WebSocket, get, post, websocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from server.boards import service as boards
+from server.boards import voting
+from server.boards.events import BoardChange
 from server.boards.live import (
     BoardStream,
     Viewer,
@@ -21,12 +23,13 @@ from server.boards.live import (
     render_catch_up,
 )
 from server.boards.models import Participant
+from server.boards.state import board_state, list_clusters
 from server.errors import Forbidden, UserError
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
 from server.web.auth import current_user, participant_token, remember_participant
 from server.web.deps import DB, Channels
-from server.web.responses import is_htmx, page, see_other
+from server.web.responses import page, see_other
 
 # --- joining --------------------------------------------------------------------------
 
@@ -110,18 +113,21 @@ async def phone_board(request: Request[Any, Any, Any], db: DB, meeting_id: FromP
     participant = await boards.get_participant(db, meeting_id, participant_token(request, meeting_id))
     if participant is None:
         return see_other(f"/join/{meeting.join_code}" if meeting.is_open else "/")
-    notes = await boards.list_notes(db, meeting_id, include_hidden=False)
     return page(
         "boards/phone.html",
         meeting=meeting,
         participant=participant,
-        notes=[boards.note_state(n) for n in reversed(notes)],
-        counts=await boards.board_counts(db, meeting_id),
+        view=await boards.board_view(db, meeting, include_hidden=False),
         viewer=Viewer("phone", meeting_id, participant.id),
     )
 
 
-@post("/b/{meeting_id:int}/notes")
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    """The phone's outbox (static/app.js) asks for JSON; a plain form gets pages."""
+    return "application/json" in request.headers.get("accept", "")
+
+
+@post("/b/{meeting_id:int}/notes", status_code=200)
 async def post_note(
     request: Request[Any, Any, Any],
     db: DB,
@@ -129,27 +135,30 @@ async def post_note(
     meeting_id: FromPath[int],
     data: URLEncodedBody[dict[str, str]],
 ) -> Any:
+    """Post a note. Sent again with the same client_id (a phone back online), it is stored once."""
     meeting = await meetings.get_meeting(db, meeting_id)
     participant = await _participant_for(request, db, meeting)
-    kind, text = data.get("kind", ""), data.get("text", "")
     try:
-        change = await boards.post_note(db, meeting, participant, kind=kind, text=text)
-    except UserError as exc:
-        if not is_htmx(request):
-            raise
-        # Keep what they typed: the composer comes back with the message and the text.
-        return page(
-            "boards/_composer.html",
-            status_code=exc.status_code,
-            meeting=meeting,
-            error=exc.message,
-            kind=kind,
-            text=text[:1000],
+        result = await boards.post_note(
+            db,
+            meeting,
+            participant,
+            kind=data.get("kind", ""),
+            text=data.get("text", ""),
+            client_id=data.get("client_id", ""),
         )
-    publish(channels, change)
-    if not is_htmx(request):
-        return see_other(f"/b/{meeting_id}")
-    return page("boards/_composer.html", meeting=meeting, kind=kind, sent=True)
+    except UserError as exc:
+        if _wants_json(request):
+            return Response({"error": exc.message}, status_code=exc.status_code)
+        raise
+    if isinstance(result, BoardChange):
+        publish(channels, result)
+        note_id = result.note_id
+    else:
+        note_id = result.id
+    if _wants_json(request):
+        return {"note_id": note_id}
+    return see_other(f"/b/{meeting_id}")
 
 
 @get("/b/{meeting_id:int}/notes/{note_id:int}")
@@ -160,7 +169,10 @@ async def show_own_note(
     participant = await _participant_for(request, db, meeting)
     note = await boards.visible_note(db, meeting, note_id)
     return page(
-        "boards/_note.html", note=boards.note_state(note), viewer=Viewer("phone", meeting_id, participant.id)
+        "boards/_note.html",
+        note=boards.note_state(note),
+        viewer=Viewer("phone", meeting_id, participant.id),
+        board=board_state(meeting),
     )
 
 
@@ -177,6 +189,7 @@ async def edit_own_note_form(
         "boards/_note_edit.html",
         note=boards.note_state(note),
         viewer=Viewer("phone", meeting_id, participant.id),
+        board=board_state(meeting),
     )
 
 
@@ -196,7 +209,12 @@ async def edit_own_note(
         db, meeting, note_id, actor, kind=data.get("kind", ""), text=data.get("text", "")
     )
     publish(channels, change)
-    return page("boards/_note.html", note=change.note, viewer=Viewer("phone", meeting_id, participant.id))
+    return page(
+        "boards/_note.html",
+        note=change.note,
+        viewer=Viewer("phone", meeting_id, participant.id),
+        board=change.board,
+    )
 
 
 @post("/b/{meeting_id:int}/notes/{note_id:int}/delete", media_type=MediaType.HTML, status_code=200)
@@ -212,6 +230,63 @@ async def delete_own_note(
     change = await boards.delete_note(db, meeting, note_id, boards.Actor(participant_id=participant.id))
     publish(channels, change)
     return ""  # htmx swaps the note out for nothing
+
+
+# --- dot voting from the phone ----------------------------------------------------------------
+
+
+async def _vote_panel(db: DB, meeting: Meeting, participant: Participant, error: str = "") -> Template:
+    if meeting.votes_revealed:
+        return page("boards/_vote_panel.html", ranking=await voting.ranking(db, meeting))
+    mine = await voting.my_votes(db, participant)
+    if meeting.vote_target == "clusters":
+        items = [("cluster", c.id or 0, c.name) for c in await list_clusters(db, meeting.id or 0)]
+    else:
+        notes = await boards.list_notes(db, meeting.id or 0, include_hidden=False)
+        items = [("note", n.id or 0, n.text) for n in notes]
+    return page(
+        "boards/_vote_panel.html",
+        ranking=None,
+        meeting_id=meeting.id,
+        items=[{"kind": k, "id": i, "label": label} for k, i, label in items],
+        mine=mine,
+        budget=meeting.vote_budget,
+        left=max(0, meeting.vote_budget - len(mine)),
+        error=error,
+    )
+
+
+@get("/b/{meeting_id:int}/votes")
+async def vote_panel(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
+    meeting = await meetings.get_meeting(db, meeting_id)
+    return await _vote_panel(db, meeting, await _participant_for(request, db, meeting))
+
+
+@post("/b/{meeting_id:int}/votes", status_code=200)
+async def vote(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Template:
+    """Vote or take a vote back; the answer is the participant's refreshed panel."""
+    meeting = await meetings.get_meeting(db, meeting_id)
+    participant = await _participant_for(request, db, meeting)
+    target, action = data.get("target", ""), data.get("action", "cast")
+    try:
+        target_id = int(data.get("id", ""))
+        if target not in ("note", "cluster"):
+            raise ValueError
+    except ValueError:
+        return await _vote_panel(db, meeting, participant, "投票先が正しくありません。")
+    act = voting.withdraw if action == "withdraw" else voting.cast
+    try:
+        change = await act(db, meeting, participant, target=target, target_id=target_id)
+    except UserError as exc:  # refused before anything was written
+        return await _vote_panel(db, meeting, participant, exc.message)
+    publish(channels, change)
+    return await _vote_panel(db, meeting, participant)
 
 
 # --- live: websocket and its plain-HTTP twin ---------------------------------------------------
@@ -307,6 +382,8 @@ handlers = [
     edit_own_note_form,
     edit_own_note,
     delete_own_note,
+    vote_panel,
+    vote,
     board_socket,
     board_events,
 ]

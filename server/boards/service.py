@@ -1,20 +1,20 @@
-"""The rules of a live board: joining, posting, editing, hiding and deleting notes.
+"""The rules of a live board's notes: joining, posting, editing, hiding and deleting.
 
-Every function that changes a board writes its event in the same transaction, commits,
+Every function that changes a board writes its events in the same transaction, commits,
 and returns a ``BoardChange`` for the live layer to publish. Nothing here knows HTTP.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.boards.events import BoardChange, events_after, record_event
+from server.boards.events import BoardChange, commit_change
 from server.boards.models import (
     AFFILIATIONS,
     NICKNAME_MAX_LENGTH,
@@ -24,10 +24,34 @@ from server.boards.models import (
     NoteKind,
     Participant,
 )
+from server.boards.state import (  # re-exported: the routes read a board through this module
+    BoardView,
+    CatchUp,
+    board_counts,
+    board_view,
+    catch_up,
+    get_participant,
+    list_notes,
+    note_state,
+)
 from server.errors import Forbidden, NotFound, UserError
 from server.meetings.models import Meeting, MeetingStatus
 from server.textutil import clean_text
 from server.timeutil import utcnow
+
+__all__ = [
+    "Actor",
+    "BoardView",
+    "CatchUp",
+    "board_counts",
+    "board_view",
+    "catch_up",
+    "get_participant",
+    "list_notes",
+    "note_state",
+]
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 @dataclass(frozen=True)
@@ -42,109 +66,16 @@ class Actor:
         return self.user_id is not None
 
 
-# --- reading ---------------------------------------------------------------------------
-
-
-def note_state(note: Note) -> dict[str, Any]:
-    """What screens need to draw a note (the author's id stays on the server)."""
-    return {
-        "id": note.id,
-        "kind": note.kind,
-        "text": note.text,
-        "hidden": note.hidden,
-        "participant_id": note.participant_id,
-        "created_at": note.created_at.isoformat(),
-        "edited": note.edited_at is not None,
-    }
-
-
-async def board_counts(db: AsyncSession, meeting_id: int) -> dict[str, int]:
-    participants = await db.scalar(
-        select(func.count()).select_from(Participant).where(Participant.meeting_id == meeting_id)
-    )
-    visible = await db.scalar(
-        select(func.count())
-        .select_from(Note)
-        .where(Note.meeting_id == meeting_id, col(Note.hidden).is_(False))
-    )
-    total = await db.scalar(select(func.count()).select_from(Note).where(Note.meeting_id == meeting_id))
-    return {"participants": participants or 0, "notes_visible": visible or 0, "notes_total": total or 0}
-
-
-async def list_notes(db: AsyncSession, meeting_id: int, *, include_hidden: bool) -> list[Note]:
-    query = select(Note).where(Note.meeting_id == meeting_id)
-    if not include_hidden:
-        query = query.where(col(Note.hidden).is_(False))
-    result = await db.exec(query.order_by(col(Note.id)))
-    return list(result.all())
-
-
-@dataclass
-class CatchUp:
-    """What a client that saw events up to ``after`` is missing, as current state."""
-
-    last_seq: int
-    notes: dict[int, dict[str, Any] | None]  # note id -> state, or None when deleted
-    counts: dict[str, int]
-    status: str
-
-
-async def catch_up(db: AsyncSession, meeting: Meeting, after: int) -> CatchUp:
-    """The current state of everything the events after ``after`` touched."""
-    assert meeting.id is not None
-    events = await events_after(db, meeting.id, after)
-    touched = {e.note_id for e in events if e.note_id is not None}
-    notes: dict[int, dict[str, Any] | None] = dict.fromkeys(touched)
-    if touched:
-        result = await db.exec(select(Note).where(col(Note.id).in_(touched)).order_by(col(Note.id)))
-        for note in result.all():
-            assert note.id is not None
-            notes[note.id] = note_state(note)
-    last_seq = events[-1].seq if events else max(after, 0)
-    return CatchUp(last_seq, notes, await board_counts(db, meeting.id), meeting.status)
-
-
-async def get_participant(db: AsyncSession, meeting_id: int, token: str | None) -> Participant | None:
-    if not token:
-        return None
-    result = await db.exec(
-        select(Participant).where(Participant.token == token, Participant.meeting_id == meeting_id)
-    )
-    return result.first()
-
-
-# --- changing ----------------------------------------------------------------------------
-
-
-async def commit_change(
-    db: AsyncSession,
-    meeting_id: int,
-    type: str,
-    note: Note | None = None,
-    note_id: int | None = None,
-    participant_id: int | None = None,
-) -> BoardChange:
-    """Record the event, commit, and describe the change for the live layer."""
-    event = await record_event(
-        db, meeting_id, type, note_id=note.id if note else note_id, participant_id=participant_id
-    )
-    counts = await board_counts(db, meeting_id)
-    await db.commit()
-    return BoardChange(
-        meeting_id=meeting_id,
-        seq=event.seq,
-        type=type,
-        note=note_state(note) if note else None,
-        note_id=note.id if note else note_id,
-        counts=counts,
-    )
-
-
-def _require_open(meeting: Meeting) -> None:
+def require_open(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.DRAFT:
         raise UserError("この会はまだ始まっていません。始まるまでお待ちください。", 409)
     if meeting.status == MeetingStatus.CLOSED:
         raise UserError("この会は終了しました。付箋はもう貼れません。", 409)
+
+
+def require_facilitator(actor: Actor) -> None:
+    if not actor.is_facilitator:
+        raise Forbidden("この操作はファシリテーターだけができます。")
 
 
 def clean_note_text(text: str) -> str:
@@ -166,7 +97,7 @@ async def join_meeting(
     db: AsyncSession, meeting: Meeting, *, nickname: str = "", affiliation: str = ""
 ) -> tuple[Participant, BoardChange]:
     """A new anonymous participant. Nickname and affiliation are optional."""
-    _require_open(meeting)
+    require_open(meeting)
     nickname = clean_text(nickname, single_line=True)
     if len(nickname) > NICKNAME_MAX_LENGTH:
         raise UserError(f"ニックネームは{NICKNAME_MAX_LENGTH}文字までです。")
@@ -184,26 +115,78 @@ async def join_meeting(
     return participant, change
 
 
+async def _note_by_client_id(db: AsyncSession, participant: Participant, client_id: str) -> Note | None:
+    result = await db.exec(
+        select(Note).where(Note.participant_id == participant.id, Note.client_id == client_id)
+    )
+    return result.first()
+
+
 async def post_note(
-    db: AsyncSession, meeting: Meeting, participant: Participant | None, *, kind: str, text: str
-) -> BoardChange:
-    _require_open(meeting)
+    db: AsyncSession,
+    meeting: Meeting,
+    participant: Participant | None,
+    *,
+    kind: str,
+    text: str,
+    client_id: str = "",
+) -> BoardChange | Note:
+    """Post a note. A phone's resend (same ``client_id``) returns the note already stored
+    instead of a change: it is stored exactly once however often it is sent."""
+    if client_id and participant and (existing := await _note_by_client_id(db, participant, client_id)):
+        return existing
+    require_open(meeting)
+    if not meeting.posting_allowed:
+        raise UserError("いまは投票の時間です。付箋は投票のあとで書けます。", 409)
     assert meeting.id is not None
     note = Note(
         meeting_id=meeting.id,
         participant_id=participant.id if participant else None,
+        client_id=client_id if CLIENT_ID.match(client_id) else None,
+        kind=clean_note_kind(kind),
+        text=clean_note_text(text),
+    )
+    try:
+        async with db.begin_nested():
+            db.add(note)
+    except IntegrityError:  # the same resend racing itself: the first one won
+        if participant and (existing := await _note_by_client_id(db, participant, client_id)):
+            return existing
+        raise
+    return await commit_change(db, meeting.id, BoardEventType.NOTE_POSTED, note_ids=[note.id or 0])
+
+
+async def post_note_for_someone(
+    db: AsyncSession, meeting: Meeting, actor: Actor, *, kind: str, text: str
+) -> BoardChange:
+    """Staff type a paper note in for someone without a phone (代理入力)."""
+    require_facilitator(actor)
+    require_open(meeting)
+    assert meeting.id is not None
+    note = Note(
+        meeting_id=meeting.id,
+        entered_by_staff=True,
         kind=clean_note_kind(kind),
         text=clean_note_text(text),
     )
     db.add(note)
     await db.flush()
-    return await commit_change(db, meeting.id, BoardEventType.NOTE_POSTED, note)
+    return await commit_change(db, meeting.id, BoardEventType.NOTE_POSTED, note_ids=[note.id or 0])
 
 
-async def _get_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note:
+async def get_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note:
+    """A note as a facilitator sees it, hidden or not."""
     note = await db.get(Note, note_id)
     if note is None or note.meeting_id != meeting.id:
         raise NotFound("この付箋は見つかりませんでした（削除されたかもしれません）。")
+    return note
+
+
+async def visible_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note:
+    """A note as a participant may see it: hidden notes do not exist for them."""
+    note = await get_note(db, meeting, note_id)
+    if note.hidden:
+        raise NotFound("この付箋は見つかりませんでした。")
     return note
 
 
@@ -217,14 +200,14 @@ def _require_author_or_facilitator(note: Note, actor: Actor) -> None:
 async def edit_note(
     db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor, *, kind: str, text: str
 ) -> BoardChange:
-    note = await _get_note(db, meeting, note_id)
+    note = await get_note(db, meeting, note_id)
     _require_author_or_facilitator(note, actor)
     if not actor.is_facilitator:
-        _require_open(meeting)
+        require_open(meeting)
     note.kind = clean_note_kind(kind)
     note.text = clean_note_text(text)
     note.edited_at = utcnow()
-    return await commit_change(db, note.meeting_id, BoardEventType.NOTE_EDITED, note)
+    return await commit_change(db, note.meeting_id, BoardEventType.NOTE_EDITED, note_ids=[note_id])
 
 
 async def set_note_hidden(
@@ -233,30 +216,17 @@ async def set_note_hidden(
     """Hide (非表示) or show a note. Only facilitators moderate."""
     if not actor.is_facilitator:
         raise Forbidden("付箋を非表示にできるのはファシリテーターだけです。")
-    note = await _get_note(db, meeting, note_id)
+    note = await get_note(db, meeting, note_id)
     note.hidden = hidden
     type = BoardEventType.NOTE_HIDDEN if hidden else BoardEventType.NOTE_SHOWN
-    return await commit_change(db, note.meeting_id, type, note)
+    return await commit_change(db, note.meeting_id, type, note_ids=[note_id])
 
 
 async def delete_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor) -> BoardChange:
     """A participant withdraws their own note: it is removed, not just hidden."""
-    note = await _get_note(db, meeting, note_id)
+    note = await get_note(db, meeting, note_id)
     if note.participant_id is None or note.participant_id != actor.participant_id:
         raise Forbidden("自分の付箋だけを消せます。")
     await db.delete(note)
     await db.flush()
-    return await commit_change(db, meeting.id or 0, BoardEventType.NOTE_DELETED, note_id=note_id)
-
-
-async def visible_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note:
-    """A note as a participant may see it: hidden notes do not exist for them."""
-    note = await _get_note(db, meeting, note_id)
-    if note.hidden:
-        raise NotFound("この付箋は見つかりませんでした。")
-    return note
-
-
-async def any_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note:
-    """A note as a facilitator sees it, hidden or not."""
-    return await _get_note(db, meeting, note_id)
+    return await commit_change(db, meeting.id or 0, BoardEventType.NOTE_DELETED, note_ids=[note_id])

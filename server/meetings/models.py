@@ -66,6 +66,23 @@ class Meeting(SQLModel, table=True):
     join_code: str = Field(max_length=6, index=True)
     #: The last sequence number given to an event of this session's board.
     board_seq: int = 0
+
+    # The meeting's flow (進行): the current phase of its programme and the phase timer.
+    phase_index: int = 0
+    #: Seconds the timer was set to; it runs until ``timer_ends_at``, or holds ``timer_left_s`` when stopped.
+    timer_duration_s: int = 0
+    timer_ends_at: datetime | None = None
+    timer_left_s: int | None = None
+
+    # Dot voting (投票): open or not, on notes or clusters, a budget per participant.
+    voting_open: bool = False
+    vote_target: str = Field(default="notes", max_length=10)
+    vote_budget: int = 3
+    #: Show totals while voting goes on (else only once revealed).
+    votes_live: bool = False
+    votes_revealed: bool = False
+    #: Let participants keep posting notes while voting is open.
+    posting_while_voting: bool = False
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -80,6 +97,15 @@ class Meeting(SQLModel, table=True):
     @property
     def is_open(self) -> bool:
         return self.status == MeetingStatus.OPEN
+
+    @property
+    def posting_allowed(self) -> bool:
+        return self.is_open and (not self.voting_open or self.posting_while_voting)
+
+    @property
+    def votes_visible(self) -> bool:
+        """Whether totals may be shown beyond the facilitator's console."""
+        return self.votes_live or self.votes_revealed
 
     @property
     def join_code_spaced(self) -> str:

@@ -10,7 +10,8 @@ from litestar.response import Template
 
 from server.accounts.models import User
 from server.boards import service as boards
-from server.boards.live import Viewer, publish
+from server.boards.live import Viewer, ViewMode, publish
+from server.boards.state import board_state, vote_totals
 from server.errors import Forbidden, UserError
 from server.meetings import service as meetings
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
@@ -156,17 +157,15 @@ async def close_meeting(
 
 
 async def _board_page(
-    request: Request[Any, Any, Any], db: DB, meeting_id: int, template: str, mode: str
+    request: Request[Any, Any, Any], db: DB, meeting_id: int, template: str, mode: ViewMode
 ) -> Template:
     await _facilitator(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
-    notes = await boards.list_notes(db, meeting_id, include_hidden=mode == "console")
     return page(
         template,
         meeting=meeting,
-        notes=[boards.note_state(n) for n in notes],
-        counts=await boards.board_counts(db, meeting_id),
-        viewer=Viewer(mode, meeting_id),  # type: ignore[arg-type]
+        view=await boards.board_view(db, meeting, include_hidden=mode == "console"),
+        viewer=Viewer(mode, meeting_id),
         programme=get_programme(meeting.programme),
         join_url=join_url(request, meeting),
     )
@@ -207,7 +206,9 @@ async def _moderate(
     meeting = await meetings.get_meeting(db, meeting_id)
     change = await boards.set_note_hidden(db, meeting, note_id, boards.Actor(user_id=user.id), hidden=hidden)
     publish(channels, change)
-    return page("boards/_note.html", note=change.note, viewer=Viewer("console", meeting_id))
+    return page(
+        "boards/_note.html", note=change.note, viewer=Viewer("console", meeting_id), board=change.board
+    )
 
 
 @post("/sessions/{meeting_id:int}/notes/{note_id:int}/hide")
@@ -238,9 +239,15 @@ async def moderated_note(
 ) -> Template:
     await _facilitator(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
-    note = await boards.any_note(db, meeting, note_id)
+    note = await boards.get_note(db, meeting, note_id)
     template = "boards/_note_edit.html" if request.query_params.get("edit") else "boards/_note.html"
-    return page(template, note=boards.note_state(note), viewer=Viewer("console", meeting_id))
+    note_votes, _ = await vote_totals(db, meeting_id)
+    return page(
+        template,
+        note=boards.note_state(note, note_votes.get(note_id, 0)),
+        viewer=Viewer("console", meeting_id),
+        board=board_state(meeting),
+    )
 
 
 @post("/sessions/{meeting_id:int}/notes/{note_id:int}/edit")
@@ -263,7 +270,9 @@ async def edit_note(
         text=data.get("text", ""),
     )
     publish(channels, change)
-    return page("boards/_note.html", note=change.note, viewer=Viewer("console", meeting_id))
+    return page(
+        "boards/_note.html", note=change.note, viewer=Viewer("console", meeting_id), board=change.board
+    )
 
 
 router = Router(

@@ -15,6 +15,7 @@ from server.boards.models import BoardEventType
 from server.boards.service import commit_change
 from server.districts.models import District
 from server.errors import NotFound, UserError
+from server.meetings.flow import current_phase
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
 from server.programmes.service import get_programme
 from server.textutil import clean_text
@@ -137,6 +138,10 @@ async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) 
     if status == MeetingStatus.DRAFT:
         raise UserError("終了した会を準備中に戻すことはできません。", 409)
     meeting.status = status
+    if status == MeetingStatus.CLOSED:
+        meeting.voting_open = False
+    elif meeting.timer_duration_s == 0 and (phase := current_phase(meeting)):
+        meeting.timer_duration_s = phase.minutes * 60  # the first phase's time, ready to start
     assert meeting.id is not None
     type = BoardEventType.MEETING_OPENED if status == MeetingStatus.OPEN else BoardEventType.MEETING_CLOSED
     try:
@@ -145,7 +150,6 @@ async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) 
         # Reopening a closed session whose code a newer live session now uses.
         await db.rollback()
         raise UserError("同じ参加コードの会が開催中のため、再開できません。", 409) from None
-    change.status = status
     return change
 
 

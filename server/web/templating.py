@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from server.boards.models import AFFILIATIONS, NOTE_KIND_LABELS, NOTE_MAX_LENGTH
 from server.config import ROOT
+from server.programmes.service import get_programme
 from server.timeutil import WEEKDAYS_JA, format_time_ja
 
 TEMPLATES_DIR = ROOT / "templates"
@@ -39,5 +40,6 @@ def environment() -> Environment:
         NOTE_KIND_ICONS=NOTE_KIND_ICONS,
         AFFILIATIONS=AFFILIATIONS,
         NOTE_MAX_LENGTH=NOTE_MAX_LENGTH,
+        get_programme=get_programme,
     )
     return env

@@ -8,20 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import FACILITATOR, PHONE, PROJECTOR, LiveServer
+from tests.browser.conftest import FACILITATOR, PROJECTOR, LiveServer
+from tests.browser.helpers import join_from_phone
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(os.environ.get("YORIAI_SCREENSHOTS", "")) if os.environ.get("YORIAI_SCREENSHOTS") else None
-
-
-def join_from_phone(browser, server: LiveServer, code: str):  # type: ignore[no-untyped-def]
-    phone = browser.new_context(**PHONE).new_page()
-    phone.goto(server.url + "/")
-    phone.fill("#code", f"{code[:3]} {code[3:]}")
-    phone.get_by_role("button", name="参加する").click()
-    phone.get_by_role("button", name="何も入れずに参加する").click()
-    phone.wait_for_selector(".conn--connected")
-    return phone
 
 
 def test_a_note_from_one_phone_shows_everywhere_and_hiding_removes_it_everywhere(

@@ -1,0 +1,211 @@
+"""Reading a board: the state screens draw, and what a reconnecting screen missed.
+
+Notes, clusters and the meeting's flow travel as plain dicts (JSON-ready), so the same
+shapes serve page renders, published changes and catch-ups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.boards.models import BoardEvent, Cluster, Note, Participant, Vote
+from server.meetings.models import Meeting
+from server.timeutil import utcnow
+
+NoteState = dict[str, Any]
+ClusterState = dict[str, Any]
+
+
+def note_state(note: Note, votes: int = 0) -> NoteState:
+    """What screens need to draw a note (the author's id stays on the server)."""
+    return {
+        "id": note.id,
+        "kind": note.kind,
+        "text": note.text,
+        "hidden": note.hidden,
+        "participant_id": note.participant_id,
+        "cluster_id": note.cluster_id,
+        "client_id": note.client_id,
+        "by_staff": note.entered_by_staff,
+        "created_at": note.created_at.isoformat(),
+        "edited": note.edited_at is not None,
+        "votes": votes,
+    }
+
+
+def cluster_state(cluster: Cluster, votes: int = 0) -> ClusterState:
+    return {"id": cluster.id, "name": cluster.name, "votes": votes}
+
+
+def timer_state(meeting: Meeting) -> dict[str, Any]:
+    """The phase timer as every screen must show it: from the server's clock, not the device's."""
+    now = utcnow()
+    if meeting.timer_ends_at is not None:
+        left = max(0, round((meeting.timer_ends_at - now).total_seconds()))
+        state = "running"
+        ends_at_ms = int(meeting.timer_ends_at.timestamp() * 1000)
+    else:
+        left = meeting.timer_left_s if meeting.timer_left_s is not None else meeting.timer_duration_s
+        state = (
+            "paused" if meeting.timer_left_s is not None and left != meeting.timer_duration_s else "stopped"
+        )
+        ends_at_ms = 0
+    return {
+        "state": state,
+        "left_s": left,
+        "duration_s": meeting.timer_duration_s,
+        "ends_at_ms": ends_at_ms,
+        "now_ms": int(now.timestamp() * 1000),
+    }
+
+
+def board_state(meeting: Meeting) -> dict[str, Any]:
+    """The meeting-level state: status, phase, timer and voting."""
+    return {
+        "status": meeting.status,
+        "programme": meeting.programme,
+        "phase_index": meeting.phase_index,
+        "timer": timer_state(meeting),
+        "voting": {
+            "open": meeting.voting_open,
+            "target": meeting.vote_target,
+            "budget": meeting.vote_budget,
+            "live": meeting.votes_live,
+            "revealed": meeting.votes_revealed,
+            "visible": meeting.votes_visible,
+            "posting": meeting.posting_while_voting,
+        },
+        "posting_allowed": meeting.posting_allowed,
+    }
+
+
+async def board_counts(db: AsyncSession, meeting_id: int) -> dict[str, int]:
+    participants = await db.scalar(
+        select(func.count()).select_from(Participant).where(Participant.meeting_id == meeting_id)
+    )
+    rows = await db.exec(
+        select(Note.hidden, func.count()).where(Note.meeting_id == meeting_id).group_by(col(Note.hidden))
+    )
+    by_hidden = {bool(hidden): int(n) for hidden, n in rows.all()}
+    return {
+        "participants": participants or 0,
+        "notes_visible": by_hidden.get(False, 0),
+        "notes_total": sum(by_hidden.values()),
+    }
+
+
+async def vote_totals(db: AsyncSession, meeting_id: int) -> tuple[dict[int, int], dict[int, int]]:
+    """Votes per note and per cluster of a session, in one query."""
+    rows = await db.exec(
+        select(Vote.note_id, Vote.cluster_id, func.count())
+        .where(Vote.meeting_id == meeting_id)
+        .group_by(col(Vote.note_id), col(Vote.cluster_id))
+    )
+    notes: dict[int, int] = {}
+    clusters: dict[int, int] = {}
+    for note_id, cluster_id, n in rows.all():
+        if note_id is not None:
+            notes[note_id] = int(n)
+        elif cluster_id is not None:
+            clusters[cluster_id] = int(n)
+    return notes, clusters
+
+
+async def list_notes(db: AsyncSession, meeting_id: int, *, include_hidden: bool) -> list[Note]:
+    query = select(Note).where(Note.meeting_id == meeting_id)
+    if not include_hidden:
+        query = query.where(col(Note.hidden).is_(False))
+    result = await db.exec(query.order_by(col(Note.id)))
+    return list(result.all())
+
+
+async def list_clusters(db: AsyncSession, meeting_id: int) -> list[Cluster]:
+    result = await db.exec(select(Cluster).where(Cluster.meeting_id == meeting_id).order_by(col(Cluster.id)))
+    return list(result.all())
+
+
+@dataclass
+class BoardView:
+    """Everything a page needs to draw a whole board."""
+
+    notes: list[NoteState]
+    clusters: list[ClusterState]
+    counts: dict[str, int]
+    board: dict[str, Any]
+
+    def notes_in(self, cluster_id: int | None) -> list[NoteState]:
+        return [n for n in self.notes if n["cluster_id"] == cluster_id]
+
+
+async def board_view(db: AsyncSession, meeting: Meeting, *, include_hidden: bool) -> BoardView:
+    assert meeting.id is not None
+    note_votes, cluster_votes = await vote_totals(db, meeting.id)
+    notes = await list_notes(db, meeting.id, include_hidden=include_hidden)
+    clusters = await list_clusters(db, meeting.id)
+    return BoardView(
+        notes=[note_state(n, note_votes.get(n.id or 0, 0)) for n in notes],
+        clusters=[cluster_state(c, cluster_votes.get(c.id or 0, 0)) for c in clusters],
+        counts=await board_counts(db, meeting.id),
+        board=board_state(meeting),
+    )
+
+
+@dataclass
+class CatchUp:
+    """What a client that saw events up to ``after`` is missing, as current state."""
+
+    last_seq: int
+    notes: dict[int, NoteState | None]  # note id -> state, or None when deleted
+    counts: dict[str, int]
+    board: dict[str, Any]
+    clusters: dict[int, ClusterState | None] = field(default_factory=dict)
+
+
+async def events_after(db: AsyncSession, meeting_id: int, after: int) -> list[BoardEvent]:
+    result = await db.exec(
+        select(BoardEvent)
+        .where(BoardEvent.meeting_id == meeting_id, BoardEvent.seq > after)
+        .order_by(col(BoardEvent.seq))
+    )
+    return list(result.all())
+
+
+async def touched_state(
+    db: AsyncSession, meeting_id: int, note_ids: set[int], cluster_ids: set[int]
+) -> tuple[dict[int, NoteState | None], dict[int, ClusterState | None]]:
+    """The current state of these notes and clusters (None for those that are gone)."""
+    note_votes, cluster_votes = await vote_totals(db, meeting_id)
+    notes: dict[int, NoteState | None] = dict.fromkeys(sorted(note_ids))
+    clusters: dict[int, ClusterState | None] = dict.fromkeys(sorted(cluster_ids))
+    if note_ids:
+        for note in (await db.exec(select(Note).where(col(Note.id).in_(note_ids)))).all():
+            notes[note.id or 0] = note_state(note, note_votes.get(note.id or 0, 0))
+    if cluster_ids:
+        for cluster in (await db.exec(select(Cluster).where(col(Cluster.id).in_(cluster_ids)))).all():
+            clusters[cluster.id or 0] = cluster_state(cluster, cluster_votes.get(cluster.id or 0, 0))
+    return notes, clusters
+
+
+async def catch_up(db: AsyncSession, meeting: Meeting, after: int) -> CatchUp:
+    """The current state of everything the events after ``after`` touched."""
+    assert meeting.id is not None
+    events = await events_after(db, meeting.id, after)
+    note_ids = {e.note_id for e in events if e.note_id is not None}
+    cluster_ids = {e.cluster_id for e in events if e.cluster_id is not None}
+    notes, clusters = await touched_state(db, meeting.id, note_ids, cluster_ids)
+    last_seq = events[-1].seq if events else max(after, 0)
+    return CatchUp(last_seq, notes, await board_counts(db, meeting.id), board_state(meeting), clusters)
+
+
+async def get_participant(db: AsyncSession, meeting_id: int, token: str | None) -> Participant | None:
+    if not token:
+        return None
+    result = await db.exec(
+        select(Participant).where(Participant.token == token, Participant.meeting_id == meeting_id)
+    )
+    return result.first()

@@ -1,0 +1,336 @@
+"""The facilitator's controls during a meeting: phases and timer, grouping, voting, staff entry.
+
+Each control posts with htmx and expects no swap (204): the change comes back to every
+screen, this one included, over the board's websocket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Template
+
+from server.accounts.models import User
+from server.boards import clusters, voting
+from server.boards import service as boards
+from server.boards.events import BoardChange
+from server.boards.live import publish
+from server.boards.state import list_clusters, list_notes
+from server.errors import Forbidden, UserError
+from server.meetings import flow
+from server.meetings import service as meetings
+from server.meetings.models import Meeting
+from server.suggest.similarity import suggest_groups
+from server.web.auth import current_user, requires_signed_in
+from server.web.deps import DB, Channels
+from server.web.responses import page
+
+Action = Callable[[Meeting, boards.Actor], Awaitable[BoardChange]]
+
+
+async def _staff(request: Request[Any, Any, Any], db: DB) -> User:
+    user = await current_user(request, db)
+    if user is None or not user.has_role("facilitator"):
+        raise Forbidden("ファシリテーターのアカウントでサインインしてください。")
+    return user
+
+
+async def _apply(
+    request: Request[Any, Any, Any], db: DB, channels: Channels, meeting_id: int, action: Action
+) -> Response[None]:
+    """Run one control on the session and publish what it changed."""
+    user = await _staff(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    publish(channels, await action(meeting, boards.Actor(user_id=user.id)))
+    return Response(content=None, status_code=204)
+
+
+def _int_or_none(raw: str) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        raise UserError("グループの指定が正しくありません。") from None
+
+
+# --- phases and timer ---------------------------------------------------------------------
+
+
+@post("/sessions/{meeting_id:int}/phase/{direction:str}", status_code=204)
+async def change_phase(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    direction: FromPath[str],
+) -> Response[None]:
+    step = {"next": 1, "back": -1}.get(direction)
+    if step is None:
+        raise UserError("進め方の指定が正しくありません。")
+    return await _apply(
+        request, db, channels, meeting_id, lambda m, _: flow.go_to_phase(db, m, m.phase_index + step)
+    )
+
+
+TIMER_ACTIONS = {
+    "start": flow.start_timer,
+    "pause": flow.pause_timer,
+    "extend": flow.extend_timer,
+    "reset": flow.reset_timer,
+}
+
+
+@post("/sessions/{meeting_id:int}/timer/{action:str}", status_code=204)
+async def timer(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    action: FromPath[str],
+) -> Response[None]:
+    run = TIMER_ACTIONS.get(action)
+    if run is None:
+        raise UserError("タイマーの操作が正しくありません。")
+    return await _apply(request, db, channels, meeting_id, lambda m, _: run(db, m))
+
+
+# --- grouping ------------------------------------------------------------------------------
+
+
+@post("/sessions/{meeting_id:int}/clusters", status_code=204)
+async def create_cluster(
+    request: Request[Any, Any, Any], db: DB, channels: Channels, meeting_id: FromPath[int]
+) -> Response[None]:
+    form = await request.form()
+    name = str(form.get("name", ""))
+    try:
+        note_ids = [int(n) for n in form.getall("note_id")] if "note_id" in form else []
+    except ValueError:
+        raise UserError("付箋の指定が正しくありません。") from None
+    return await _apply(
+        request,
+        db,
+        channels,
+        meeting_id,
+        lambda m, actor: clusters.create_cluster(db, m, actor, name=name, note_ids=note_ids),
+    )
+
+
+@post("/sessions/{meeting_id:int}/notes/{note_id:int}/move", status_code=204)
+async def move_note(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    note_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Response[None]:
+    cluster_id = _int_or_none(data.get("cluster_id", ""))
+    return await _apply(
+        request,
+        db,
+        channels,
+        meeting_id,
+        lambda m, actor: clusters.move_note(db, m, note_id, actor, cluster_id=cluster_id),
+    )
+
+
+@post("/sessions/{meeting_id:int}/notes/{note_id:int}/split", status_code=204)
+async def split_note(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    note_id: FromPath[int],
+) -> Response[None]:
+    return await _apply(
+        request, db, channels, meeting_id, lambda m, actor: clusters.split_off(db, m, note_id, actor)
+    )
+
+
+@get("/sessions/{meeting_id:int}/clusters/{cluster_id:int}/rename")
+async def rename_form(
+    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], cluster_id: FromPath[int]
+) -> Template:
+    await _staff(request, db)
+    cluster = await clusters.get_cluster(db, await meetings.get_meeting(db, meeting_id), cluster_id)
+    return page("meetings/_cluster_rename.html", cluster=cluster, meeting_id=meeting_id)
+
+
+@post("/sessions/{meeting_id:int}/clusters/{cluster_id:int}/rename", status_code=204)
+async def rename_cluster(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    cluster_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Response[None]:
+    name = data.get("name", "")
+    return await _apply(
+        request,
+        db,
+        channels,
+        meeting_id,
+        lambda m, actor: clusters.rename_cluster(db, m, cluster_id, actor, name=name),
+    )
+
+
+@get("/sessions/{meeting_id:int}/clusters/{cluster_id:int}/merge")
+async def merge_form(
+    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], cluster_id: FromPath[int]
+) -> Template:
+    await _staff(request, db)
+    others = [c for c in await list_clusters(db, meeting_id) if c.id != cluster_id]
+    return page("meetings/_cluster_merge.html", cluster_id=cluster_id, meeting_id=meeting_id, others=others)
+
+
+@post("/sessions/{meeting_id:int}/clusters/{cluster_id:int}/merge", status_code=204)
+async def merge_cluster(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    cluster_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Response[None]:
+    into = _int_or_none(data.get("into", ""))
+    if into is None:
+        raise UserError("統合先のグループを選んでください。")
+    return await _apply(
+        request,
+        db,
+        channels,
+        meeting_id,
+        lambda m, actor: clusters.merge_clusters(db, m, cluster_id, into, actor),
+    )
+
+
+@post("/sessions/{meeting_id:int}/clusters/{cluster_id:int}/delete", status_code=204)
+async def delete_cluster(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    cluster_id: FromPath[int],
+) -> Response[None]:
+    return await _apply(
+        request, db, channels, meeting_id, lambda m, actor: clusters.delete_cluster(db, m, cluster_id, actor)
+    )
+
+
+@get("/sessions/{meeting_id:int}/suggestions")
+async def suggestions(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
+    """Proposed groups among the visible notes not yet in a cluster (computed here, offline)."""
+    await _staff(request, db)
+    notes = [n for n in await list_notes(db, meeting_id, include_hidden=False) if n.cluster_id is None]
+    groups = suggest_groups([(n.id or 0, n.text) for n in notes])
+    return page(
+        "meetings/_suggestions.html",
+        groups=groups,
+        texts={n.id: n.text for n in notes},
+        meeting_id=meeting_id,
+    )
+
+
+# --- voting ----------------------------------------------------------------------------------
+
+
+@post("/sessions/{meeting_id:int}/voting", status_code=204)
+async def voting_settings(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Response[None]:
+    settings = voting.clean_settings(data)
+    return await _apply(
+        request, db, channels, meeting_id, lambda m, actor: voting.configure(db, m, actor, settings)
+    )
+
+
+VOTING_ACTIONS: dict[str, Callable[[DB, Meeting, boards.Actor], Awaitable[BoardChange]]] = {
+    "open": lambda db, m, a: voting.set_open(db, m, a, open=True),
+    "close": lambda db, m, a: voting.set_open(db, m, a, open=False),
+    "reveal": lambda db, m, a: voting.reveal(db, m, a, revealed=True),
+    "hide-results": lambda db, m, a: voting.reveal(db, m, a, revealed=False),
+    "clear": voting.clear_votes,
+}
+
+
+@post("/sessions/{meeting_id:int}/voting/{action:str}", status_code=204)
+async def voting_action(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    action: FromPath[str],
+) -> Response[None]:
+    run = VOTING_ACTIONS.get(action)
+    if run is None:
+        raise UserError("投票の操作が正しくありません。")
+    return await _apply(request, db, channels, meeting_id, lambda m, actor: run(db, m, actor))
+
+
+@get("/sessions/{meeting_id:int}/ranking")
+async def ranking(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
+    await _staff(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    return page("meetings/_ranking.html", ranking=await voting.ranking(db, meeting))
+
+
+# --- staff entry (代理入力) ---------------------------------------------------------------------
+
+
+@post("/sessions/{meeting_id:int}/notes", status_code=200)
+async def staff_note(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Template:
+    user = await _staff(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    kind, text = data.get("kind", ""), data.get("text", "")
+    try:
+        change = await boards.post_note_for_someone(
+            db, meeting, boards.Actor(user_id=user.id), kind=kind, text=text
+        )
+    except UserError as exc:
+        return page(
+            "boards/_proxy_form.html",
+            status_code=exc.status_code,
+            meeting=meeting,
+            kind=kind,
+            text=text[:1000],
+            error=exc.message,
+        )
+    publish(channels, change)
+    return page("boards/_proxy_form.html", meeting=meeting, kind=kind, sent=True)
+
+
+router = Router(
+    path="/f",
+    guards=[requires_signed_in],
+    route_handlers=[
+        change_phase,
+        timer,
+        create_cluster,
+        move_note,
+        split_note,
+        rename_form,
+        rename_cluster,
+        merge_form,
+        merge_cluster,
+        delete_cluster,
+        suggestions,
+        voting_settings,
+        voting_action,
+        ranking,
+        staff_note,
+    ],
+)

@@ -1,0 +1,61 @@
+"""Steps a browser scenario shares: the facilitator's setup and phones joining."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.browser.conftest import FACILITATOR, PHONE, PROJECTOR, LiveServer
+
+
+def sign_in_and_open_session(
+    browser: Any, server: LiveServer, title: str = "鶴川地区 地区別懇談会"
+) -> tuple[Any, str]:
+    """The facilitator's console page for a new, open Tsurukawa roundtable, and its join code."""
+    staff = browser.new_context(**PROJECTOR)
+    console = staff.new_page()
+    console.goto(server.url + "/signin")
+    console.fill("#email", FACILITATOR[0])
+    console.fill("#password", FACILITATOR[1])
+    console.get_by_role("button", name="サインイン").click()
+    console.get_by_role("link", name="＋ 新しい会をつくる").click()
+    console.select_option("#district_id", label="鶴川地区")
+    console.fill("#title", title)
+    console.fill(
+        "#question", "10年後、鶴川で「ホッとできる」暮らしを続けるために、わたしたちは何から始める？"
+    )
+    console.select_option("#programme", "district-roundtable")
+    console.get_by_role("button", name="つくる").click()
+    console.get_by_role("button", name="開始する").click()
+    code = re.sub(r"\D", "", console.locator(".console-bar .mono").inner_text())
+    console.wait_for_selector(".conn--connected")
+    return console, code
+
+
+def open_projector(console: Any) -> Any:
+    projector = console.context.new_page()
+    projector.goto(console.url + "/projector")
+    projector.wait_for_selector(".conn--connected")
+    return projector
+
+
+def join_from_phone(
+    browser: Any, server: LiveServer, code: str, *, init_script: str = "", wait: bool = True
+) -> Any:
+    context = browser.new_context(**PHONE)
+    if init_script:
+        context.add_init_script(init_script)
+    phone = context.new_page()
+    phone.goto(server.url + "/")
+    phone.fill("#code", f"{code[:3]} {code[3:]}")
+    phone.get_by_role("button", name="参加する").click()
+    phone.get_by_role("button", name="何も入れずに参加する").click()
+    if wait:
+        phone.wait_for_selector(".conn--connected")
+    return phone
+
+
+def post_from_phone(phone: Any, text: str, kind: str = "アイデア") -> None:
+    phone.get_by_role("radio", name=kind).check()
+    phone.fill("#note-text", text)
+    phone.press("#note-text", "Enter")
