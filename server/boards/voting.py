@@ -64,7 +64,11 @@ async def reveal(db: AsyncSession, meeting: Meeting, actor: Actor, *, revealed: 
     """Show the totals and the ranking on every screen (結果発表)."""
     require_facilitator(actor)
     meeting.votes_revealed = revealed
-    return await commit_change(db, meeting.id or 0, BoardEventType.VOTING_CHANGED)
+    # Touch what has votes, so every screen redraws it with (or without) its total.
+    note_votes, cluster_votes = await vote_totals(db, meeting.id or 0)
+    return await commit_change(
+        db, meeting.id or 0, BoardEventType.VOTING_CHANGED, note_ids=note_votes, cluster_ids=cluster_votes
+    )
 
 
 async def clear_votes(db: AsyncSession, meeting: Meeting, actor: Actor) -> BoardChange:

@@ -83,6 +83,8 @@ def test_a_meeting_from_opening_to_the_vote(browser, live_server: LiveServer) ->
     # Grouping: make two clusters, drag notes in with the mouse, then by touch.
     console.fill("#new-cluster", "移動・送迎")
     console.get_by_role("button", name="＋ グループを作る").click()
+    expect(console.locator(".cluster")).to_have_count(1)
+    expect(console.locator("#new-cluster")).to_have_value("")
     console.fill("#new-cluster", "子ども")
     console.get_by_role("button", name="＋ グループを作る").click()
     expect(projector.locator(".cluster")).to_have_count(2)
@@ -105,8 +107,12 @@ def test_a_meeting_from_opening_to_the_vote(browser, live_server: LiveServer) ->
     )
     for page in (projector, console):
         expect(page.locator(".cluster", has_text="移動・送迎").locator(".note")).to_have_count(2)
-    console.locator("#notes .note", has_text="子ども食堂").get_by_role("button", name="新グループへ").click()
+    kids = console.locator(".cluster", has_text="子ども").locator(".cluster__notes")
+    mouse_drag(console, console.locator("#notes .note", has_text="子ども食堂"), kids)
+    expect(projector.locator(".cluster", has_text="子ども").locator(".note")).to_have_count(1)
+    console.locator(".note", has_text="平日の昼間").get_by_role("button", name="新グループへ").click()
     expect(projector.locator(".cluster")).to_have_count(3)
+    expect(projector.locator(".cluster", has_text="移動・送迎（分割）")).to_contain_text("平日の昼間")
     if SCREENSHOTS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         console.wait_for_timeout(500)
@@ -137,6 +143,7 @@ def test_a_meeting_from_opening_to_the_vote(browser, live_server: LiveServer) ->
     console.get_by_role("button", name="結果を発表する").click()
     expect(projector.locator("#ranking li").first).to_contain_text("バスの本数")
     expect(projector.locator("#ranking li").first).to_contain_text("2")
+    expect(projector.locator(".note", has_text="バスの本数").locator(".votes")).to_contain_text("2")
     expect(phone_b.locator("#vote-panel")).to_contain_text("投票の結果")
     if SCREENSHOTS:
         projector.wait_for_timeout(500)
