@@ -240,3 +240,18 @@ async def test_staff_type_in_notes_for_people_without_a_phone(db: AsyncSession) 
     assert change.note is not None and change.note["by_staff"] and change.note["participant_id"] is None
     with pytest.raises(UserError, match="ファシリテーター"):
         await boards.post_note_for_someone(db, meeting, boards.Actor(participant_id=1), kind="idea", text="x")
+
+
+async def test_votes_on_clusters_count_for_the_cluster(db: AsyncSession) -> None:
+    meeting = await roundtable(db)
+    a, b = await notes_of(db, meeting, "一", "二")
+    made = await clusters.create_cluster(db, meeting, STAFF, name="まとめ", note_ids=[a, b])
+    cluster = next(iter(made.clusters))
+    await voting.configure(db, meeting, STAFF, voting.VotingSettings("clusters", 1, live=True, posting=False))
+    await voting.set_open(db, meeting, STAFF, open=True)
+    voter, _ = await boards.join_meeting(db, meeting)
+    cast = await voting.cast(db, meeting, voter, target="cluster", target_id=cluster)
+    assert cast.clusters[cluster] == {"id": cluster, "name": "まとめ", "votes": 1}
+    assert [(r.kind, r.label, r.votes) for r in await voting.ranking(db, meeting)] == [
+        ("cluster", "まとめ", 1)
+    ]

@@ -19,37 +19,17 @@ from server.boards.state import ClusterState, NoteState, board_counts, board_sta
 from server.meetings.models import Meeting
 
 
-async def next_seq(db: AsyncSession, meeting_id: int) -> int:
-    """Take the next sequence number. The UPDATE locks the session's row until commit,
-    so two writers to one board are serialised and numbers never repeat or skip."""
+async def take_seqs(db: AsyncSession, meeting_id: int, count: int = 1) -> range:
+    """Take the next ``count`` sequence numbers. The UPDATE locks the session's row until
+    commit, so two writers to one board are serialised and numbers never repeat or skip."""
     result = await db.exec(
         update(Meeting)
         .where(col(Meeting.id) == meeting_id)
-        .values(board_seq=col(Meeting.board_seq) + 1)
+        .values(board_seq=col(Meeting.board_seq) + count)
         .returning(col(Meeting.board_seq))
     )
-    return int(result.scalar_one())
-
-
-async def record_event(
-    db: AsyncSession,
-    meeting_id: int,
-    type: str,
-    *,
-    note_id: int | None = None,
-    cluster_id: int | None = None,
-    participant_id: int | None = None,
-) -> BoardEvent:
-    event = BoardEvent(
-        meeting_id=meeting_id,
-        seq=await next_seq(db, meeting_id),
-        type=type,
-        note_id=note_id,
-        cluster_id=cluster_id,
-        participant_id=participant_id,
-    )
-    db.add(event)
-    return event
+    last = int(result.scalar_one())
+    return range(last - count + 1, last + 1)
 
 
 @dataclass
@@ -98,10 +78,15 @@ async def commit_change(
     targets: list[tuple[int | None, int | None]] = [(n, None) for n in note_ids] + [
         (None, c) for c in cluster_ids
     ]
+    targets = targets or [(None, None)]
+    seqs = await take_seqs(db, meeting_id, len(targets))
     events = [
-        await record_event(db, meeting_id, type, note_id=n, cluster_id=c, participant_id=participant_id)
-        for n, c in targets or [(None, None)]
+        BoardEvent(
+            meeting_id=meeting_id, seq=seq, type=type, note_id=n, cluster_id=c, participant_id=participant_id
+        )
+        for seq, (n, c) in zip(seqs, targets, strict=True)
     ]
+    db.add_all(events)
     await db.flush()
     notes, clusters = await touched_state(db, meeting_id, set(note_ids), set(cluster_ids))
     counts = await board_counts(db, meeting_id)

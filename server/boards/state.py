@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -99,13 +99,14 @@ async def board_counts(db: AsyncSession, meeting_id: int) -> dict[str, int]:
     }
 
 
-async def vote_totals(db: AsyncSession, meeting_id: int) -> tuple[dict[int, int], dict[int, int]]:
-    """Votes per note and per cluster of a session, in one query."""
-    rows = await db.exec(
-        select(Vote.note_id, Vote.cluster_id, func.count())
-        .where(Vote.meeting_id == meeting_id)
-        .group_by(col(Vote.note_id), col(Vote.cluster_id))
-    )
+async def vote_totals(
+    db: AsyncSession, meeting_id: int, note_ids: set[int] | None = None, cluster_ids: set[int] | None = None
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Votes per note and per cluster of a session (or of just these), in one query."""
+    query = select(Vote.note_id, Vote.cluster_id, func.count()).where(Vote.meeting_id == meeting_id)
+    if note_ids is not None and cluster_ids is not None:
+        query = query.where(or_(col(Vote.note_id).in_(note_ids), col(Vote.cluster_id).in_(cluster_ids)))
+    rows = await db.exec(query.group_by(col(Vote.note_id), col(Vote.cluster_id)))
     notes: dict[int, int] = {}
     clusters: dict[int, int] = {}
     for note_id, cluster_id, n in rows.all():
@@ -179,7 +180,7 @@ async def touched_state(
     db: AsyncSession, meeting_id: int, note_ids: set[int], cluster_ids: set[int]
 ) -> tuple[dict[int, NoteState | None], dict[int, ClusterState | None]]:
     """The current state of these notes and clusters (None for those that are gone)."""
-    note_votes, cluster_votes = await vote_totals(db, meeting_id)
+    note_votes, cluster_votes = await vote_totals(db, meeting_id, note_ids, cluster_ids)
     notes: dict[int, NoteState | None] = dict.fromkeys(sorted(note_ids))
     clusters: dict[int, ClusterState | None] = dict.fromkeys(sorted(cluster_ids))
     if note_ids:
