@@ -30,6 +30,8 @@ from server.db import make_engine, make_sessionmaker
 from server.errors import UserError
 from server.meetings import flow_routes
 from server.meetings import routes as meetings_routes
+from server.projects import routes as projects_routes
+from server.visions import routes as visions_routes
 from server.web.auth import SignInRequired
 from server.web.deps import DB
 from server.web.responses import sign_in_required_handler, user_error_handler
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *accounts_routes.handlers,
             *meetings_routes.handlers,
             flow_routes.router,
+            projects_routes.router,
+            visions_routes.router,
             *boards_routes.handlers,
             create_static_files_router(
                 path="/static", directories=[ROOT / "static"], include_in_schema=False

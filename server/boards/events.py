@@ -15,7 +15,15 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.boards.models import BoardEvent
-from server.boards.state import ClusterState, NoteState, board_counts, board_state, touched_state
+from server.boards.state import (
+    ClusterState,
+    NoteState,
+    ProjectState,
+    board_counts,
+    board_state,
+    project_states,
+    touched_state,
+)
 from server.meetings.models import Meeting
 
 
@@ -46,6 +54,7 @@ class BoardChange:
     first_seq: int = 0
     notes: dict[int, NoteState | None] = field(default_factory=dict)
     clusters: dict[int, ClusterState | None] = field(default_factory=dict)
+    projects: dict[int, ProjectState | None] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     board: dict[str, Any] = field(default_factory=dict)
     #: Whether the meeting-level state (status, phase, timer, voting) changed.
@@ -61,7 +70,14 @@ class BoardChange:
         return next(iter(self.notes), None)
 
 
-BOARD_LEVEL = {"meeting_opened", "meeting_closed", "phase_changed", "timer_changed", "voting_changed"}
+BOARD_LEVEL = {
+    "meeting_opened",
+    "meeting_closed",
+    "phase_changed",
+    "timer_changed",
+    "voting_changed",
+    "project_promoted",  # phones reload their project panel
+}
 
 
 async def commit_change(
@@ -71,24 +87,24 @@ async def commit_change(
     *,
     note_ids: Iterable[int] = (),
     cluster_ids: Iterable[int] = (),
+    project_ids: Iterable[int] = (),
     participant_id: int | None = None,
 ) -> BoardChange:
-    """Record one event per touched note and cluster (at least one), commit, describe."""
+    """Record one event per touched note, cluster and project (at least one), commit, describe."""
     note_ids, cluster_ids = list(dict.fromkeys(note_ids)), list(dict.fromkeys(cluster_ids))
-    targets: list[tuple[int | None, int | None]] = [(n, None) for n in note_ids] + [
-        (None, c) for c in cluster_ids
-    ]
-    targets = targets or [(None, None)]
+    project_ids = list(dict.fromkeys(project_ids))
+    targets: list[dict[str, Any]] = [{"note_id": n} for n in note_ids]
+    targets += [{"cluster_id": c} for c in cluster_ids] + [{"project_id": p} for p in project_ids]
+    targets = targets or [{}]
     seqs = await take_seqs(db, meeting_id, len(targets))
     events = [
-        BoardEvent(
-            meeting_id=meeting_id, seq=seq, type=type, note_id=n, cluster_id=c, participant_id=participant_id
-        )
-        for seq, (n, c) in zip(seqs, targets, strict=True)
+        BoardEvent(meeting_id=meeting_id, seq=seq, type=type, participant_id=participant_id, **target)
+        for seq, target in zip(seqs, targets, strict=True)
     ]
     db.add_all(events)
     await db.flush()
     notes, clusters = await touched_state(db, meeting_id, set(note_ids), set(cluster_ids))
+    projects = await project_states(db, meeting_id, set(project_ids))
     counts = await board_counts(db, meeting_id)
     meeting = await db.get(Meeting, meeting_id)
     assert meeting is not None
@@ -102,6 +118,7 @@ async def commit_change(
         type=type,
         notes=notes,
         clusters=clusters,
+        projects=projects,
         counts=counts,
         board=board,
         board_changed=type in BOARD_LEVEL,

@@ -75,6 +75,7 @@ def render_fragments(
     counts: dict[str, int],
     board: dict[str, Any],
     clusters: dict[int, dict[str, Any] | None] | None = None,
+    projects: dict[int, dict[str, Any] | None] | None = None,
     board_changed: bool = True,
 ) -> str:
     """One websocket message: clusters and notes (upserts and removals), counts, the
@@ -86,6 +87,7 @@ def render_fragments(
         seq=seq,
         notes=[(note_id, state if viewer.sees(state) else None) for note_id, state in notes.items()],
         clusters=list(clusters.items()) if viewer.mode != "phone" else [],
+        projects=[p for p in (projects or {}).values() if p],
         counts=counts,
         board=board,
         board_changed=board_changed,
@@ -105,6 +107,7 @@ def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_
         seq=change["seq"],
         notes=_int_keys(change["notes"]),
         clusters=_int_keys(change["clusters"]),
+        projects=_int_keys(change["projects"]),
         counts=change["counts"],
         board=change["board"],
         board_changed=change["board_changed"],
@@ -125,6 +128,7 @@ def render_catch_up(viewer: Viewer, missed: CatchUp) -> str:
         seq=missed.last_seq,
         notes=missed.notes,
         clusters=missed.clusters,
+        projects=missed.projects,
         counts=missed.counts,
         board=missed.board,
     )

@@ -122,6 +122,9 @@ class BoardEventType(StrEnum):
     VOTING_CHANGED = "voting_changed"
     VOTE_CAST = "vote_cast"
     VOTE_WITHDRAWN = "vote_withdrawn"
+    PROJECT_PROMOTED = "project_promoted"
+    PROJECT_JOINED = "project_joined"
+    PROJECT_LEFT = "project_left"
 
 
 class BoardEvent(SQLModel, table=True):
@@ -140,5 +143,6 @@ class BoardEvent(SQLModel, table=True):
     type: str = Field(max_length=30)
     note_id: int | None = None  # no foreign key: the note may have been deleted since
     cluster_id: int | None = None  # likewise
+    project_id: int | None = None  # a project on this board (promoted, or joined from a phone)
     participant_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)

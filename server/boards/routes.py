@@ -27,6 +27,7 @@ from server.boards.state import board_state, list_clusters
 from server.errors import Forbidden, UserError
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
+from server.projects import service as projects
 from server.web.auth import current_user, participant_token, remember_participant
 from server.web.deps import DB, Channels
 from server.web.responses import page, see_other
@@ -289,6 +290,49 @@ async def vote(
     return await _vote_panel(db, meeting, participant)
 
 
+# --- projects from the phone (参加したい) ---------------------------------------------------------
+
+
+async def _project_panel(db: DB, meeting: Meeting, participant: Participant, error: str = "") -> Template:
+    view = await boards.board_view(db, meeting, include_hidden=False)
+    joined = await projects.joined_projects(db, participant)
+    return page(
+        "projects/_phone_panel.html",
+        items=[(p, p["id"] in joined) for p in view.projects],
+        meeting_id=meeting.id,
+        error=error,
+    )
+
+
+@get("/b/{meeting_id:int}/projects")
+async def project_panel(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
+    meeting = await meetings.get_meeting(db, meeting_id)
+    return await _project_panel(db, meeting, await _participant_for(request, db, meeting))
+
+
+@post("/b/{meeting_id:int}/projects/{project_id:int}/{action:str}", status_code=200)
+async def take_part(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    project_id: FromPath[int],
+    action: FromPath[str],
+) -> Template:
+    """参加したい (join) or take it back (leave); the count updates live on every screen."""
+    meeting = await meetings.get_meeting(db, meeting_id)
+    participant = await _participant_for(request, db, meeting)
+    act = {"join": projects.join, "leave": projects.leave}.get(action)
+    if act is None:
+        raise UserError("操作が正しくありません。", 404)
+    try:
+        change = await act(db, meeting, participant, project_id)
+    except UserError as exc:  # refused before anything was written
+        return await _project_panel(db, meeting, participant, exc.message)
+    publish(channels, change)
+    return await _project_panel(db, meeting, participant)
+
+
 # --- live: websocket and its plain-HTTP twin ---------------------------------------------------
 
 
@@ -384,6 +428,8 @@ handlers = [
     delete_own_note,
     vote_panel,
     vote,
+    project_panel,
+    take_part,
     board_socket,
     board_events,
 ]

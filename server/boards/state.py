@@ -15,10 +15,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.boards.models import BoardEvent, Cluster, Note, Participant, Vote
 from server.meetings.models import Meeting
+from server.projects.models import MeetingProject, Project, ProjectMember
 from server.timeutil import utcnow
 
 NoteState = dict[str, Any]
 ClusterState = dict[str, Any]
+ProjectState = dict[str, Any]
 
 
 def note_state(note: Note, votes: int = 0) -> NoteState:
@@ -138,6 +140,7 @@ class BoardView:
     clusters: list[ClusterState]
     counts: dict[str, int]
     board: dict[str, Any]
+    projects: list[ProjectState] = field(default_factory=list)
 
     def notes_in(self, cluster_id: int | None) -> list[NoteState]:
         return [n for n in self.notes if n["cluster_id"] == cluster_id]
@@ -148,11 +151,18 @@ async def board_view(db: AsyncSession, meeting: Meeting, *, include_hidden: bool
     note_votes, cluster_votes = await vote_totals(db, meeting.id)
     notes = await list_notes(db, meeting.id, include_hidden=include_hidden)
     clusters = await list_clusters(db, meeting.id)
+    on_board = set(
+        (
+            await db.exec(select(MeetingProject.project_id).where(MeetingProject.meeting_id == meeting.id))
+        ).all()
+    )
+    projects = await project_states(db, meeting.id, on_board)
     return BoardView(
         notes=[note_state(n, note_votes.get(n.id or 0, 0)) for n in notes],
         clusters=[cluster_state(c, cluster_votes.get(c.id or 0, 0)) for c in clusters],
         counts=await board_counts(db, meeting.id),
         board=board_state(meeting),
+        projects=[p for p in projects.values() if p],
     )
 
 
@@ -165,6 +175,41 @@ class CatchUp:
     counts: dict[str, int]
     board: dict[str, Any]
     clusters: dict[int, ClusterState | None] = field(default_factory=dict)
+    projects: dict[int, ProjectState | None] = field(default_factory=dict)
+
+
+async def project_states(
+    db: AsyncSession, meeting_id: int, project_ids: set[int]
+) -> dict[int, ProjectState | None]:
+    """Projects on this board (promoted here or brought for review), with their member counts."""
+    if not project_ids:
+        return {}
+    rows = (
+        await db.exec(
+            select(Project, MeetingProject.for_review)
+            .join(MeetingProject, col(MeetingProject.project_id) == col(Project.id))
+            .where(MeetingProject.meeting_id == meeting_id, col(Project.id).in_(project_ids))
+        )
+    ).all()
+    members = dict(
+        (
+            await db.exec(
+                select(ProjectMember.project_id, func.count())
+                .where(col(ProjectMember.project_id).in_(project_ids))
+                .group_by(col(ProjectMember.project_id))
+            )
+        ).all()
+    )
+    states: dict[int, ProjectState | None] = dict.fromkeys(sorted(project_ids))
+    for project, for_review in rows:
+        states[project.id or 0] = {
+            "id": project.id,
+            "title": project.title,
+            "status": project.status,
+            "members": int(members.get(project.id or 0, 0)),
+            "for_review": bool(for_review),
+        }
+    return states
 
 
 async def events_after(db: AsyncSession, meeting_id: int, after: int) -> list[BoardEvent]:
@@ -198,9 +243,17 @@ async def catch_up(db: AsyncSession, meeting: Meeting, after: int) -> CatchUp:
     events = await events_after(db, meeting.id, after)
     note_ids = {e.note_id for e in events if e.note_id is not None}
     cluster_ids = {e.cluster_id for e in events if e.cluster_id is not None}
+    project_ids = {e.project_id for e in events if e.project_id is not None}
     notes, clusters = await touched_state(db, meeting.id, note_ids, cluster_ids)
     last_seq = events[-1].seq if events else max(after, 0)
-    return CatchUp(last_seq, notes, await board_counts(db, meeting.id), board_state(meeting), clusters)
+    return CatchUp(
+        last_seq,
+        notes,
+        await board_counts(db, meeting.id),
+        board_state(meeting),
+        clusters,
+        await project_states(db, meeting.id, project_ids),
+    )
 
 
 async def get_participant(db: AsyncSession, meeting_id: int, token: str | None) -> Participant | None:

@@ -23,10 +23,13 @@ from server.errors import Forbidden, UserError
 from server.meetings import flow
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
+from server.projects import service as projects
+from server.projects.models import PROJECT_STATUS_LABELS
 from server.suggest.similarity import suggest_groups
+from server.visions.service import all_goals
 from server.web.auth import current_user, requires_signed_in
 from server.web.deps import DB, Channels
-from server.web.responses import page
+from server.web.responses import page, see_other
 
 Action = Callable[[Meeting, boards.Actor], Awaitable[BoardChange]]
 
@@ -313,6 +316,92 @@ async def staff_note(
     return page("boards/_proxy_form.html", meeting=meeting, kind=kind, sent=True)
 
 
+# --- promotion to projects (プロジェクト化) -------------------------------------------------------
+
+
+async def _promote_page(
+    db: DB,
+    meeting: Meeting,
+    form: dict[str, Any],
+    source: dict[str, int],
+    error: str = "",
+    status_code: int = 200,
+) -> Template:
+    return page(
+        "projects/promote.html",
+        status_code=status_code,
+        meeting=meeting,
+        form=form,
+        source=source,
+        error=error,
+        districts=await meetings.districts(db),
+        goals=await all_goals(db),
+        statuses=PROJECT_STATUS_LABELS,
+    )
+
+
+def _source(query: Any) -> dict[str, int]:
+    """What is promoted: ?note=ID or ?cluster=ID."""
+    for key in ("note", "cluster"):
+        raw = str(query.get(key, ""))
+        if raw.isdigit():
+            return {key: int(raw)}
+    raise UserError("プロジェクトにする付箋かグループを選んでください。")
+
+
+@get("/sessions/{meeting_id:int}/promote")
+async def promote_form(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
+    await _staff(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    source = _source(request.query_params)
+    notes, title = await projects.promotable_notes(
+        db, meeting, note_id=source.get("note"), cluster_id=source.get("cluster")
+    )
+    form = {
+        "title": title,
+        "description": "\n".join(f"- {n.text}" for n in notes),
+        "status": "idea",
+        "district_id": [] if meeting.district_id == "city" else [meeting.district_id],
+        "goal_id": [],
+        "owner": "",
+    }
+    return await _promote_page(db, meeting, form, source)
+
+
+@post("/sessions/{meeting_id:int}/promote")
+async def promote(
+    request: Request[Any, Any, Any], db: DB, channels: Channels, meeting_id: FromPath[int]
+) -> Any:
+    user = await _staff(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    raw = await request.form()
+    form = {k: raw.getall(k) if k in ("district_id", "goal_id") else raw.get(k) for k in raw}
+    source = _source(raw)
+    try:
+        data = await projects.clean_project_input(db, form)
+        _, change = await projects.promote(
+            db, meeting, user, data, note_id=source.get("note"), cluster_id=source.get("cluster")
+        )
+    except UserError as exc:
+        return await _promote_page(db, meeting, form, source, exc.message, exc.status_code)
+    publish(channels, change)
+    return see_other(f"/f/sessions/{meeting_id}#projects")
+
+
+@post("/sessions/{meeting_id:int}/bring-projects", status_code=204)
+async def bring_projects(
+    request: Request[Any, Any, Any], db: DB, channels: Channels, meeting_id: FromPath[int]
+) -> Response[None]:
+    """Next year's roundtable: the district's open projects come onto the board for review."""
+    user = await _staff(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    change = await projects.bring_open_projects(db, meeting, user)
+    if change is None:
+        raise UserError("ボードに出せる、この地区の進行中のプロジェクトはありません。", 409)
+    publish(channels, change)
+    return Response(content=None, status_code=204)
+
+
 router = Router(
     path="/f",
     guards=[requires_signed_in],
@@ -332,5 +421,8 @@ router = Router(
         voting_action,
         ranking,
         staff_note,
+        promote_form,
+        promote,
+        bring_projects,
     ],
 )

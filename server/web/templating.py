@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from server.boards.models import AFFILIATIONS, NOTE_KIND_LABELS, NOTE_MAX_LENGTH
 from server.config import ROOT
+from server.markdown import render_markdown
 from server.programmes.service import get_programme
 from server.timeutil import WEEKDAYS_JA, format_time_ja
 
@@ -35,6 +36,7 @@ def environment() -> Environment:
     )
     env.filters["date_ja"] = date_ja
     env.filters["time_ja"] = format_time_ja
+    env.filters["markdown"] = render_markdown
     env.globals.update(
         NOTE_KINDS=NOTE_KIND_LABELS,
         NOTE_KIND_ICONS=NOTE_KIND_ICONS,

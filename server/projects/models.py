@@ -1,0 +1,129 @@
+"""Projects (プロジェクト) born from notes and clusters, and how they are followed for years."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from server.timeutil import utcnow
+
+
+class ProjectStatus(StrEnum):
+    IDEA = "idea"  # 構想
+    PREPARING = "preparing"  # 準備中
+    RUNNING = "running"  # 実施中
+    COMPLETED = "completed"  # 完了
+    PAUSED = "paused"  # 休止
+
+
+PROJECT_STATUS_LABELS: dict[str, str] = {
+    ProjectStatus.IDEA: "構想",
+    ProjectStatus.PREPARING: "準備中",
+    ProjectStatus.RUNNING: "実施中",
+    ProjectStatus.COMPLETED: "完了",
+    ProjectStatus.PAUSED: "休止",
+}
+#: Projects still going: brought to next year's roundtable for review.
+OPEN_STATUSES = (ProjectStatus.IDEA, ProjectStatus.PREPARING, ProjectStatus.RUNNING, ProjectStatus.PAUSED)
+
+
+class Mark(StrEnum):
+    """The yearly evaluation of the city's progress table."""
+
+    DONE = "done"  # ○ 実施
+    DELAYED = "delayed"  # △ 未実施・進捗遅れ
+
+
+MARK_SYMBOLS: dict[str, str] = {Mark.DONE: "○", Mark.DELAYED: "△"}
+MARK_LABELS: dict[str, str] = {Mark.DONE: "○ 実施", Mark.DELAYED: "△ 未実施・進捗遅れ"}
+
+
+class Project(SQLModel, table=True):
+    """A tracked project (課題解決プロジェクト)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    description: str = Field(default="", max_length=10000)  # Markdown: 取組の方向性/概要
+    status: str = Field(default=ProjectStatus.IDEA, max_length=12, index=True)
+    #: Who carries it (担当), e.g. a district council or a department: free text.
+    owner: str = Field(default="", max_length=80)
+    #: The session it was born in (its origin), if any.
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProjectDistrict(SQLModel, table=True):
+    """The districts a project belongs to; none means city-wide (市全域)."""
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    district_id: str = Field(foreign_key="district.id", primary_key=True, max_length=40)
+
+
+class ProjectGoal(SQLModel, table=True):
+    """A vision goal the project serves."""
+
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    goal_id: int = Field(foreign_key="visiongoal.id", primary_key=True)
+
+
+class ProjectOrigin(SQLModel, table=True):
+    """A note the project came from, as it was when promoted (kept if the note changes later)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    note_id: int | None = None  # no foreign key: the note may be removed by retention later
+    cluster_name: str = Field(default="", max_length=40)
+    kind: str = Field(max_length=10)
+    text: str = Field(max_length=200)
+    votes: int = 0
+
+
+class ProjectMember(SQLModel, table=True):
+    """Someone taking part (参加したい): a participant from a phone, or a paper sign-up."""
+
+    __table_args__ = (UniqueConstraint("project_id", "participant_id", name="uq_member_participant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    affiliation: str = Field(default="", max_length=20)
+    added_by_staff: bool = False
+    joined_on: date
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class TimelineEntry(SQLModel, table=True):
+    """A dated step in a project's life (経過), in Markdown."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    happened_on: date
+    body: str = Field(max_length=5000)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Evaluation(SQLModel, table=True):
+    """The evaluation of one project for one fiscal year (年度): ○ or △, with a comment."""
+
+    __table_args__ = (UniqueConstraint("project_id", "fiscal_year", name="uq_evaluation_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    fiscal_year: int = Field(index=True)
+    mark: str = Field(max_length=10)
+    comment: str = Field(default="", max_length=500)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class MeetingProject(SQLModel, table=True):
+    """A project on a session's board: born there, or brought to review at next year's roundtable."""
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    project_id: int = Field(foreign_key="project.id", primary_key=True)
+    for_review: bool = False

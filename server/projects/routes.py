@@ -1,0 +1,412 @@
+"""The coordinators' screens: projects, the yearly review table, indicators, exports, and the
+JSON API other city systems read."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from server.accounts.models import User
+from server.boards.models import AFFILIATIONS
+from server.errors import UserError
+from server.meetings import service as meetings
+from server.projects import indicators as indicator_service
+from server.projects import service as projects
+from server.projects.models import MARK_LABELS, MARK_SYMBOLS, PROJECT_STATUS_LABELS, Project
+from server.reports.charts import bar_chart_svg
+from server.reports.fiscal import current_fiscal_year, fiscal_year_label
+from server.reports.tables import PROGRESS_COLUMNS, Table, to_csv, to_xlsx
+from server.visions import service as visions
+from server.web.auth import current_user, requires_signed_in
+from server.web.deps import DB
+from server.web.responses import page, see_other
+from server.web.roles import require_role
+
+
+async def _coordinator(request: Request[Any, Any, Any], db: DB) -> User:
+    return require_role(await current_user(request, db), "coordinator")
+
+
+def _year(raw: str | None) -> int:
+    try:
+        year = int(raw) if raw else current_fiscal_year()
+    except ValueError:
+        raise UserError("年度は数字で入れてください（例：2026）。") from None
+    if not 2000 <= year <= 2100:
+        raise UserError("年度が正しくありません。")
+    return year
+
+
+def _date(raw: str, what: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise UserError(f"{what}は 2026-11-22 の形で入れてください。") from None
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """Form fields; repeated ones (district_id, goal_id) as lists."""
+    form = await request.form()
+    return {key: form.getall(key) if key in ("district_id", "goal_id") else form.get(key) for key in form}
+
+
+async def _project_rows(db: DB, items: list[Project]) -> list[dict[str, Any]]:
+    ids = [p.id or 0 for p in items]
+    members = await projects.member_counts(db, ids)
+    districts = await projects.districts_of(db, ids)
+    latest = await projects.latest_evaluations(db, ids)
+    names = {d.id: d.name for d in await meetings.districts(db)}
+    return [
+        {
+            "project": p,
+            "members": members.get(p.id or 0, 0),
+            "districts": [names.get(d, d) for d in districts.get(p.id or 0, [])] or ["市全域"],
+            "latest": latest.get(p.id or 0),
+        }
+        for p in items
+    ]
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+@get("/projects")
+async def project_list(
+    request: Request[Any, Any, Any],
+    db: DB,
+    district: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    year: FromQuery[str] = "",
+    goal: FromQuery[str] = "",
+    sort: FromQuery[str] = "id",
+) -> Template:
+    user = await _coordinator(request, db)
+    filters = projects.ProjectFilters(
+        district_id=district,
+        status=status,
+        fiscal_year=_year(year) if year else None,
+        goal_id=int(goal) if goal.isdigit() else None,
+        sort=sort,
+    )
+    items = await projects.list_projects(db, filters)
+    return page(
+        "projects/list.html",
+        user=user,
+        rows=await _project_rows(db, items),
+        filters=filters,
+        districts=await meetings.districts(db),
+        statuses=PROJECT_STATUS_LABELS,
+        goals=await visions.all_goals(db),
+        marks=MARK_SYMBOLS,
+        year=year,
+    )
+
+
+@get("/projects/{project_id:int}")
+async def project_detail(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
+    user = await _coordinator(request, db)
+    project = await projects.get_project(db, project_id)
+    meeting = await meetings.get_meeting(db, project.meeting_id) if project.meeting_id else None
+    names = {d.id: d.name for d in await meetings.districts(db)}
+    return page(
+        "projects/detail.html",
+        user=user,
+        project=project,
+        meeting=meeting,
+        districts=[names.get(d, d) for d in (await projects.districts_of(db, [project_id]))[project_id]],
+        goals=await projects.goals_of(db, project_id),
+        origins=await projects.origins_of(db, project_id),
+        members=(await projects.member_counts(db, [project_id])).get(project_id, 0),
+        growth=await projects.members_over_time(db, project_id),
+        timeline=await projects.timeline_of(db, project_id),
+        evaluations=await projects.evaluations_of(db, project_id),
+        statuses=PROJECT_STATUS_LABELS,
+        marks=MARK_LABELS,
+        symbols=MARK_SYMBOLS,
+        affiliations=AFFILIATIONS,
+        this_year=current_fiscal_year(),
+        fiscal_year_label=fiscal_year_label,
+        today=date.today().isoformat(),
+    )
+
+
+async def _edit_page(
+    db: DB, project: Project, form: dict[str, Any], error: str = "", status_code: int = 200
+) -> Template:
+    return page(
+        "projects/form.html",
+        status_code=status_code,
+        project=project,
+        form=form,
+        error=error,
+        districts=await meetings.districts(db),
+        goals=await visions.all_goals(db),
+        statuses=PROJECT_STATUS_LABELS,
+    )
+
+
+@get("/projects/{project_id:int}/edit")
+async def edit_project(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
+    await _coordinator(request, db)
+    project = await projects.get_project(db, project_id)
+    form = {
+        "title": project.title,
+        "description": project.description,
+        "status": project.status,
+        "owner": project.owner,
+        "district_id": (await projects.districts_of(db, [project_id]))[project_id],
+        "goal_id": [str(g.id) for g in await projects.goals_of(db, project_id)],
+    }
+    return await _edit_page(db, project, form)
+
+
+@post("/projects/{project_id:int}")
+async def update_project(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Any:
+    user = await _coordinator(request, db)
+    project = await projects.get_project(db, project_id)
+    form = await _form(request)
+    try:
+        await projects.update_project(db, project, user, await projects.clean_project_input(db, form))
+    except UserError as exc:
+        return await _edit_page(db, project, form, exc.message, exc.status_code)
+    return see_other(f"/c/projects/{project_id}")
+
+
+@post("/projects/{project_id:int}/timeline")
+async def add_timeline(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Any:
+    user = await _coordinator(request, db)
+    form = await request.form()
+    await projects.add_timeline_entry(
+        db,
+        await projects.get_project(db, project_id),
+        user,
+        happened_on=_date(str(form.get("happened_on", "")), "日付"),
+        body=str(form.get("body", "")),
+    )
+    return see_other(f"/c/projects/{project_id}#timeline")
+
+
+@post("/projects/{project_id:int}/members")
+async def add_members(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Any:
+    user = await _coordinator(request, db)
+    form = await request.form()
+    try:
+        count = int(str(form.get("count", "1")))
+    except ValueError:
+        raise UserError("人数は数字で入れてください。") from None
+    await projects.add_paper_members(
+        db,
+        await projects.get_project(db, project_id),
+        user,
+        count=count,
+        affiliation=str(form.get("affiliation", "")),
+        joined_on=_date(str(form.get("joined_on", "")), "参加日"),
+    )
+    return see_other(f"/c/projects/{project_id}#members")
+
+
+@post("/projects/{project_id:int}/evaluations", status_code=200)
+async def set_evaluation(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
+    """One row of the review table (or the project page), saved as the coordinator goes."""
+    user = await _coordinator(request, db)
+    form = await request.form()
+    year = _year(str(form.get("fiscal_year", "")))
+    evaluation = await projects.set_evaluation(
+        db,
+        project_id,
+        user,
+        fiscal_year=year,
+        mark=str(form.get("mark", "")),
+        comment=str(form.get("comment", "")),
+    )
+    return page("projects/_saved.html", evaluation=evaluation, project_id=project_id, symbols=MARK_SYMBOLS)
+
+
+# --- the yearly review table -------------------------------------------------------------------
+
+
+@get("/review")
+async def review(
+    request: Request[Any, Any, Any], db: DB, district: FromQuery[str] = "", year: FromQuery[str] = ""
+) -> Template:
+    """All of a district's projects for one fiscal year in one table: ○/△ and a comment per row."""
+    user = await _coordinator(request, db)
+    fiscal_year = _year(year)
+    items = (
+        await projects.list_projects(db, projects.ProjectFilters(district_id=district)) if district else []
+    )
+    ids = [p.id or 0 for p in items]
+    evaluations = {
+        e.project_id: e
+        for pid in ids
+        for e in await projects.evaluations_of(db, pid)
+        if e.fiscal_year == fiscal_year
+    }
+    return page(
+        "projects/review.html",
+        user=user,
+        district=district,
+        year=fiscal_year,
+        label=fiscal_year_label(fiscal_year),
+        rows=[(p, evaluations.get(p.id or 0)) for p in items],
+        districts=await meetings.districts(db),
+        marks=MARK_LABELS,
+        statuses=PROJECT_STATUS_LABELS,
+    )
+
+
+# --- indicators --------------------------------------------------------------------------------
+
+
+INDICATOR_NAMES = {
+    "participants": "Ⅱ-1 プロジェクトの参加人数",
+    "carried_out": "Ⅱ-2 プロジェクトの実施件数",
+    "roundtable_attendance": "地区別懇談会の参加者数",
+    "yoriai_attendance": "The YORIAI の参加者数",
+    "matches": "「できる」と「困りごと」のマッチング件数",
+}
+
+
+async def indicator_rows(db: DB, year: int) -> list[tuple[str, indicator_service.Indicators]]:
+    rows = []
+    for district in await meetings.districts(db):
+        scope = None if district.is_city_wide else district.id
+        rows.append(
+            (
+                district.name if scope else "市全域（合計）",
+                await indicator_service.indicators(db, year, scope),
+            )
+        )
+    return rows
+
+
+@get("/indicators")
+async def indicator_page(
+    request: Request[Any, Any, Any], db: DB, year: FromQuery[str] = "", era: FromQuery[str] = ""
+) -> Template:
+    user = await _coordinator(request, db)
+    fiscal_year = _year(year)
+    rows = await indicator_rows(db, fiscal_year)
+    districts_only = [(name, i) for name, i in rows if i.district_id]
+    charts = [
+        bar_chart_svg(
+            f"{INDICATOR_NAMES[key]}（{fiscal_year_label(fiscal_year)}）",
+            [n for n, _ in districts_only],
+            [getattr(i, key) for _, i in districts_only],
+            unit=unit,
+        )
+        for key, unit in (("participants", "人"), ("carried_out", "件"))
+    ]
+    return page(
+        "projects/indicators.html",
+        user=user,
+        year=fiscal_year,
+        rows=rows,
+        names=INDICATOR_NAMES,
+        charts=charts,
+        label=fiscal_year_label(fiscal_year, era=era == "1"),
+    )
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def _download(content: bytes, filename: str, media_type: str) -> Response[bytes]:
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def progress_table(db: DB, year: int, district: str = "") -> Table:
+    """The yearly progress report in the columns of the city's table."""
+    items = await projects.list_projects(db, projects.ProjectFilters(district_id=district))
+    rows = await _project_rows(db, items)
+    lines: list[list[Any]] = []
+    for number, row in enumerate(rows, start=1):
+        evaluations = {e.fiscal_year: e for e in await projects.evaluations_of(db, row["project"].id)}
+        evaluation = evaluations.get(year)
+        lines.append(
+            [
+                number,
+                "・".join(row["districts"]),
+                row["project"].owner,
+                row["project"].title,
+                row["project"].description,
+                fiscal_year_label(year),
+                MARK_SYMBOLS[evaluation.mark] if evaluation else "",
+            ]
+        )
+    return Table(f"進捗状況 {fiscal_year_label(year)}", list(PROGRESS_COLUMNS), lines)
+
+
+async def projects_table(db: DB) -> Table:
+    rows = await _project_rows(db, await projects.list_projects(db))
+    return Table(
+        "プロジェクト",
+        ["ID", "プロジェクト", "地区", "状態", "担当", "参加人数", "最新の評価", "作成日"],
+        [
+            [
+                r["project"].id,
+                r["project"].title,
+                "・".join(r["districts"]),
+                PROJECT_STATUS_LABELS[r["project"].status],
+                r["project"].owner,
+                r["members"],
+                f"{fiscal_year_label(r['latest'].fiscal_year)} {MARK_SYMBOLS[r['latest'].mark]}"
+                if r["latest"]
+                else "",
+                r["project"].created_at.date(),
+            ]
+            for r in rows
+        ],
+    )
+
+
+@get("/exports/{name:str}")
+async def export(
+    request: Request[Any, Any, Any],
+    db: DB,
+    name: FromPath[str],
+    year: FromQuery[str] = "",
+    district: FromQuery[str] = "",
+) -> Response[bytes]:
+    await _coordinator(request, db)
+    stem, _, ext = name.partition(".")
+    fiscal_year = _year(year)
+    tables = {
+        "progress": lambda: progress_table(db, fiscal_year, district),
+        "projects": lambda: projects_table(db),
+    }
+    if stem not in tables or ext not in ("csv", "xlsx"):
+        raise UserError("そのファイルは作れません。", 404)
+    table = await tables[stem]()
+    if ext == "csv":
+        return _download(to_csv(table), f"{stem}-{fiscal_year}.csv", "text/csv; charset=utf-8")
+    return _download(to_xlsx([table]), f"{stem}-{fiscal_year}.xlsx", XLSX)
+
+
+router = Router(
+    path="/c",
+    guards=[requires_signed_in],
+    route_handlers=[
+        project_list,
+        project_detail,
+        edit_project,
+        update_project,
+        add_timeline,
+        add_members,
+        set_evaluation,
+        review,
+        indicator_page,
+        export,
+    ],
+)

@@ -1,0 +1,458 @@
+"""Projects: promotion from notes and clusters, members (参加したい), timeline, yearly evaluation.
+
+Coordinators edit projects; facilitators promote them during or after a session.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import User
+from server.boards.events import BoardChange, commit_change
+from server.boards.models import AFFILIATIONS, BoardEventType, Cluster, Note, Participant
+from server.boards.state import vote_totals
+from server.districts.models import District
+from server.errors import NotFound, UserError
+from server.meetings.models import Meeting, MeetingKind
+from server.projects.models import (
+    MARK_LABELS,
+    OPEN_STATUSES,
+    PROJECT_STATUS_LABELS,
+    Evaluation,
+    Mark,
+    MeetingProject,
+    Project,
+    ProjectDistrict,
+    ProjectGoal,
+    ProjectMember,
+    ProjectOrigin,
+    ProjectStatus,
+    TimelineEntry,
+)
+from server.textutil import clean_text
+from server.timeutil import utcnow
+from server.visions.models import VisionGoal
+from server.web.roles import require_role
+
+# --- input --------------------------------------------------------------------------------
+
+
+@dataclass
+class ProjectInput:
+    title: str
+    description: str
+    status: str
+    owner: str
+    district_ids: list[str] = field(default_factory=list)
+    goal_ids: list[int] = field(default_factory=list)
+
+
+async def clean_project_input(db: AsyncSession, form: dict[str, Any]) -> ProjectInput:
+    """Check a project form; ``district_id`` and ``goal_id`` may repeat."""
+    problems: list[str] = []
+    title = clean_text(str(form.get("title", "")), single_line=True)
+    if not title:
+        problems.append("プロジェクト名を入れてください。")
+    elif len(title) > 120:
+        problems.append("プロジェクト名は120文字までです。")
+    description = clean_text(str(form.get("description", "")))
+    if len(description) > 10000:
+        problems.append("説明は10000文字までです。")
+    status = str(form.get("status", ProjectStatus.IDEA))
+    if status not in PROJECT_STATUS_LABELS:
+        problems.append("状態を一覧から選んでください。")
+    owner = clean_text(str(form.get("owner", "")), single_line=True)[:80]
+    district_ids = [d for d in _many(form, "district_id") if d and d != "city"]
+    known = {d.id for d in (await db.exec(select(District))).all()}
+    if any(d not in known for d in district_ids):
+        problems.append("地区を一覧から選んでください。")
+    try:
+        goal_ids = [int(g) for g in _many(form, "goal_id") if g]
+    except ValueError:
+        goal_ids = []
+        problems.append("ビジョンの目標を一覧から選んでください。")
+    if goal_ids:
+        found = (await db.exec(select(VisionGoal.id).where(col(VisionGoal.id).in_(goal_ids)))).all()
+        if len(set(found)) != len(set(goal_ids)):
+            problems.append("ビジョンの目標を一覧から選んでください。")
+    if problems:
+        raise UserError(" ".join(problems))
+    return ProjectInput(title, description, status, owner, list(dict.fromkeys(district_ids)), goal_ids)
+
+
+def _many(form: dict[str, Any], key: str) -> list[str]:
+    value = form.get(key, [])
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)] if value else []
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+async def get_project(db: AsyncSession, project_id: int) -> Project:
+    project = await db.get(Project, project_id)
+    if project is None:
+        raise NotFound("このプロジェクトは見つかりませんでした。")
+    return project
+
+
+async def member_counts(db: AsyncSession, project_ids: list[int] | None = None) -> dict[int, int]:
+    query = select(ProjectMember.project_id, func.count()).group_by(col(ProjectMember.project_id))
+    if project_ids is not None:
+        query = query.where(col(ProjectMember.project_id).in_(project_ids))
+    return {pid: int(n) for pid, n in (await db.exec(query)).all()}
+
+
+def project_state(project: Project, members: int) -> dict[str, Any]:
+    """What a board shows of a project (projector card, phone panel)."""
+    return {"id": project.id, "title": project.title, "status": project.status, "members": members}
+
+
+async def districts_of(db: AsyncSession, project_ids: list[int]) -> dict[int, list[str]]:
+    rows = (
+        await db.exec(select(ProjectDistrict).where(col(ProjectDistrict.project_id).in_(project_ids)))
+    ).all()
+    result: dict[int, list[str]] = {pid: [] for pid in project_ids}
+    for row in rows:
+        result[row.project_id].append(row.district_id)
+    return result
+
+
+async def goals_of(db: AsyncSession, project_id: int) -> list[VisionGoal]:
+    query = select(VisionGoal).join(ProjectGoal, col(ProjectGoal.goal_id) == col(VisionGoal.id))
+    return list((await db.exec(query.where(ProjectGoal.project_id == project_id))).all())
+
+
+async def latest_evaluations(db: AsyncSession, project_ids: list[int]) -> dict[int, Evaluation]:
+    rows = (
+        await db.exec(
+            select(Evaluation)
+            .where(col(Evaluation.project_id).in_(project_ids))
+            .order_by(col(Evaluation.fiscal_year))
+        )
+    ).all()
+    return {e.project_id: e for e in rows}  # the last year wins
+
+
+@dataclass
+class ProjectFilters:
+    district_id: str = ""
+    status: str = ""
+    fiscal_year: int | None = None  # projects with an evaluation that year
+    goal_id: int | None = None
+    sort: str = "id"
+
+
+async def list_projects(db: AsyncSession, filters: ProjectFilters | None = None) -> list[Project]:
+    filters = filters or ProjectFilters()
+    query = select(Project)
+    if filters.district_id == "city":
+        query = query.where(~col(Project.id).in_(select(ProjectDistrict.project_id)))
+    elif filters.district_id:
+        query = query.join(ProjectDistrict, col(ProjectDistrict.project_id) == col(Project.id)).where(
+            ProjectDistrict.district_id == filters.district_id
+        )
+    if filters.status:
+        query = query.where(Project.status == filters.status)
+    if filters.goal_id:
+        query = query.where(
+            col(Project.id).in_(select(ProjectGoal.project_id).where(ProjectGoal.goal_id == filters.goal_id))
+        )
+    if filters.fiscal_year:
+        query = query.where(
+            col(Project.id).in_(
+                select(Evaluation.project_id).where(Evaluation.fiscal_year == filters.fiscal_year)
+            )
+        )
+    order = {"title": col(Project.title), "status": col(Project.status), "created": col(Project.created_at)}
+    query = query.order_by(order.get(filters.sort, col(Project.id)), col(Project.id))
+    return list((await db.exec(query)).all())
+
+
+async def origins_of(db: AsyncSession, project_id: int) -> list[ProjectOrigin]:
+    query = (
+        select(ProjectOrigin).where(ProjectOrigin.project_id == project_id).order_by(col(ProjectOrigin.id))
+    )
+    return list((await db.exec(query)).all())
+
+
+async def timeline_of(db: AsyncSession, project_id: int) -> list[TimelineEntry]:
+    query = (
+        select(TimelineEntry)
+        .where(TimelineEntry.project_id == project_id)
+        .order_by(col(TimelineEntry.happened_on), col(TimelineEntry.id))
+    )
+    return list((await db.exec(query)).all())
+
+
+async def evaluations_of(db: AsyncSession, project_id: int) -> list[Evaluation]:
+    query = (
+        select(Evaluation).where(Evaluation.project_id == project_id).order_by(col(Evaluation.fiscal_year))
+    )
+    return list((await db.exec(query)).all())
+
+
+async def members_over_time(db: AsyncSession, project_id: int) -> list[tuple[date, int]]:
+    """The participant count after each day someone joined (参加人数の推移)."""
+    query = select(ProjectMember).where(ProjectMember.project_id == project_id)
+    days = [m.joined_on for m in (await db.exec(query)).all()]
+    running, points = 0, []
+    for day, n in sorted(Counter(days).items()):
+        running += n
+        points.append((day, running))
+    return points
+
+
+async def board_projects(db: AsyncSession, meeting_id: int) -> list[tuple[Project, bool]]:
+    """The projects on a session's board, and whether each is there for review."""
+    rows = (
+        await db.exec(
+            select(Project, MeetingProject.for_review)
+            .join(MeetingProject, col(MeetingProject.project_id) == col(Project.id))
+            .where(MeetingProject.meeting_id == meeting_id)
+            .order_by(col(MeetingProject.for_review).desc(), col(Project.id))
+        )
+    ).all()
+    return [(p, bool(r)) for p, r in rows]
+
+
+async def joined_projects(db: AsyncSession, participant: Participant) -> set[int]:
+    query = select(ProjectMember.project_id).where(ProjectMember.participant_id == participant.id)
+    return set((await db.exec(query)).all())
+
+
+# --- promotion -------------------------------------------------------------------------------
+
+
+async def promotable_notes(
+    db: AsyncSession, meeting: Meeting, *, note_id: int | None = None, cluster_id: int | None = None
+) -> tuple[list[Note], str]:
+    """The visible notes a promotion would come from, and a suggested title."""
+    if cluster_id is not None:
+        cluster = await db.get(Cluster, cluster_id)
+        if cluster is None or cluster.meeting_id != meeting.id:
+            raise NotFound("このグループは見つかりませんでした。")
+        query = select(Note).where(Note.cluster_id == cluster_id, col(Note.hidden).is_(False))
+        notes = list((await db.exec(query.order_by(col(Note.id)))).all())
+        return notes, cluster.name
+    note = await db.get(Note, note_id or 0)
+    if note is None or note.meeting_id != meeting.id or note.hidden:
+        raise NotFound("この付箋は見つかりませんでした。")
+    return [note], note.text[:60]
+
+
+async def promote(
+    db: AsyncSession,
+    meeting: Meeting,
+    user: User,
+    data: ProjectInput,
+    *,
+    note_id: int | None = None,
+    cluster_id: int | None = None,
+) -> tuple[Project, BoardChange]:
+    """Make a project of a note or a cluster; its origin (session, notes, votes) is kept."""
+    require_role(user, "facilitator")
+    notes, _ = await promotable_notes(db, meeting, note_id=note_id, cluster_id=cluster_id)
+    if not notes:
+        raise UserError("このグループには表示中の付箋がありません。")
+    cluster_name = ""
+    if cluster_id is not None:
+        cluster = await db.get(Cluster, cluster_id)
+        cluster_name = cluster.name if cluster else ""
+    note_votes, _ = await vote_totals(db, meeting.id or 0, {n.id or 0 for n in notes}, set())
+    project = Project(
+        title=data.title,
+        description=data.description,
+        status=data.status,
+        owner=data.owner,
+        meeting_id=meeting.id,
+        created_by=user.id,
+    )
+    db.add(project)
+    await db.flush()
+    await _set_links(db, project, data)
+    for note in notes:
+        db.add(
+            ProjectOrigin(
+                project_id=project.id or 0,
+                note_id=note.id,
+                cluster_name=cluster_name,
+                kind=note.kind,
+                text=note.text,
+                votes=note_votes.get(note.id or 0, 0),
+            )
+        )
+    db.add(MeetingProject(meeting_id=meeting.id or 0, project_id=project.id or 0))
+    change = await commit_change(
+        db, meeting.id or 0, BoardEventType.PROJECT_PROMOTED, project_ids=[project.id or 0]
+    )
+    return project, change
+
+
+async def _set_links(db: AsyncSession, project: Project, data: ProjectInput) -> None:
+    await db.exec(delete(ProjectDistrict).where(col(ProjectDistrict.project_id) == project.id))
+    await db.exec(delete(ProjectGoal).where(col(ProjectGoal.project_id) == project.id))
+    for district_id in data.district_ids:
+        db.add(ProjectDistrict(project_id=project.id or 0, district_id=district_id))
+    for goal_id in dict.fromkeys(data.goal_ids):
+        db.add(ProjectGoal(project_id=project.id or 0, goal_id=goal_id))
+
+
+async def update_project(db: AsyncSession, project: Project, user: User, data: ProjectInput) -> Project:
+    require_role(user, "coordinator")
+    project.title, project.description = data.title, data.description
+    project.status, project.owner = data.status, data.owner
+    await _set_links(db, project, data)
+    await db.commit()
+    return project
+
+
+async def bring_open_projects(db: AsyncSession, meeting: Meeting, user: User) -> BoardChange | None:
+    """Next year's roundtable: put the district's open projects on the board for review."""
+    require_role(user, "facilitator")
+    if meeting.kind not in (MeetingKind.ROUNDTABLE, MeetingKind.SMALL_AREA):
+        raise UserError("ふりかえりに呼び出せるのは、地区別懇談会と小地域座談会です。")
+    on_board = {p.id for p, _ in await board_projects(db, meeting.id or 0)}
+    query = (
+        select(Project)
+        .join(ProjectDistrict, col(ProjectDistrict.project_id) == col(Project.id))
+        .where(ProjectDistrict.district_id == meeting.district_id, col(Project.status).in_(OPEN_STATUSES))
+    )
+    found = [p for p in (await db.exec(query)).all() if p.id not in on_board]
+    if not found:
+        return None
+    for project in found:
+        db.add(MeetingProject(meeting_id=meeting.id or 0, project_id=project.id or 0, for_review=True))
+    return await commit_change(
+        db, meeting.id or 0, BoardEventType.PROJECT_PROMOTED, project_ids=[p.id or 0 for p in found]
+    )
+
+
+# --- members ----------------------------------------------------------------------------------
+
+
+async def _on_board(db: AsyncSession, meeting: Meeting, project_id: int) -> None:
+    if await db.get(MeetingProject, (meeting.id, project_id)) is None:
+        raise NotFound("このプロジェクトはこの会のボードにありません。")
+
+
+async def join(db: AsyncSession, meeting: Meeting, participant: Participant, project_id: int) -> BoardChange:
+    """参加したい: a participant of the session takes part; the count updates live."""
+    await _on_board(db, meeting, project_id)
+    if project_id in await joined_projects(db, participant):
+        raise UserError("このプロジェクトにはもう参加しています。", 409)
+    db.add(
+        ProjectMember(
+            project_id=project_id,
+            participant_id=participant.id,
+            affiliation=participant.affiliation,
+            joined_on=utcnow().date(),
+        )
+    )
+    await db.flush()
+    return await commit_change(
+        db,
+        meeting.id or 0,
+        BoardEventType.PROJECT_JOINED,
+        project_ids=[project_id],
+        participant_id=participant.id,
+    )
+
+
+async def leave(db: AsyncSession, meeting: Meeting, participant: Participant, project_id: int) -> BoardChange:
+    await _on_board(db, meeting, project_id)
+    member = (
+        await db.exec(
+            select(ProjectMember).where(
+                ProjectMember.project_id == project_id, ProjectMember.participant_id == participant.id
+            )
+        )
+    ).first()
+    if member is None:
+        raise UserError("このプロジェクトには参加していません。", 409)
+    await db.delete(member)
+    await db.flush()
+    return await commit_change(
+        db,
+        meeting.id or 0,
+        BoardEventType.PROJECT_LEFT,
+        project_ids=[project_id],
+        participant_id=participant.id,
+    )
+
+
+async def add_paper_members(
+    db: AsyncSession, project: Project, user: User, *, count: int, affiliation: str, joined_on: date
+) -> None:
+    """Members who signed up on paper: no personal data, just how many and their affiliation."""
+    require_role(user, "coordinator")
+    if not 1 <= count <= 200:
+        raise UserError("人数は1から200までです。")
+    if affiliation and affiliation not in AFFILIATIONS:
+        raise UserError("所属は一覧から選んでください。")
+    for _ in range(count):
+        db.add(
+            ProjectMember(
+                project_id=project.id or 0, affiliation=affiliation, added_by_staff=True, joined_on=joined_on
+            )
+        )
+    await db.commit()
+
+
+# --- timeline and evaluation -------------------------------------------------------------------------
+
+
+async def add_timeline_entry(
+    db: AsyncSession, project: Project, user: User, *, happened_on: date, body: str
+) -> TimelineEntry:
+    require_role(user, "coordinator")
+    body = clean_text(body)
+    if not body:
+        raise UserError("経過の内容を書いてください。")
+    if len(body) > 5000:
+        raise UserError("経過は5000文字までです。")
+    entry = TimelineEntry(project_id=project.id or 0, happened_on=happened_on, body=body, author_id=user.id)
+    db.add(entry)
+    await db.commit()
+    return entry
+
+
+async def set_evaluation(
+    db: AsyncSession, project_id: int, user: User, *, fiscal_year: int, mark: str, comment: str
+) -> Evaluation | None:
+    """Set (or with an empty mark, clear) a project's ○/△ for a fiscal year."""
+    require_role(user, "coordinator")
+    await get_project(db, project_id)
+    if not 2000 <= fiscal_year <= 2100:
+        raise UserError("年度が正しくありません。")
+    comment = clean_text(comment)
+    if len(comment) > 500:
+        raise UserError("コメントは500文字までです。")
+    existing = (
+        await db.exec(
+            select(Evaluation).where(
+                Evaluation.project_id == project_id, Evaluation.fiscal_year == fiscal_year
+            )
+        )
+    ).first()
+    if not mark:
+        if existing:
+            await db.delete(existing)
+            await db.commit()
+        return None
+    if mark not in MARK_LABELS:
+        raise UserError("評価は ○（実施）か △（未実施・進捗遅れ）です。")
+    evaluation = existing or Evaluation(project_id=project_id, fiscal_year=fiscal_year, mark=mark)
+    evaluation.mark, evaluation.comment = Mark(mark), comment
+    evaluation.updated_by, evaluation.updated_at = user.id, utcnow()
+    db.add(evaluation)
+    await db.commit()
+    return evaluation

@@ -1,0 +1,1 @@
+"""Reports for coordinators: fiscal years, inline SVG charts, CSV and Excel exports (no DB, no HTTP)."""

@@ -1,0 +1,89 @@
+"""District vision pages: each goal with the projects that serve it; coordinators edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Router, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from server.errors import UserError
+from server.meetings import service as meetings
+from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS
+from server.visions import service as visions
+from server.web.auth import current_user, requires_signed_in
+from server.web.deps import DB
+from server.web.responses import page, see_other
+from server.web.roles import require_role
+
+
+@get("/visions")
+async def vision_index(request: Request[Any, Any, Any], db: DB) -> Template:
+    require_role(await current_user(request, db), "coordinator")
+    return page(
+        "visions/index.html", districts=[d for d in await meetings.districts(db) if not d.is_city_wide]
+    )
+
+
+async def _vision_page(db: DB, district_id: str, error: str = "", status_code: int = 200) -> Template:
+    district = await visions.get_district(db, district_id)
+    vision = await visions.vision_of(db, district_id)
+    return page(
+        "visions/detail.html",
+        status_code=status_code,
+        district=district,
+        vision=vision,
+        error=error,
+        goals=await visions.goal_views(db, vision),
+        revisions=await visions.revisions_of(db, vision),
+        statuses=PROJECT_STATUS_LABELS,
+        symbols=MARK_SYMBOLS,
+    )
+
+
+@get("/visions/{district_id:str}")
+async def vision_detail(request: Request[Any, Any, Any], db: DB, district_id: FromPath[str]) -> Template:
+    require_role(await current_user(request, db), "coordinator")
+    return await _vision_page(db, district_id)
+
+
+@post("/visions/{district_id:str}/picture")
+async def edit_picture(request: Request[Any, Any, Any], db: DB, district_id: FromPath[str]) -> Any:
+    user = require_role(await current_user(request, db), "coordinator")
+    form = await request.form()
+    await visions.get_district(db, district_id)
+    try:
+        await visions.edit_picture(
+            db, await visions.vision_of(db, district_id), user, str(form.get("future_picture", ""))
+        )
+    except UserError as exc:
+        return await _vision_page(db, district_id, exc.message, exc.status_code)
+    return see_other(f"/c/visions/{district_id}")
+
+
+@post("/visions/{district_id:str}/goals")
+async def save_goal(request: Request[Any, Any, Any], db: DB, district_id: FromPath[str]) -> Any:
+    user = require_role(await current_user(request, db), "coordinator")
+    form = await request.form()
+    await visions.get_district(db, district_id)
+    raw_id = str(form.get("goal_id", ""))
+    try:
+        await visions.save_goal(
+            db,
+            await visions.vision_of(db, district_id),
+            user,
+            title=str(form.get("title", "")),
+            description=str(form.get("description", "")),
+            goal_id=int(raw_id) if raw_id.isdigit() else None,
+        )
+    except UserError as exc:
+        return await _vision_page(db, district_id, exc.message, exc.status_code)
+    return see_other(f"/c/visions/{district_id}")
+
+
+router = Router(
+    path="/c",
+    guards=[requires_signed_in],
+    route_handlers=[vision_index, vision_detail, edit_picture, save_goal],
+)
