@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
@@ -15,6 +15,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -30,6 +31,7 @@ from server.db import make_engine, make_sessionmaker
 from server.errors import UserError
 from server.meetings import flow_routes
 from server.meetings import routes as meetings_routes
+from server.projects import api as projects_api
 from server.projects import routes as projects_routes
 from server.visions import routes as visions_routes
 from server.web.auth import SignInRequired
@@ -82,12 +84,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             healthz,
-            *accounts_routes.handlers,
+            # Pages and fragments stay out of the OpenAPI schema: it describes the JSON API only.
+            Router(path="/", route_handlers=accounts_routes.handlers, include_in_schema=False),
             *meetings_routes.handlers,
             flow_routes.router,
             projects_routes.router,
+            projects_api.router,
             visions_routes.router,
-            *boards_routes.handlers,
+            Router(path="/", route_handlers=boards_routes.handlers, include_in_schema=False),
             create_static_files_router(
                 path="/static", directories=[ROOT / "static"], include_in_schema=False
             ),
@@ -127,6 +131,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
         state=State({"settings": settings, "sessionmaker": maker}),
+        openapi_config=OpenAPIConfig(
+            title="yoriai API",
+            version="1",
+            description="Projects born from Machida's roundtables and The YORIAI, and the city's indicators. "
+            "Read-only; no personal data.",
+        ),
         on_shutdown=[dispose_engine],
         debug=settings.debug,
     )

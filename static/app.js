@@ -239,6 +239,7 @@
   htmx.onLoad(makeSortable);
 
   document.addEventListener('click', function (event) {
+    if (event.target.closest && event.target.closest('[data-print]')) window.print();
     var button = event.target.closest && event.target.closest('[data-dismiss]');
     if (!button) return;
     var gone = document.querySelector(button.getAttribute('data-dismiss'));

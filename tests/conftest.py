@@ -76,21 +76,23 @@ def post_form(
     return client.post(path, data=data, headers=headers, follow_redirects=follow_redirects)
 
 
-def create_facilitator(client: TestClient[Litestar]) -> None:
-    """Create the facilitator account through the app's own database."""
+def create_facilitator(
+    client: TestClient[Litestar], roles: str = "facilitator", email: str = FACILITATOR_EMAIL
+) -> None:
+    """Create a staff account through the app's own database."""
     import anyio
 
     async def run() -> None:
         engine = make_engine(client.app.state.settings)
         async with make_sessionmaker(engine)() as session:
-            await create_user(session, FACILITATOR_EMAIL, FACILITATOR_PASSWORD)
+            await create_user(session, email, FACILITATOR_PASSWORD, roles=roles)
         await engine.dispose()
 
     anyio.run(run)
 
 
-def sign_in(client: TestClient[Litestar]) -> None:
-    response = post_form(client, "/signin", {"email": FACILITATOR_EMAIL, "password": FACILITATOR_PASSWORD})
+def sign_in(client: TestClient[Litestar], email: str = FACILITATOR_EMAIL) -> None:
+    response = post_form(client, "/signin", {"email": email, "password": FACILITATOR_PASSWORD})
     assert response.status_code == 303, response.text
 
 
@@ -98,6 +100,14 @@ def sign_in(client: TestClient[Litestar]) -> None:
 def facilitator(client: TestClient[Litestar]) -> TestClient[Litestar]:
     create_facilitator(client)
     sign_in(client)
+    return client
+
+
+@pytest.fixture
+def coordinator(client: TestClient[Litestar]) -> TestClient[Litestar]:
+    """A staff member who runs sessions and follows projects (both roles)."""
+    create_facilitator(client, roles="facilitator coordinator", email="coord@example.jp")
+    sign_in(client, "coord@example.jp")
     return client
 
 

@@ -403,6 +403,7 @@ async def bring_projects(
 
 
 router = Router(
+    include_in_schema=False,
     path="/f",
     guards=[requires_signed_in],
     route_handlers=[

@@ -14,9 +14,11 @@ from server.boards.live import Viewer, ViewMode, publish
 from server.boards.state import board_state, vote_totals
 from server.errors import Forbidden, UserError
 from server.meetings import service as meetings
+from server.meetings.minutes import minutes_of, notes_table
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
 from server.meetings.qr import qr_svg
 from server.programmes.service import default_programme_for, get_programme, load_programmes
+from server.reports.tables import to_csv, to_xlsx
 from server.web.auth import current_user, requires_signed_in
 from server.web.deps import DB, Channels
 from server.web.responses import page, see_other
@@ -275,7 +277,50 @@ async def edit_note(
     )
 
 
+# --- minutes and exports (議事録) ----------------------------------------------------------------
+
+
+async def _staff_for_minutes(request: Request[Any, Any, Any], db: DB) -> None:
+    user = await current_user(request, db)
+    if user is None or not (user.has_role("facilitator") or user.has_role("coordinator")):
+        raise Forbidden("スタッフのアカウントでサインインしてください。")
+
+
+@get("/sessions/{meeting_id:int}/minutes")
+async def minutes_page(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
+    """A printable page (the browser's print makes the PDF, offline)."""
+    await _staff_for_minutes(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    return page(
+        "meetings/minutes.html", minutes=await minutes_of(db, meeting), viewer=Viewer("projector", meeting_id)
+    )
+
+
+@get("/sessions/{meeting_id:int}/exports/{name:str}")
+async def export_notes(
+    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], name: FromPath[str]
+) -> Response[bytes]:
+    await _staff_for_minutes(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    table = notes_table(await minutes_of(db, meeting))
+    if name == "notes.csv":
+        content, media_type = to_csv(table), "text/csv; charset=utf-8"
+    elif name == "notes.xlsx":
+        content, media_type = (
+            to_xlsx([table]),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise UserError("そのファイルは作れません。", 404)
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''session-{meeting_id}-{name}"},
+    )
+
+
 router = Router(
+    include_in_schema=False,
     path="/f",
     guards=[requires_signed_in],
     route_handlers=[
@@ -294,6 +339,8 @@ router = Router(
         show_note,
         moderated_note,
         edit_note,
+        minutes_page,
+        export_notes,
     ],
 )
 handlers = [router]

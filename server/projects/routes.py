@@ -395,6 +395,7 @@ async def export(
 
 
 router = Router(
+    include_in_schema=False,
     path="/c",
     guards=[requires_signed_in],
     route_handlers=[

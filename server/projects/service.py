@@ -178,10 +178,15 @@ async def list_projects(db: AsyncSession, filters: ProjectFilters | None = None)
 
 
 async def origins_of(db: AsyncSession, project_id: int) -> list[ProjectOrigin]:
+    """The notes a project came from, leaving out any a facilitator has hidden since."""
     query = (
         select(ProjectOrigin).where(ProjectOrigin.project_id == project_id).order_by(col(ProjectOrigin.id))
     )
-    return list((await db.exec(query)).all())
+    origins = list((await db.exec(query)).all())
+    note_ids = [o.note_id for o in origins if o.note_id is not None]
+    hidden_query = select(Note.id).where(col(Note.id).in_(note_ids), col(Note.hidden).is_(True))
+    hidden = set((await db.exec(hidden_query)).all())
+    return [o for o in origins if o.note_id not in hidden]
 
 
 async def timeline_of(db: AsyncSession, project_id: int) -> list[TimelineEntry]:

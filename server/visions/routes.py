@@ -83,6 +83,7 @@ async def save_goal(request: Request[Any, Any, Any], db: DB, district_id: FromPa
 
 
 router = Router(
+    include_in_schema=False,
     path="/c",
     guards=[requires_signed_in],
     route_handlers=[vision_index, vision_detail, edit_picture, save_goal],

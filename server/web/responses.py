@@ -30,6 +30,8 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 def user_error_handler(request: Request[Any, Any, Any], exc: UserError) -> Response[Any]:
     """A broken rule: the message in the page's message area (htmx), or a page that says it."""
+    if request.url.path.startswith("/api/"):
+        return Response({"error": exc.message}, status_code=exc.status_code)
     if is_htmx(request):
         return Template(
             template_name="_flash.html",

@@ -1,0 +1,120 @@
+"""The JSON API other city systems read: projects and indicators (read-only, no personal data).
+
+Litestar describes it in the OpenAPI schema it serves at /schema (openapi.json at /schema/openapi.json).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from litestar import Router, get
+from litestar.params import FromPath, FromQuery
+
+from server.errors import UserError
+from server.meetings import service as meetings
+from server.projects import indicators as indicator_service
+from server.projects import service as projects
+from server.projects.models import MARK_SYMBOLS
+from server.reports.fiscal import current_fiscal_year
+from server.web.deps import DB
+
+
+@dataclass
+class EvaluationOut:
+    fiscal_year: int
+    mark: str  # "○" or "△"
+    comment: str
+
+
+@dataclass
+class OriginOut:
+    kind: str
+    text: str
+    votes: int
+
+
+@dataclass
+class ProjectOut:
+    id: int
+    title: str
+    description: str
+    status: str
+    owner: str
+    districts: list[str]  # district ids; empty: city-wide
+    goal_ids: list[int]
+    members: int
+    session_id: int | None
+    created_on: date
+    evaluations: list[EvaluationOut]
+    origins: list[OriginOut]
+
+
+@dataclass
+class IndicatorsOut:
+    fiscal_year: int
+    district: str | None
+    participants: int
+    carried_out: int
+    roundtable_attendance: int
+    yoriai_attendance: int
+    matches: int
+
+
+async def _project_out(db: DB, project_id: int) -> ProjectOut:
+    project = await projects.get_project(db, project_id)
+    return ProjectOut(
+        id=project_id,
+        title=project.title,
+        description=project.description,
+        status=project.status,
+        owner=project.owner,
+        districts=(await projects.districts_of(db, [project_id]))[project_id],
+        goal_ids=[g.id or 0 for g in await projects.goals_of(db, project_id)],
+        members=(await projects.member_counts(db, [project_id])).get(project_id, 0),
+        session_id=project.meeting_id,
+        created_on=project.created_at.date(),
+        evaluations=[
+            EvaluationOut(e.fiscal_year, MARK_SYMBOLS[e.mark], e.comment)
+            for e in await projects.evaluations_of(db, project_id)
+        ],
+        origins=[OriginOut(o.kind, o.text, o.votes) for o in await projects.origins_of(db, project_id)],
+    )
+
+
+@get("/projects", summary="Projects (プロジェクト)")
+async def list_projects(
+    db: DB, district: FromQuery[str] = "", status: FromQuery[str] = ""
+) -> list[ProjectOut]:
+    """Every project, optionally of one district (or "city" for city-wide) or one status."""
+    items = await projects.list_projects(db, projects.ProjectFilters(district_id=district, status=status))
+    return [await _project_out(db, p.id or 0) for p in items]
+
+
+@get("/projects/{project_id:int}", summary="One project")
+async def get_project(db: DB, project_id: FromPath[int]) -> ProjectOut:
+    return await _project_out(db, project_id)
+
+
+@get("/indicators", summary="Indicators (指標) for a fiscal year")
+async def get_indicators(
+    db: DB, year: FromQuery[int | None] = None, district: FromQuery[str] = ""
+) -> IndicatorsOut:
+    """Ⅱ-1, Ⅱ-2, attendance and matches; city-wide unless a district id is given."""
+    fiscal_year = year or current_fiscal_year()
+    if district and district not in {d.id for d in await meetings.districts(db)}:
+        raise UserError("unknown district", 404)
+    scope = district if district and district != "city" else None
+    i = await indicator_service.indicators(db, fiscal_year, scope)
+    return IndicatorsOut(
+        i.fiscal_year,
+        i.district_id,
+        i.participants,
+        i.carried_out,
+        i.roundtable_attendance,
+        i.yoriai_attendance,
+        i.matches,
+    )
+
+
+router = Router(path="/api", route_handlers=[list_projects, get_project, get_indicators], tags=["yoriai"])

@@ -1,0 +1,300 @@
+"""Projects, visions and indicators: the coordinators' rules, tested below HTTP."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import User
+from server.accounts.service import create_user
+from server.boards import clusters, voting
+from server.boards import service as boards
+from server.boards.models import Note
+from server.errors import UserError
+from server.meetings import service as meetings
+from server.meetings.minutes import minutes_of, notes_table
+from server.meetings.models import Meeting, MeetingStatus
+from server.projects import indicators
+from server.projects import service as projects
+from server.projects.models import ProjectMember
+from server.projects.routes import progress_table
+from server.reports.tables import to_csv, to_xlsx
+from server.visions import service as visions
+
+
+async def staff(
+    db: AsyncSession, roles: str = "facilitator coordinator", email: str = "s@example.jp"
+) -> User:
+    return await create_user(db, email, "password-1234", roles=roles)
+
+
+async def session(
+    db: AsyncSession, district: str = "tsurukawa", kind: str = "roundtable", held: date | None = None
+) -> Meeting:
+    data = meetings.MeetingInput(kind, district, "会", "問い", held, "", "district-roundtable")
+    meeting = await meetings.create_meeting(db, data, created_by=None)
+    await meetings.set_status(db, meeting, MeetingStatus.OPEN)
+    return meeting
+
+
+async def posted(db: AsyncSession, meeting: Meeting, *notes: tuple[str, str]) -> list[int]:
+    person, _ = await boards.join_meeting(db, meeting)
+    ids = []
+    for kind, text in notes:
+        change = await boards.post_note(db, meeting, person, kind=kind, text=text)
+        assert not isinstance(change, Note)
+        ids.append(change.note_id or 0)
+    return ids
+
+
+def project_input(
+    title: str = "送迎ボランティア", districts: tuple[str, ...] = ("tsurukawa",)
+) -> projects.ProjectInput:
+    return projects.ProjectInput(title, "説明", "running", "鶴川地区協議会", list(districts), [])
+
+
+async def promoted(
+    db: AsyncSession, user: User, meeting: Meeting, *notes: tuple[str, str], **kw: object
+) -> int:
+    ids = await posted(db, meeting, *notes)
+    made = await clusters.create_cluster(
+        db, meeting, boards.Actor(user_id=user.id), name="移動", note_ids=ids
+    )
+    project, _ = await projects.promote(
+        db, meeting, user, project_input(**kw), cluster_id=next(iter(made.clusters))
+    )  # type: ignore[arg-type]
+    return project.id or 0
+
+
+async def test_promotion_keeps_where_the_project_came_from(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    ids = await posted(
+        db, meeting, ("concern", "バスが少ない"), ("offer", "車を出せます"), ("idea", "ないしょの話")
+    )
+    actor = boards.Actor(user_id=user.id)
+    cluster = next(
+        iter((await clusters.create_cluster(db, meeting, actor, name="移動", note_ids=ids)).clusters)
+    )
+    await boards.set_note_hidden(db, meeting, ids[2], actor, hidden=True)
+    await voting.set_open(db, meeting, actor, open=True)
+    voter, _ = await boards.join_meeting(db, meeting)
+    await voting.cast(db, meeting, voter, target="note", target_id=ids[0])
+    project, change = await projects.promote(db, meeting, user, project_input(), cluster_id=cluster)
+    assert (
+        change.type == "project_promoted" and change.projects[project.id or 0]["title"] == "送迎ボランティア"
+    )  # type: ignore[index]
+    origins = await projects.origins_of(db, project.id or 0)
+    assert [(o.kind, o.text, o.votes, o.cluster_name) for o in origins] == [
+        ("concern", "バスが少ない", 1, "移動"),
+        ("offer", "車を出せます", 0, "移動"),
+    ]
+    assert project.meeting_id == meeting.id
+    await boards.edit_note(db, meeting, ids[0], actor, kind="concern", text="書きかえた")
+    assert (await projects.origins_of(db, project.id or 0))[
+        0
+    ].text == "バスが少ない"  # as it was when promoted
+    await boards.set_note_hidden(db, meeting, ids[1], actor, hidden=True)
+    assert [o.text for o in await projects.origins_of(db, project.id or 0)] == ["バスが少ない"]
+
+
+async def test_only_the_right_roles_promote_and_edit(db: AsyncSession) -> None:
+    facilitator = await staff(db, "facilitator", "f@example.jp")
+    coordinator = await staff(db, "coordinator", "c@example.jp")
+    meeting = await session(db)
+    (note,) = await posted(db, meeting, ("idea", "朝市"))
+    with pytest.raises(UserError, match="ファシリテーター"):
+        await projects.promote(db, meeting, coordinator, project_input(), note_id=note)
+    project, _ = await projects.promote(db, meeting, facilitator, project_input(), note_id=note)
+    with pytest.raises(UserError, match="コーディネーター"):
+        await projects.update_project(db, project, facilitator, project_input("書きかえ"))
+    with pytest.raises(UserError, match="コーディネーター"):
+        await visions.edit_picture(db, await visions.vision_of(db, "tsurukawa"), facilitator, "勝手な将来像")
+    with pytest.raises(UserError, match="コーディネーター"):
+        await projects.set_evaluation(
+            db, project.id or 0, facilitator, fiscal_year=2026, mark="done", comment=""
+        )
+
+
+async def test_participants_take_part_once_and_can_take_it_back(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    project_id = await promoted(db, user, meeting, ("idea", "朝市"))
+    person, _ = await boards.join_meeting(db, meeting)
+    change = await projects.join(db, meeting, person, project_id)
+    assert change.projects[project_id]["members"] == 1  # type: ignore[index]
+    with pytest.raises(UserError, match="もう参加"):
+        await projects.join(db, meeting, person, project_id)
+    left = await projects.leave(db, meeting, person, project_id)
+    assert left.projects[project_id]["members"] == 0  # type: ignore[index]
+    other = await session(db, "kiso")
+    stranger, _ = await boards.join_meeting(db, other)
+    with pytest.raises(UserError, match="ボードにありません"):
+        await projects.join(db, other, stranger, project_id)
+
+
+async def test_next_years_roundtable_brings_the_districts_open_projects(db: AsyncSession) -> None:
+    user = await staff(db)
+    last_year = await session(db)
+    running = await promoted(db, user, last_year, ("idea", "朝市"))
+    done = await promoted(db, user, last_year, ("idea", "清掃"), title="公園清掃")
+    project = await projects.get_project(db, done)
+    project.status = "completed"
+    await db.commit()
+    elsewhere = await promoted(db, user, await session(db, "kiso"), ("idea", "木曽の話"), districts=("kiso",))
+    this_year = await session(db)
+    change = await projects.bring_open_projects(db, this_year, user)
+    assert change is not None and set(change.projects) == {running}
+    assert elsewhere not in change.projects
+    assert await projects.bring_open_projects(db, this_year, user) is None  # already on the board
+    person, _ = await boards.join_meeting(db, this_year)
+    assert (await projects.join(db, this_year, person, running)).projects[running]["for_review"]  # type: ignore[index]
+
+
+async def test_evaluations_are_set_changed_and_cleared(db: AsyncSession) -> None:
+    user = await staff(db)
+    project_id = await promoted(db, user, await session(db), ("idea", "朝市"))
+    await projects.set_evaluation(
+        db, project_id, user, fiscal_year=2026, mark="delayed", comment="場所が未定"
+    )
+    await projects.set_evaluation(db, project_id, user, fiscal_year=2026, mark="done", comment="月1回開催")
+    assert [(e.fiscal_year, e.mark, e.comment) for e in await projects.evaluations_of(db, project_id)] == [
+        (2026, "done", "月1回開催")
+    ]
+    with pytest.raises(UserError, match="○"):
+        await projects.set_evaluation(db, project_id, user, fiscal_year=2026, mark="excellent", comment="")
+    await projects.set_evaluation(db, project_id, user, fiscal_year=2026, mark="", comment="")
+    assert await projects.evaluations_of(db, project_id) == []
+
+
+async def test_fiscal_years_turn_on_april_first(db: AsyncSession) -> None:
+    user = await staff(db)
+    march = await session(db, held=date(2027, 3, 31))
+    april = await session(db, held=date(2027, 4, 1))
+    for meeting in (march, april):
+        await boards.join_meeting(db, meeting)
+    project_id = await promoted(db, user, march, ("idea", "朝市"))
+    project = await projects.get_project(db, project_id)
+    await projects.add_paper_members(
+        db, project, user, count=2, affiliation="市民", joined_on=date(2027, 3, 31)
+    )
+    await projects.add_paper_members(db, project, user, count=1, affiliation="", joined_on=date(2027, 4, 1))
+    await projects.set_evaluation(db, project_id, user, fiscal_year=2026, mark="done", comment="")
+    fy2026 = await indicators.indicators(db, 2026, "tsurukawa")
+    fy2027 = await indicators.indicators(db, 2027, "tsurukawa")
+    # Attendance: the promote helper's participant joined the March session too.
+    assert (fy2026.participants, fy2026.carried_out, fy2026.roundtable_attendance) == (2, 1, 2)
+    assert (fy2027.participants, fy2027.carried_out, fy2027.roundtable_attendance) == (3, 0, 1)
+
+
+async def test_indicators_on_a_board_you_can_check_by_hand(db: AsyncSession) -> None:
+    user = await staff(db)
+    tsurukawa = await session(db, held=date(2026, 6, 1))
+    kiso = await session(db, "kiso", held=date(2026, 7, 1))
+    yoriai = await session(db, "city", "yoriai", held=date(2026, 10, 1))
+    # A match (offer + concern) in Tsurukawa, a plain project in Kiso, a city-wide one from The YORIAI.
+    match = await promoted(db, user, tsurukawa, ("offer", "車を出せます"), ("concern", "通院できない"))
+    plain = await promoted(db, user, kiso, ("idea", "朝市"), districts=("kiso",))
+    citywide = await promoted(db, user, yoriai, ("want", "大学と連携"), districts=())
+    for project_id, n in ((match, 3), (plain, 1), (citywide, 4)):
+        await projects.add_paper_members(
+            db,
+            await projects.get_project(db, project_id),
+            user,
+            count=n,
+            affiliation="",
+            joined_on=date(2026, 8, 1),
+        )
+    for project_id, mark in ((match, "done"), (plain, "delayed"), (citywide, "done")):
+        await projects.set_evaluation(db, project_id, user, fiscal_year=2026, mark=mark, comment="")
+    # Each promote() added one participant to its session.
+    t, k, city = [await indicators.indicators(db, 2026, d) for d in ("tsurukawa", "kiso", None)]
+    assert (t.participants, t.carried_out, t.roundtable_attendance, t.yoriai_attendance, t.matches) == (
+        3,
+        1,
+        1,
+        0,
+        1,
+    )
+    assert (k.participants, k.carried_out, k.roundtable_attendance, k.matches) == (1, 0, 1, 0)
+    assert (
+        city.participants,
+        city.carried_out,
+        city.roundtable_attendance,
+        city.yoriai_attendance,
+        city.matches,
+    ) == (
+        8,
+        2,
+        2,
+        1,
+        1,
+    )
+
+
+async def test_exports_never_contain_hidden_notes(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    ids = await posted(db, meeting, ("idea", "みんなに見える付箋"), ("concern", "家族の秘密の事情"))
+    await boards.set_note_hidden(db, meeting, ids[1], boards.Actor(user_id=user.id), hidden=True)
+    table = notes_table(await minutes_of(db, meeting))
+    csv_text = to_csv(table).decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(to_xlsx([table]))).active
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row]  # type: ignore[union-attr]
+    for exported in (csv_text, " ".join(cells)):
+        assert "みんなに見える付箋" in exported and "家族の秘密の事情" not in exported
+
+
+async def test_the_progress_report_has_the_citys_columns(db: AsyncSession) -> None:
+    user = await staff(db)
+    project_id = await promoted(db, user, await session(db), ("idea", "朝市"), title="週末の朝市")
+    await projects.set_evaluation(db, project_id, user, fiscal_year=2026, mark="done", comment="")
+    await promoted(db, user, await session(db), ("idea", "清掃"), title="公園清掃")
+    workbook = load_workbook(io.BytesIO(to_xlsx([await progress_table(db, 2026, "tsurukawa")])))
+    sheet = workbook.active
+    assert sheet is not None
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["通番", "地区", "担当", "プロジェクト", "取組の方向性/概要", "年度", "進捗評価"]
+    assert rows[1] == [1, "鶴川地区", "鶴川地区協議会", "週末の朝市", "説明", "2026年度", "○"]
+    assert rows[2] == [2, "鶴川地区", "鶴川地区協議会", "公園清掃", "説明", "2026年度", None]
+    assert sheet["A1"].font.bold
+
+
+async def test_vision_edits_keep_what_was_there_before(db: AsyncSession) -> None:
+    user = await staff(db)
+    vision = await visions.vision_of(db, "oyama")
+    await visions.edit_picture(db, vision, user, "最初の将来像")
+    await visions.edit_picture(db, vision, user, "書きなおした将来像")
+    goal = await visions.save_goal(db, vision, user, title="居場所がある", description="説明")
+    await visions.save_goal(
+        db, vision, user, title="居場所がたくさんある", description="説明", goal_id=goal.id
+    )
+    history = await visions.revisions_of(db, vision)
+    assert {(r.title, r.body, r.edited_by) for r in history} >= {
+        ("", "最初の将来像", user.id),
+        ("居場所がある", "説明", user.id),
+    }
+    assert vision.future_picture == "書きなおした将来像"
+    with pytest.raises(UserError, match="見出し"):
+        await visions.save_goal(db, vision, user, title=" ", description="")
+    assert [g.title for g in await visions.goals_of(db, vision)] == ["居場所がたくさんある"]
+
+
+async def test_members_over_time_counts_up(db: AsyncSession) -> None:
+    user = await staff(db)
+    project_id = await promoted(db, user, await session(db), ("idea", "朝市"))
+    project = await projects.get_project(db, project_id)
+    await projects.add_paper_members(db, project, user, count=2, affiliation="", joined_on=date(2026, 5, 1))
+    await projects.add_paper_members(
+        db, project, user, count=1, affiliation="NPO", joined_on=date(2026, 9, 1)
+    )
+    assert await projects.members_over_time(db, project_id) == [(date(2026, 5, 1), 2), (date(2026, 9, 1), 3)]
+    with pytest.raises(UserError, match="所属"):
+        await projects.add_paper_members(
+            db, project, user, count=1, affiliation="謎の団体", joined_on=date(2026, 9, 1)
+        )
+    assert isinstance(ProjectMember, type)
