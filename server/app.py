@@ -24,6 +24,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts import admin_routes
 from server.accounts import routes as accounts_routes
 from server.boards import routes as boards_routes
 from server.config import ROOT, Settings
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             flow_routes.router,
             projects_routes.router,
             projects_api.router,
+            admin_routes.router,
             visions_routes.router,
             Router(path="/", route_handlers=boards_routes.handlers, include_in_schema=False),
             create_static_files_router(

@@ -154,3 +154,36 @@ def test_visions_are_edited_with_markdown_made_safe(coordinator: TestClient[Lite
     page = coordinator.get("/c/visions/kiso").text
     assert "居場所がある" in page and "この目標に向けたプロジェクトはまだありません" in page
     assert coordinator.get("/c/visions/atlantis").status_code == 404
+
+
+def test_an_admin_creates_accounts_and_sets_roles(client: TestClient[Litestar]) -> None:
+    create_facilitator(client, roles="admin", email="admin@example.jp")
+    sign_in(client, "admin@example.jp")
+    made = post_form(
+        client,
+        "/admin/users",
+        {"email": "new@example.jp", "password": "long-password", "role": "coordinator"},
+    )
+    assert made.status_code == 303
+    page = client.get("/admin/users").text
+    assert "new@example.jp" in page
+    new_id = re.search(
+        r'action="/admin/users/(\d+)/roles"(?:(?!</tr>).)*?new@example\.jp|new@example\.jp(?:(?!</tr>).)*?action="/admin/users/(\d+)/roles"',
+        page,
+        re.S,
+    )
+    assert new_id
+    user_id = new_id.group(1) or new_id.group(2)
+    assert post_form(client, f"/admin/users/{user_id}/roles", {"role": "facilitator"}).status_code == 303
+    own = re.search(r'admin@example\.jp(?:(?!</tr>).)*?action="/admin/users/(\d+)/roles"', page, re.S).group(
+        1
+    )  # type: ignore[union-attr]
+    refused = post_form(client, f"/admin/users/{own}/roles", {"role": "facilitator"})
+    assert refused.status_code == 422 and "管理者の役割は外せません" in refused.text
+    short = post_form(
+        client, "/admin/users", {"email": "x@example.jp", "password": "short", "role": "facilitator"}
+    )
+    assert short.status_code == 422 and "8文字以上" in short.text
+    create_facilitator(client, roles="facilitator", email="f2@example.jp")
+    sign_in(client, "f2@example.jp")
+    assert client.get("/admin/users").status_code == 403

@@ -57,3 +57,32 @@ async def authenticate(db: AsyncSession, email: str, password: str) -> User:
         user.password_hash = _hasher.hash(password)
         await db.commit()
     return user
+
+
+def clean_roles(roles: list[str]) -> str:
+    from server.web.roles import ROLES
+
+    chosen = [r for r in ROLES if r in roles]
+    if not chosen:
+        raise UserError("役割を一つ以上選んでください。")
+    return " ".join(chosen)
+
+
+async def list_users(db: AsyncSession) -> list[User]:
+    return list((await db.exec(select(User).order_by(User.id))).all())  # type: ignore[arg-type]
+
+
+async def set_roles(db: AsyncSession, admin: User, user_id: int, roles: list[str]) -> User:
+    """Change what a staff member may do. An admin cannot take their own admin role away."""
+    from server.web.roles import require_role
+
+    require_role(admin, "admin")
+    user = await db.get(User, user_id)
+    if user is None:
+        raise UserError("このアカウントは見つかりませんでした。", 404)
+    new_roles = clean_roles(roles)
+    if user.id == admin.id and "admin" not in new_roles.split():
+        raise UserError("自分の管理者の役割は外せません（ほかの管理者に頼んでください）。")
+    user.roles = new_roles
+    await db.commit()
+    return user

@@ -8,6 +8,7 @@ from litestar import Request, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
+from server.accounts.service import list_users
 from server.errors import UserError
 from server.meetings import service as meetings
 from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS

@@ -91,7 +91,16 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     env = {**os.environ, "YORIAI_DATA_DIR": str(tmp_path), "YORIAI_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     env.pop("YORIAI_DATABASE_URL", None)
     _cli(env, "migrate")
-    _cli(env, "create-user", "--email", FACILITATOR[0], "--password", FACILITATOR[1])
+    _cli(
+        env,
+        "create-user",
+        "--email",
+        FACILITATOR[0],
+        "--password",
+        FACILITATOR[1],
+        "--roles",
+        "facilitator coordinator",
+    )
     server = LiveServer(f"http://127.0.0.1:{port}", env)
     server.start()
     yield server

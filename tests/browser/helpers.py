@@ -59,3 +59,20 @@ def post_from_phone(phone: Any, text: str, kind: str = "アイデア") -> None:
     phone.get_by_role("radio", name=kind).check()
     phone.fill("#note-text", text)
     phone.press("#note-text", "Enter")
+
+
+def mouse_drag(page: Any, source: Any, target: Any) -> None:
+    """Drag a note with the mouse onto a list (SortableJS's fallback drag, as a person does it).
+    The window is made tall enough that both ends are on screen, as on a facilitator's big display."""
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": 2400})
+    source.scroll_into_view_if_needed()
+    start, end = source.bounding_box(), target.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + 12)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(
+            start["x"] + (end["x"] + end["width"] / 2 - start["x"]) * i / 10,
+            start["y"] + (end["y"] + end["height"] / 2 - start["y"]) * i / 10,
+        )
+        page.wait_for_timeout(20)
+    page.mouse.up()

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import join_from_phone, open_projector, post_from_phone, sign_in_and_open_session
+from tests.browser.helpers import (
+    join_from_phone,
+    mouse_drag,
+    open_projector,
+    post_from_phone,
+    sign_in_and_open_session,
+)
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(os.environ["YORIAI_SCREENSHOTS"]) if os.environ.get("YORIAI_SCREENSHOTS") else None
@@ -29,19 +35,6 @@ def touch_drag(page: Any, source: Any, target: Any) -> None:
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
         page.wait_for_timeout(30)
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-
-
-def mouse_drag(page: Any, source: Any, target: Any) -> None:
-    start, end = source.bounding_box(), target.bounding_box()
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + 12)
-    page.mouse.down()
-    for i in range(1, 11):
-        page.mouse.move(
-            start["x"] + (end["x"] + end["width"] / 2 - start["x"]) * i / 10,
-            start["y"] + (end["y"] + end["height"] / 2 - start["y"]) * i / 10,
-        )
-        page.wait_for_timeout(20)
-    page.mouse.up()
 
 
 def test_a_meeting_from_opening_to_the_vote(browser, live_server: LiveServer) -> None:

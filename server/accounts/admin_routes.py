@@ -1,0 +1,74 @@
+"""The admin's page for staff accounts: create them and set their roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Router, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from server.accounts import service as accounts
+from server.accounts.models import User
+from server.errors import UserError
+from server.web.auth import current_user, requires_signed_in
+from server.web.deps import DB
+from server.web.responses import page, see_other
+from server.web.roles import ROLES, require_role
+
+
+async def _admin(request: Request[Any, Any, Any], db: DB) -> User:
+    return require_role(await current_user(request, db), "admin")
+
+
+async def _users_page(
+    db: DB, error: str = "", status_code: int = 200, form: dict[str, Any] | None = None
+) -> Template:
+    return page(
+        "accounts/users.html",
+        status_code=status_code,
+        users=await accounts.list_users(db),
+        roles=ROLES,
+        error=error,
+        form=form or {},
+    )
+
+
+@get("/users")
+async def users(request: Request[Any, Any, Any], db: DB) -> Template:
+    await _admin(request, db)
+    return await _users_page(db)
+
+
+@post("/users")
+async def create_user(request: Request[Any, Any, Any], db: DB) -> Any:
+    await _admin(request, db)
+    form = await request.form()
+    email = str(form.get("email", ""))
+    try:
+        roles = accounts.clean_roles(form.getall("role") if "role" in form else [])
+        await accounts.create_user(
+            db, email, str(form.get("password", "")), display_name=str(form.get("name", ""))[:80], roles=roles
+        )
+    except UserError as exc:
+        return await _users_page(db, exc.message, exc.status_code, {"email": email[:254]})
+    return see_other("/admin/users")
+
+
+@post("/users/{user_id:int}/roles")
+async def change_roles(request: Request[Any, Any, Any], db: DB, user_id: FromPath[int]) -> Any:
+    admin = await _admin(request, db)
+    form = await request.form()
+    try:
+        await accounts.set_roles(db, admin, user_id, form.getall("role") if "role" in form else [])
+    except UserError as exc:
+        return await _users_page(db, exc.message, exc.status_code)
+    return see_other("/admin/users")
+
+
+router = Router(
+    path="/admin",
+    guards=[requires_signed_in],
+    include_in_schema=False,
+    route_handlers=[users, create_user, change_roles],
+)
