@@ -153,6 +153,9 @@ def test_visions_are_edited_with_markdown_made_safe(coordinator: TestClient[Lite
     post_form(coordinator, "/c/visions/kiso/goals", {"title": "居場所がある", "description": "だれでも"})
     page = coordinator.get("/c/visions/kiso").text
     assert "居場所がある" in page and "この目標に向けたプロジェクトはまだありません" in page
+    post_form(coordinator, "/c/visions/kiso/picture", {"future_picture": "二度目の将来像"})
+    history = coordinator.get("/c/visions/kiso").text.split("編集の履歴", 1)[1]
+    assert "coord@example.jp が将来像を編集。以前の文：<span hx-disable>**10年後**の木曽" in history
     assert coordinator.get("/c/visions/atlantis").status_code == 404
 
 

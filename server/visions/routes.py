@@ -40,6 +40,7 @@ async def _vision_page(db: DB, district_id: str, error: str = "", status_code: i
         revisions=await visions.revisions_of(db, vision),
         statuses=PROJECT_STATUS_LABELS,
         symbols=MARK_SYMBOLS,
+        editors={u.id: u.display_name or u.email for u in await list_users(db)},
     )
 
 
