@@ -190,3 +190,28 @@ def test_an_admin_creates_accounts_and_sets_roles(client: TestClient[Litestar]) 
     create_facilitator(client, roles="facilitator", email="f2@example.jp")
     sign_in(client, "f2@example.jp")
     assert client.get("/admin/users").status_code == 403
+
+
+def test_next_years_roundtable_starts_with_the_open_projects_and_the_report_prints(
+    coordinator: TestClient[Litestar],
+) -> None:
+    meeting_id, code = create_open_meeting(coordinator)
+    with join_as(coordinator, code) as c:
+        send_note(c, meeting_id, "朝市を開きたい")
+    project_id = promote_first_note(coordinator, meeting_id, "朝市を開きたい")
+    post_form(
+        coordinator,
+        f"/c/projects/{project_id}/evaluations",
+        {"fiscal_year": "2026", "mark": "done"},
+        htmx=True,
+    )
+    next_year, next_code = create_open_meeting(
+        coordinator, title="鶴川地区 地区別懇談会 2027", bring_projects="1"
+    )
+    assert "週末の朝市" in coordinator.get(f"/f/sessions/{next_year}/projector").text
+    with join_as(coordinator, next_code) as c:
+        panel = c.get(f"/b/{next_year}/projects").text
+        assert "ふりかえり" in panel and "週末の朝市" in panel
+    report = coordinator.get("/c/report?district=tsurukawa&year=2026").text
+    assert "鶴川地区 取組の進捗状況（2026年度・令和8年度）" in report
+    assert "<td>週末の朝市</td>" in report and "<td>○</td>" in report and "data-print" in report

@@ -18,6 +18,7 @@ from server.meetings.minutes import minutes_of, notes_table
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
 from server.meetings.qr import qr_svg
 from server.programmes.service import default_programme_for, get_programme, load_programmes
+from server.projects import service as projects
 from server.reports.tables import to_csv, to_xlsx
 from server.web.auth import current_user, requires_signed_in
 from server.web.deps import DB, Channels
@@ -96,6 +97,9 @@ async def create_meeting(
         )
     except UserError as exc:
         return await _form_page(db, None, data, exc.message, exc.status_code)
+    if data.get("bring_projects") == "1" and meeting.kind != MeetingKind.YORIAI:
+        # Next year's roundtable reviews the district's open projects on its board.
+        await projects.bring_open_projects(db, meeting, user)
     return see_other(f"/f/sessions/{meeting.id}")
 
 

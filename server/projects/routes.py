@@ -394,6 +394,25 @@ async def export(
     return _download(to_xlsx([table]), f"{stem}-{fiscal_year}.xlsx", XLSX)
 
 
+@get("/report")
+async def yearly_report(
+    request: Request[Any, Any, Any], db: DB, district: FromQuery[str] = "", year: FromQuery[str] = ""
+) -> Template:
+    """The district's yearly progress report as a printable page (the city's columns)."""
+    await _coordinator(request, db)
+    fiscal_year = _year(year)
+    names = {d.id: d.name for d in await meetings.districts(db)}
+    return page(
+        "projects/report.html",
+        table=await progress_table(db, fiscal_year, district),
+        year=fiscal_year,
+        district=district,
+        district_name=names.get(district, "市全域"),
+        label=fiscal_year_label(fiscal_year),
+        era_label=fiscal_year_label(fiscal_year, era=True),
+    )
+
+
 router = Router(
     include_in_schema=False,
     path="/c",
@@ -407,6 +426,7 @@ router = Router(
         add_members,
         set_evaluation,
         review,
+        yearly_report,
         indicator_page,
         export,
     ],
