@@ -159,3 +159,25 @@ def test_a_resent_note_appears_once(facilitator: TestClient[Litestar]) -> None:
             from tests.test_live import assert_silent
 
             assert_silent(socket)  # the resend made no event
+
+
+def test_a_timer_change_does_not_make_every_phone_reload_its_panels(
+    facilitator: TestClient[Litestar],
+) -> None:
+    from tests.test_live import Person
+
+    meeting_id, code = create_open_meeting(facilitator)
+    phone = join_as(facilitator, code)
+    staff = Person(facilitator)
+    staff.cookies = facilitator.cookies
+    with board_socket(phone, meeting_id) as socket:
+        first = socket.receive_text(timeout=WAIT)
+        assert f'hx-get="/b/{meeting_id}/projects"' in first  # a fresh screen loads its panels once
+        with staff as c:
+            post_form(c, f"/f/sessions/{meeting_id}/timer/start", {}, htmx=True)
+        timer = socket.receive_text(timeout=WAIT)
+        with staff as c:
+            post_form(c, f"/f/sessions/{meeting_id}/voting/open", {}, htmx=True)
+        voting = socket.receive_text(timeout=WAIT)
+    assert 'data-state="running"' in timer and "/projects" not in timer and "/votes" not in timer
+    assert f'hx-get="/b/{meeting_id}/votes"' in voting and "/projects" not in voting

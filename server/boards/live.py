@@ -77,6 +77,7 @@ def render_fragments(
     clusters: dict[int, dict[str, Any] | None] | None = None,
     projects: dict[int, dict[str, Any] | None] | None = None,
     board_changed: bool = True,
+    change_type: str | None = None,
 ) -> str:
     """One websocket message: clusters and notes (upserts and removals), counts, the
     meeting's state when it changed, and the new seq."""
@@ -91,6 +92,10 @@ def render_fragments(
         counts=counts,
         board=board,
         board_changed=board_changed,
+        # Phones re-fetch their own panels only when what they show changed (None: a catch-up).
+        reload_votes=change_type
+        in (None, "voting_changed", "phase_changed", "meeting_opened", "meeting_closed"),
+        reload_projects=change_type in (None, "project_promoted"),
     )
 
 
@@ -111,6 +116,7 @@ def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_
         counts=change["counts"],
         board=change["board"],
         board_changed=change["board_changed"],
+        change_type=change["type"],
     )
 
 
