@@ -16,6 +16,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -37,7 +38,9 @@ from server.projects import routes as projects_routes
 from server.visions import routes as visions_routes
 from server.web.auth import SignInRequired
 from server.web.deps import DB
+from server.web.ratelimit import default_limits
 from server.web.responses import sign_in_required_handler, user_error_handler
+from server.web.security import add_security_headers
 from server.web.templating import environment
 
 logger = logging.getLogger("yoriai")
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 arbitrary_channels_allowed=True,
             ),
         ],
+        before_send=[add_security_headers],
         middleware=[
             CookieBackendConfig(
                 secret=key,
@@ -132,12 +136,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HTTPException: http_error_handler,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
-        state=State({"settings": settings, "sessionmaker": maker}),
+        state=State({"settings": settings, "sessionmaker": maker, "rate_limits": default_limits()}),
         openapi_config=OpenAPIConfig(
             title="yoriai API",
             version="1",
             description="Projects born from Machida's roundtables and The YORIAI, and the city's indicators. "
             "Read-only; no personal data.",
+            # JSON only: the interactive viewers load scripts from a CDN, which a hall does not have.
+            render_plugins=[JsonRenderPlugin(path="/openapi.json")],
         ),
         on_shutdown=[dispose_engine],
         debug=settings.debug,

@@ -49,6 +49,36 @@ def cmd_demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.backup import backup
+    from server.errors import UserError
+
+    try:
+        target = backup(Settings.from_env(), Path(args.path))
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"バックアップしました / backed up to {target}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.backup import restore
+    from server.errors import UserError
+
+    try:
+        restore(Settings.from_env(), Path(args.path))
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(f"元に戻しました / restored from {args.path} (サーバーを起動し直してください / restart the server)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -108,6 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="create or upgrade the database").set_defaults(func=cmd_migrate)
     commands.add_parser("demo", help="load demo data (safe to run again)").set_defaults(func=cmd_demo)
+
+    backup = commands.add_parser("backup", help="copy the SQLite database, safely while serving")
+    backup.add_argument("path")
+    backup.set_defaults(func=cmd_backup)
+    restore = commands.add_parser("restore", help="put a backup back (stop the server first)")
+    restore.add_argument("path")
+    restore.set_defaults(func=cmd_restore)
 
     user = commands.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

@@ -11,7 +11,7 @@ from litestar.response import Template
 from server.accounts import service as accounts
 from server.accounts.models import User
 from server.errors import UserError
-from server.web.auth import current_user, requires_signed_in
+from server.web.auth import current_user, requires_role
 from server.web.deps import DB
 from server.web.responses import page, see_other
 from server.web.roles import ROLES, require_role
@@ -68,7 +68,7 @@ async def change_roles(request: Request[Any, Any, Any], db: DB, user_id: FromPat
 
 router = Router(
     path="/admin",
-    guards=[requires_signed_in],
+    guards=[requires_role("admin")],
     include_in_schema=False,
     route_handlers=[users, create_user, change_roles],
 )

@@ -11,6 +11,7 @@ from server.accounts import service as accounts
 from server.errors import UserError
 from server.web.auth import session_data
 from server.web.deps import DB
+from server.web.ratelimit import client_address, limits
 from server.web.responses import page, see_other
 
 
@@ -27,9 +28,14 @@ async def sign_in_page(next: FromQuery[str] = "/f") -> Any:
 @post("/signin")
 async def sign_in(request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[dict[str, str]]) -> Any:
     email, target = data.get("email", ""), _safe_next(data.get("next", "/f"))
+    failures = limits(request).sign_in_failures
+    address = client_address(request)
     try:
+        failures.check(address)
         user = await accounts.authenticate(db, email, data.get("password", ""))
     except UserError as exc:
+        if exc.status_code == 401:
+            failures.hit(address)
         return page(
             "accounts/signin.html",
             status_code=exc.status_code,

@@ -30,6 +30,7 @@ from server.meetings.models import Meeting
 from server.projects import service as projects
 from server.web.auth import current_user, participant_token, remember_participant
 from server.web.deps import DB, Channels
+from server.web.ratelimit import client_address, limits
 from server.web.responses import page, see_other
 
 # --- joining --------------------------------------------------------------------------
@@ -40,11 +41,24 @@ async def start_page() -> Template:
     return page("start.html")
 
 
+async def _find_by_code(request: Request[Any, Any, Any], db: DB, raw: str) -> Meeting:
+    """The open session with this code; wrong codes count against the phone's address."""
+    failures = limits(request).join_code_failures
+    address = client_address(request)
+    failures.check(address)
+    try:
+        return await meetings.find_by_join_code(db, raw)
+    except UserError as exc:
+        if exc.status_code in (404, 422):
+            failures.hit(address)
+        raise
+
+
 @post("/join")
-async def submit_code(db: DB, data: URLEncodedBody[dict[str, str]]) -> Any:
+async def submit_code(request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[dict[str, str]]) -> Any:
     raw = data.get("code", "")
     try:
-        meeting = await meetings.find_by_join_code(db, raw)
+        meeting = await _find_by_code(request, db, raw)
     except UserError as exc:
         return page("start.html", status_code=exc.status_code, error=exc.message, code=raw[:20])
     return see_other(f"/join/{meeting.join_code}")
@@ -53,7 +67,7 @@ async def submit_code(db: DB, data: URLEncodedBody[dict[str, str]]) -> Any:
 @get("/join/{code:str}")
 async def join_page(request: Request[Any, Any, Any], db: DB, code: FromPath[str]) -> Any:
     try:
-        meeting = await meetings.find_by_join_code(db, code)
+        meeting = await _find_by_code(request, db, code)
     except UserError as exc:
         return page("start.html", status_code=exc.status_code, error=exc.message, code=code[:20])
     assert meeting.id is not None
@@ -71,7 +85,7 @@ async def join(
     data: URLEncodedBody[dict[str, str]],
 ) -> Any:
     try:
-        meeting = await meetings.find_by_join_code(db, code)
+        meeting = await _find_by_code(request, db, code)
     except UserError as exc:
         return page("start.html", status_code=exc.status_code, error=exc.message, code=code[:20])
     assert meeting.id is not None
@@ -140,6 +154,7 @@ async def post_note(
     meeting = await meetings.get_meeting(db, meeting_id)
     participant = await _participant_for(request, db, meeting)
     try:
+        limits(request).notes.take(f"{meeting_id}:{participant.id}")
         result = await boards.post_note(
             db,
             meeting,

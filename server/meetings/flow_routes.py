@@ -27,7 +27,7 @@ from server.projects import service as projects
 from server.projects.models import PROJECT_STATUS_LABELS
 from server.suggest.similarity import suggest_groups
 from server.visions.service import all_goals
-from server.web.auth import current_user, requires_signed_in
+from server.web.auth import current_user, requires_role
 from server.web.deps import DB, Channels
 from server.web.responses import page, see_other
 
@@ -405,7 +405,7 @@ async def bring_projects(
 router = Router(
     include_in_schema=False,
     path="/f",
-    guards=[requires_signed_in],
+    guards=[requires_role("facilitator")],
     route_handlers=[
         change_phase,
         timer,

@@ -21,7 +21,7 @@ from server.reports.charts import bar_chart_svg
 from server.reports.fiscal import current_fiscal_year, fiscal_year_label
 from server.reports.tables import PROGRESS_COLUMNS, Table, to_csv, to_xlsx
 from server.visions import service as visions
-from server.web.auth import current_user, requires_signed_in
+from server.web.auth import current_user, requires_role
 from server.web.deps import DB
 from server.web.responses import page, see_other
 from server.web.roles import require_role
@@ -416,7 +416,7 @@ async def yearly_report(
 router = Router(
     include_in_schema=False,
     path="/c",
-    guards=[requires_signed_in],
+    guards=[requires_role("coordinator")],
     route_handlers=[
         project_list,
         project_detail,

@@ -21,7 +21,7 @@ EMPTY_MESSAGE = "データがありません"
 _SVG_OPEN = Markup(
     '<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" aria-label="{title}"'
     ' width="{width}" height="{height}" viewBox="0 0 {width} {height}"'
-    ' style="max-width:100%;height:auto" font-size="{font}" fill="{text}">'
+    ' font-size="{font}" fill="{text}">'  # sized by .report-chart in app.css (no inline style: CSP)
     "<title>{title}</title><desc>{desc}</desc>"
     '<text x="0" y="22" font-size="16" font-weight="bold">{title}</text>'
 )

@@ -13,7 +13,7 @@ from server.errors import UserError
 from server.meetings import service as meetings
 from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS
 from server.visions import service as visions
-from server.web.auth import current_user, requires_signed_in
+from server.web.auth import current_user, requires_role
 from server.web.deps import DB
 from server.web.responses import page, see_other
 from server.web.roles import require_role
@@ -87,6 +87,6 @@ async def save_goal(request: Request[Any, Any, Any], db: DB, district_id: FromPa
 router = Router(
     include_in_schema=False,
     path="/c",
-    guards=[requires_signed_in],
+    guards=[requires_role("coordinator")],
     route_handlers=[vision_index, vision_detail, edit_picture, save_goal],
 )

@@ -50,3 +50,16 @@ def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRo
     """Guard: a staff account is signed in (the account's roles are checked in the handler)."""
     if not isinstance(session_data(connection).get("user_id"), int):
         raise SignInRequired()
+
+
+def requires_role(role: str) -> Any:
+    """Guard: a signed-in staff account with this role; checked before anything the handler does."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        from server.web.roles import require_role
+
+        requires_signed_in(connection, _)
+        async with connection.app.state.sessionmaker() as db:
+            require_role(await current_user(connection, db), role)
+
+    return guard

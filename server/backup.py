@@ -1,0 +1,56 @@
+"""Backups of the embedded SQLite database: a consistent copy even while yoriai serves.
+
+SQLite's online backup API copies a snapshot page by page while readers and writers carry
+on. PostgreSQL has its own tools (pg_dump / pg_restore); see docs/security.md.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from server.config import Settings
+from server.errors import UserError
+
+
+def sqlite_path(settings: Settings) -> Path:
+    if not settings.is_sqlite:
+        raise UserError(
+            "PostgreSQL のバックアップは pg_dump を使ってください（docs/security.md）。"
+            " / For PostgreSQL use pg_dump -Fc (see docs/security.md)."
+        )
+    return Path(settings.database_url.split("///", 1)[1])
+
+
+def backup(settings: Settings, target: Path) -> Path:
+    """Copy the live database to ``target`` (a new file)."""
+    source = sqlite_path(settings)
+    if not source.exists():
+        raise UserError(f"データベースが見つかりません: {source}")
+    if target.exists():
+        raise UserError(f"{target} はもうあります。別の名前を指定してください。")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as live, sqlite3.connect(target) as copy:
+        live.backup(copy)
+    copy.close()
+    return target
+
+
+def restore(settings: Settings, backup_file: Path) -> None:
+    """Put a backup back in place of the live database (stop the server first)."""
+    if not backup_file.exists():
+        raise UserError(f"バックアップが見つかりません: {backup_file}")
+    with sqlite3.connect(backup_file) as copy:
+        try:
+            tables = {row[0] for row in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        except sqlite3.DatabaseError:
+            raise UserError("これは yoriai のバックアップではないようです。") from None
+        if not {"alembic_version", "meeting", "note"} <= tables:
+            raise UserError("これは yoriai のバックアップではないようです。")
+        if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise UserError("バックアップが壊れています。")
+        target = sqlite_path(settings)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(target) as live:
+            copy.backup(live)
+        live.close()
