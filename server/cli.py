@@ -79,6 +79,26 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    from server.errors import UserError
+    from server.privacy.service import retire_old_notes
+
+    async def run() -> str:
+        async with _sessions() as db:
+            result = await retire_old_notes(db, months=args.months, remove=args.remove)
+        verb = "削除" if args.remove else "匿名化"
+        return (
+            f"{result.sessions}件の会の付箋{result.notes}枚を{verb}しました / notes retired: {result.notes}"
+        )
+
+    try:
+        print(asyncio.run(run()))
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -145,6 +165,15 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="put a backup back (stop the server first)")
     restore.add_argument("path")
     restore.set_defaults(func=cmd_restore)
+
+    retention = commands.add_parser(
+        "retention", help="anonymise (or --remove) notes of sessions closed more than N months ago"
+    )
+    retention.add_argument("--months", type=int, required=True)
+    retention.add_argument(
+        "--remove", action="store_true", help="delete the notes instead of anonymising them"
+    )
+    retention.set_defaults(func=cmd_retention)
 
     user = commands.add_parser("create-user", help="create a staff account")
     user.add_argument("--email", required=True)

@@ -74,6 +74,7 @@ def concrete(path: str, ids: dict[str, Any]) -> str:
         "cluster_id": ids["cluster"],
         "project_id": ids["project"],
         "user_id": ids["user"],
+        "participant_id": 1,
         "district_id": "tsurukawa",
         "code": ids["code"],
         "file_path": "app.css",

@@ -7,12 +7,18 @@ from typing import Any
 from litestar import Request, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Template
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from server.accounts import service as accounts
 from server.accounts.models import User
+from server.boards.live import publish
+from server.boards.models import Note, Participant
 from server.errors import UserError
+from server.meetings import service as meetings
+from server.privacy.service import erase_participant
 from server.web.auth import current_user, requires_role
-from server.web.deps import DB
+from server.web.deps import DB, Channels
 from server.web.responses import page, see_other
 from server.web.roles import ROLES, require_role
 
@@ -66,9 +72,47 @@ async def change_roles(request: Request[Any, Any, Any], db: DB, user_id: FromPat
     return see_other("/admin/users")
 
 
+@get("/sessions/{meeting_id:int}/participants")
+async def participants(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
+    """A session's participants, by number only, to erase one's data on request."""
+    await _admin(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    people = (
+        await db.exec(
+            select(Participant).where(Participant.meeting_id == meeting_id).order_by(col(Participant.id))
+        )
+    ).all()
+    counts = dict(
+        (
+            await db.exec(
+                select(Note.participant_id, func.count())
+                .where(Note.meeting_id == meeting_id)
+                .group_by(col(Note.participant_id))
+            )
+        ).all()
+    )
+    return page(
+        "accounts/participants.html", meeting=meeting, people=[(p, counts.get(p.id, 0)) for p in people]
+    )
+
+
+@post("/sessions/{meeting_id:int}/participants/{participant_id:int}/erase")
+async def erase(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting_id: FromPath[int],
+    participant_id: FromPath[int],
+) -> Any:
+    admin = await _admin(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    publish(channels, await erase_participant(db, admin, meeting, participant_id))
+    return see_other(f"/admin/sessions/{meeting_id}/participants")
+
+
 router = Router(
     path="/admin",
     guards=[requires_role("admin")],
     include_in_schema=False,
-    route_handlers=[users, create_user, change_roles],
+    route_handlers=[users, create_user, change_roles, participants, erase],
 )

@@ -27,6 +27,7 @@ from server.boards.state import board_state, list_clusters
 from server.errors import Forbidden, UserError
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
+from server.privacy.service import forget_nickname
 from server.projects import service as projects
 from server.web.auth import current_user, participant_token, remember_participant
 from server.web.deps import DB, Channels
@@ -248,6 +249,14 @@ async def delete_own_note(
     return ""  # htmx swaps the note out for nothing
 
 
+@post("/b/{meeting_id:int}/me/forget")
+async def forget_me(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Any:
+    """A participant removes their nickname and affiliation."""
+    meeting = await meetings.get_meeting(db, meeting_id)
+    await forget_nickname(db, await _participant_for(request, db, meeting))
+    return see_other(f"/b/{meeting_id}")
+
+
 # --- dot voting from the phone ----------------------------------------------------------------
 
 
@@ -445,6 +454,7 @@ handlers = [
     vote,
     project_panel,
     take_part,
+    forget_me,
     board_socket,
     board_events,
 ]

@@ -85,6 +85,10 @@ class Meeting(SQLModel, table=True):
     posting_while_voting: bool = False
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+    #: When the board was last closed; the retention command counts from here.
+    closed_at: datetime | None = None
+    #: When the retention command anonymised or removed its notes.
+    notes_retired_at: datetime | None = None
 
     @property
     def kind_label(self) -> str:

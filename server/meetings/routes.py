@@ -165,7 +165,7 @@ async def close_meeting(
 async def _board_page(
     request: Request[Any, Any, Any], db: DB, meeting_id: int, template: str, mode: ViewMode
 ) -> Template:
-    await _facilitator(request, db)
+    user = await _facilitator(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
     return page(
         template,
@@ -174,6 +174,7 @@ async def _board_page(
         viewer=Viewer(mode, meeting_id),
         programme=get_programme(meeting.programme),
         join_url=join_url(request, meeting),
+        user=user,
     )
 
 

@@ -19,6 +19,7 @@ from server.meetings.flow import current_phase
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
 from server.programmes.service import get_programme
 from server.textutil import clean_text
+from server.timeutil import utcnow
 
 #: Digits that cannot be mistaken when written by hand or read aloud: no 0 (O) and no 1 (l, I).
 JOIN_CODE_DIGITS = "23456789"
@@ -140,6 +141,7 @@ async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) 
     meeting.status = status
     if status == MeetingStatus.CLOSED:
         meeting.voting_open = False
+        meeting.closed_at = utcnow()
     elif meeting.timer_duration_s == 0 and (phase := current_phase(meeting)):
         meeting.timer_duration_s = phase.minutes * 60  # the first phase's time, ready to start
     assert meeting.id is not None

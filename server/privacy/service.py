@@ -1,0 +1,89 @@
+"""Privacy: a participant's own data, an admin erasing it, and retention of old sessions' notes.
+
+What is kept when notes go: the sessions, the projects (with the origin text copied when they
+were promoted), and the counts (attendance, members, votes per project origin).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.accounts.models import User
+from server.boards.events import BoardChange, commit_change
+from server.boards.models import BoardEventType, Note, Participant, Vote
+from server.errors import NotFound, UserError
+from server.meetings.models import Meeting, MeetingStatus
+from server.projects.models import ProjectMember
+from server.timeutil import utcnow
+from server.web.roles import require_role
+
+
+async def forget_nickname(db: AsyncSession, participant: Participant) -> None:
+    """A participant removes their nickname and affiliation (参加者自身による削除)."""
+    participant.nickname, participant.affiliation = "", ""
+    await db.commit()
+
+
+async def erase_participant(
+    db: AsyncSession, admin: User, meeting: Meeting, participant_id: int
+) -> BoardChange:
+    """An admin erases one participant's data from a session: their notes and votes go, their
+    nickname and affiliation are cleared; they still count as one attendee."""
+    require_role(admin, "admin")
+    participant = await db.get(Participant, participant_id)
+    if participant is None or participant.meeting_id != meeting.id:
+        raise NotFound("この参加者は見つかりませんでした。")
+    notes = list((await db.exec(select(Note).where(Note.participant_id == participant_id))).all())
+    await db.exec(delete(Vote).where(col(Vote.participant_id) == participant_id))
+    for note in notes:
+        await db.delete(note)
+    for member in (
+        await db.exec(select(ProjectMember).where(ProjectMember.participant_id == participant_id))
+    ).all():
+        member.affiliation = ""
+    participant.nickname, participant.affiliation = "", ""
+    await db.flush()
+    return await commit_change(
+        db, meeting.id or 0, BoardEventType.NOTE_DELETED, note_ids=[n.id or 0 for n in notes]
+    )
+
+
+@dataclass
+class RetentionResult:
+    sessions: int
+    notes: int
+
+
+async def retire_old_notes(
+    db: AsyncSession, *, months: int, remove: bool, now: datetime | None = None
+) -> RetentionResult:
+    """Notes of sessions closed more than ``months`` ago: anonymised (no link to who wrote them,
+    no nicknames) or removed. Sessions, projects and counts stay."""
+    if months < 1:
+        raise UserError("保存期間は1か月以上にしてください。")
+    cutoff = (now or utcnow()) - timedelta(days=30 * months)
+    query = select(Meeting).where(
+        Meeting.status == MeetingStatus.CLOSED,
+        col(Meeting.closed_at).is_not(None),
+        col(Meeting.closed_at) < cutoff,
+    )
+    sessions = list((await db.exec(query)).all())
+    touched = 0
+    for meeting in sessions:
+        notes = list((await db.exec(select(Note).where(Note.meeting_id == meeting.id))).all())
+        for note in notes:
+            if remove:
+                await db.delete(note)
+            else:
+                note.participant_id, note.client_id = None, None
+        people = (await db.exec(select(Participant).where(Participant.meeting_id == meeting.id))).all()
+        for person in people:
+            person.nickname, person.affiliation = "", ""
+        meeting.notes_retired_at = utcnow()
+        touched += len(notes)
+    await db.commit()
+    return RetentionResult(len(sessions), touched)
