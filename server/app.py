@@ -59,6 +59,11 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return user_error_handler(request, UserError(message, exc.status_code))
 
 
+def id_out_of_range_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
+    """An id too large for the database (e.g. /b/99999999999999999999) cannot exist: not found."""
+    return user_error_handler(request, UserError("見つかりませんでした。", 404))
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Anything unforeseen: logged with its traceback, answered in Japanese, never a bare 500 page."""
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
@@ -134,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SignInRequired: sign_in_required_handler,
             NotFoundException: http_error_handler,
             HTTPException: http_error_handler,
+            OverflowError: id_out_of_range_handler,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
         state=State({"settings": settings, "sessionmaker": maker, "rate_limits": default_limits()}),

@@ -62,6 +62,18 @@ class Settings:
             debug=os.environ.get("YORIAI_DEBUG", "") == "1",
         )
 
+    @classmethod
+    def from_env_with(cls, env: dict[str, str]) -> Settings:
+        """Settings as another process with this environment would read them (tests, tools)."""
+        saved = dict(os.environ)
+        try:
+            os.environ.clear()
+            os.environ.update(env)
+            return cls.from_env()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

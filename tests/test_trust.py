@@ -118,3 +118,11 @@ def test_backup_while_serving_and_restore_bring_back_the_board(
     (tmp_path / "not-a-backup.db").write_bytes(b"hello")
     with pytest.raises(UserError):
         restore(settings, tmp_path / "not-a-backup.db")
+
+
+def test_ids_too_large_for_the_database_are_simply_not_found(facilitator: TestClient[Litestar]) -> None:
+    huge = "9" * 30
+    for path in (f"/b/{huge}", f"/f/sessions/{huge}", f"/api/projects/{huge}", f"/c/projects/{huge}"):
+        response = facilitator.get(path)
+        assert response.status_code in (403, 404), (path, response.status_code)
+    assert "見つかりませんでした" in facilitator.get(f"/f/sessions/{huge}").text

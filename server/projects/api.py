@@ -102,6 +102,8 @@ async def get_indicators(
 ) -> IndicatorsOut:
     """Ⅱ-1, Ⅱ-2, attendance and matches; city-wide unless a district id is given."""
     fiscal_year = year or current_fiscal_year()
+    if not 2000 <= fiscal_year <= 2100:
+        raise UserError("year must be a fiscal year between 2000 and 2100", 422)
     if district and district not in {d.id for d in await meetings.districts(db)}:
         raise UserError("unknown district", 404)
     scope = district if district and district != "city" else None
