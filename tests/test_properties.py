@@ -139,3 +139,60 @@ def test_the_json_api_holds_to_its_schema() -> None:
             case.validate_response(response, checks=[schemathesis.checks.not_a_server_error])
 
         check()
+
+
+@pytest.fixture
+def coordinated(coordinator: TestClient[Litestar]) -> Iterator[tuple[TestClient[Litestar], int, int]]:
+    meeting_id, code = create_open_meeting(coordinator)
+    with join_as(coordinator, code) as phone:
+        send_note(phone, meeting_id, "朝市を開きたい")
+    note = re.search(r'<article id="note-(\d+)"', coordinator.get(f"/f/sessions/{meeting_id}").text).group(1)  # type: ignore[union-attr]
+    post_form(
+        coordinator, f"/f/sessions/{meeting_id}/promote", {"note": note, "title": "朝市", "status": "idea"}
+    )
+    project = int(re.search(r"/c/projects/(\d+)\"", coordinator.get("/c/projects").text).group(1))  # type: ignore[union-attr]
+    yield coordinator, meeting_id, project
+
+
+FORM_FIELDS = [
+    "title",
+    "description",
+    "status",
+    "owner",
+    "district_id",
+    "goal_id",
+    "name",
+    "fiscal_year",
+    "mark",
+    "comment",
+    "happened_on",
+    "body",
+    "count",
+    "affiliation",
+    "joined_on",
+    "future_picture",
+    "into",
+    "note",
+]
+
+
+@EXAMPLES
+@given(fields=st.dictionaries(st.sampled_from(FORM_FIELDS), typed, max_size=6))
+def test_every_coordinator_and_facilitator_form_answers_clearly(
+    coordinated: tuple[TestClient[Litestar], int, int], fields: dict[str, str]
+) -> None:
+    client, meeting_id, project = coordinated
+    targets = [
+        f"/c/projects/{project}",
+        f"/c/projects/{project}/timeline",
+        f"/c/projects/{project}/members",
+        f"/c/projects/{project}/evaluations",
+        "/c/visions/tsurukawa/picture",
+        "/c/visions/tsurukawa/goals",
+        f"/f/sessions/{meeting_id}/clusters",
+        f"/f/sessions/{meeting_id}/promote",
+        f"/f/sessions/{meeting_id}/notes",
+    ]
+    for path in targets:
+        response = post_form(client, path, fields, htmx=True)
+        assert response.status_code < 500, (path, fields, response.text[:300])
