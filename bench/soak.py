@@ -138,10 +138,8 @@ async def soak(phones: int, minutes: float, url: str | None) -> dict[str, object
     await asyncio.gather(post_notes(), sample(), *(p.listen(until) for p in crowd))
     for client in clients:
         await client.aclose()
-    if server:
-        server.stop()
     warm = samples[len(samples) // 5 :] or samples
-    return {
+    result = {
         "phones": phones,
         "minutes": round((time.monotonic() - started) / 60, 1),
         "notes_posted": posted,
@@ -156,6 +154,11 @@ async def soak(phones: int, minutes: float, url: str | None) -> dict[str, object
         "rss_growth_mb_after_warmup": round(warm[-1] - warm[0], 1) if len(warm) > 1 else None,
         "rss_median_mb_after_warmup": round(statistics.median(warm), 1) if warm else None,
     }
+    if server:
+        stop_started = time.monotonic()
+        server.stop()
+        result["shutdown_s"] = round(time.monotonic() - stop_started, 1)
+    return result
 
 
 def main() -> None:

@@ -118,6 +118,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         log_level="warning",
         proxy_headers=True,
+        # Ctrl+C (or a restart) must not hang on phones that keep their websockets open.
+        timeout_graceful_shutdown=5,
     )
     return 0
 
