@@ -153,6 +153,8 @@ async def soak(phones: int, minutes: float, url: str | None) -> dict[str, object
         "rss_mb_max": round(max(samples), 1) if samples else None,
         "rss_growth_mb_after_warmup": round(warm[-1] - warm[0], 1) if len(warm) > 1 else None,
         "rss_median_mb_after_warmup": round(statistics.median(warm), 1) if warm else None,
+        # One sample a minute, to see whether memory levels off or keeps climbing.
+        "rss_mb_per_minute": [round(v, 1) for v in samples[::6]],
     }
     if server:
         stop_started = time.monotonic()
