@@ -240,12 +240,7 @@ async def review(
         await projects.list_projects(db, projects.ProjectFilters(district_id=district)) if district else []
     )
     ids = [p.id or 0 for p in items]
-    evaluations = {
-        e.project_id: e
-        for pid in ids
-        for e in await projects.evaluations_of(db, pid)
-        if e.fiscal_year == fiscal_year
-    }
+    evaluations = await projects.evaluations_in(db, ids, fiscal_year)
     return page(
         "projects/review.html",
         user=user,
@@ -330,10 +325,10 @@ async def progress_table(db: DB, year: int, district: str = "") -> Table:
     """The yearly progress report in the columns of the city's table."""
     items = await projects.list_projects(db, projects.ProjectFilters(district_id=district))
     rows = await _project_rows(db, items)
+    evaluations = await projects.evaluations_in(db, [p.id or 0 for p in items], year)
     lines: list[list[Any]] = []
     for number, row in enumerate(rows, start=1):
-        evaluations = {e.fiscal_year: e for e in await projects.evaluations_of(db, row["project"].id)}
-        evaluation = evaluations.get(year)
+        evaluation = evaluations.get(row["project"].id)
         lines.append(
             [
                 number,

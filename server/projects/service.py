@@ -198,6 +198,14 @@ async def timeline_of(db: AsyncSession, project_id: int) -> list[TimelineEntry]:
     return list((await db.exec(query)).all())
 
 
+async def evaluations_in(db: AsyncSession, project_ids: list[int], fiscal_year: int) -> dict[int, Evaluation]:
+    """Each project's evaluation for one fiscal year, in one query."""
+    query = select(Evaluation).where(
+        col(Evaluation.project_id).in_(project_ids), Evaluation.fiscal_year == fiscal_year
+    )
+    return {e.project_id: e for e in (await db.exec(query)).all()}
+
+
 async def evaluations_of(db: AsyncSession, project_id: int) -> list[Evaluation]:
     query = (
         select(Evaluation).where(Evaluation.project_id == project_id).order_by(col(Evaluation.fiscal_year))
