@@ -90,6 +90,25 @@ async def split_off(db: AsyncSession, meeting: Meeting, note_id: int, actor: Act
     return await create_cluster(db, meeting, actor, name=name[:CLUSTER_NAME_MAX_LENGTH], note_ids=[note_id])
 
 
+async def _dissolve(
+    db: AsyncSession, meeting: Meeting, cluster: Cluster, *, into: int | None, also_touched: list[int]
+) -> BoardChange:
+    """Move a cluster's notes (into another cluster, or back among the ungrouped) and remove it."""
+    moved = list((await db.exec(select(Note).where(Note.cluster_id == cluster.id))).all())
+    for note in moved:
+        note.cluster_id = into
+    await db.flush()
+    await db.delete(cluster)
+    await db.flush()
+    return await commit_change(
+        db,
+        meeting.id or 0,
+        BoardEventType.CLUSTER_DELETED,
+        note_ids=[n.id or 0 for n in moved],
+        cluster_ids=[*also_touched, cluster.id or 0],
+    )
+
+
 async def merge_clusters(
     db: AsyncSession, meeting: Meeting, source_id: int, target_id: int, actor: Actor
 ) -> BoardChange:
@@ -99,35 +118,11 @@ async def merge_clusters(
         raise UserError("同じグループどうしは統合できません。")
     source = await get_cluster(db, meeting, source_id)
     await get_cluster(db, meeting, target_id)
-    moved = list((await db.exec(select(Note).where(Note.cluster_id == source_id))).all())
-    for note in moved:
-        note.cluster_id = target_id
-    await db.flush()
-    await db.delete(source)
-    await db.flush()
-    return await commit_change(
-        db,
-        meeting.id or 0,
-        BoardEventType.CLUSTER_DELETED,
-        note_ids=[n.id or 0 for n in moved],
-        cluster_ids=[target_id, source_id],
-    )
+    return await _dissolve(db, meeting, source, into=target_id, also_touched=[target_id])
 
 
 async def delete_cluster(db: AsyncSession, meeting: Meeting, cluster_id: int, actor: Actor) -> BoardChange:
     """Remove a cluster; its notes go back among the ungrouped notes."""
     require_facilitator(actor)
     cluster = await get_cluster(db, meeting, cluster_id)
-    moved = list((await db.exec(select(Note).where(Note.cluster_id == cluster_id))).all())
-    for note in moved:
-        note.cluster_id = None
-    await db.flush()
-    await db.delete(cluster)
-    await db.flush()
-    return await commit_change(
-        db,
-        meeting.id or 0,
-        BoardEventType.CLUSTER_DELETED,
-        note_ids=[n.id or 0 for n in moved],
-        cluster_ids=[cluster_id],
-    )
+    return await _dissolve(db, meeting, cluster, into=None, also_touched=[])
