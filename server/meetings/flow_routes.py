@@ -19,7 +19,7 @@ from server.boards import service as boards
 from server.boards.events import BoardChange
 from server.boards.live import publish
 from server.boards.state import list_clusters, list_notes
-from server.errors import Forbidden, UserError
+from server.errors import UserError
 from server.meetings import flow
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
@@ -30,15 +30,13 @@ from server.visions.service import all_goals
 from server.web.auth import current_user, requires_role
 from server.web.deps import DB, Channels
 from server.web.responses import page, see_other
+from server.web.roles import require_role
 
 Action = Callable[[Meeting, boards.Actor], Awaitable[BoardChange]]
 
 
 async def _staff(request: Request[Any, Any, Any], db: DB) -> User:
-    user = await current_user(request, db)
-    if user is None or not user.has_role("facilitator"):
-        raise Forbidden("ファシリテーターのアカウントでサインインしてください。")
-    return user
+    return require_role(await current_user(request, db), "facilitator")
 
 
 async def _apply(

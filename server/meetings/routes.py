@@ -23,15 +23,13 @@ from server.reports.tables import to_csv, to_xlsx
 from server.web.auth import current_user, requires_signed_in
 from server.web.deps import DB, Channels
 from server.web.responses import page, see_other
+from server.web.roles import require_role
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
 async def _facilitator(request: Request[Any, Any, Any], db: DB) -> User:
-    user = await current_user(request, db)
-    if user is None or not user.has_role("facilitator"):
-        raise Forbidden("ファシリテーターのアカウントでサインインしてください。")
-    return user
+    return require_role(await current_user(request, db), "facilitator")
 
 
 def join_url(request: Request[Any, Any, Any], meeting: Meeting) -> str:
