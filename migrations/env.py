@@ -19,7 +19,8 @@ def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=True,  # SQLite can only alter tables by copying them
+        # SQLite can only alter tables by copying them; PostgreSQL alters them in place.
+        render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
     with context.begin_transaction():
@@ -33,7 +34,9 @@ def _configure(connection: Connection) -> None:
 
 async def _run_async() -> None:
     settings = context.config.attributes.get("settings") or Settings.from_env()
-    engine = make_engine(settings, foreign_keys=False)
+    # SQLite only: its foreign keys are off while batch migrations copy tables (checked after).
+    # PostgreSQL keeps enforcing them throughout, as its ALTER TABLE needs no copies.
+    engine = make_engine(settings, foreign_keys=not settings.is_sqlite)
     async with engine.connect() as connection:
         await connection.run_sync(_configure)
     await engine.dispose()

@@ -9,7 +9,6 @@ from typing import Any
 
 from litestar import Litestar, Request, Response, Router, get
 from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -23,6 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts import admin_routes
@@ -35,10 +35,11 @@ from server.meetings import flow_routes
 from server.meetings import routes as meetings_routes
 from server.projects import api as projects_api
 from server.projects import routes as projects_routes
+from server.scale import channels_backend, rate_limits
 from server.visions import routes as visions_routes
 from server.web.auth import SignInRequired
+from server.web.dberrors import database_error_handler
 from server.web.deps import DB
-from server.web.ratelimit import default_limits
 from server.web.responses import sign_in_required_handler, user_error_handler
 from server.web.security import add_security_headers
 from server.web.templating import environment
@@ -110,7 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[
             HTMXPlugin(),
             ChannelsPlugin(
-                backend=MemoryChannelsBackend(),
+                backend=channels_backend(settings),
                 arbitrary_channels_allowed=True,
             ),
         ],
@@ -140,9 +141,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             NotFoundException: http_error_handler,
             HTTPException: http_error_handler,
             OverflowError: id_out_of_range_handler,
+            DBAPIError: database_error_handler,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
-        state=State({"settings": settings, "sessionmaker": maker, "rate_limits": default_limits()}),
+        state=State({"settings": settings, "sessionmaker": maker, "rate_limits": rate_limits(settings)}),
         openapi_config=OpenAPIConfig(
             title="yoriai API",
             version="1",

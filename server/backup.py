@@ -1,7 +1,7 @@
 """Backups of the embedded SQLite database: a consistent copy even while yoriai serves.
 
 SQLite's online backup API copies a snapshot page by page while readers and writers carry
-on. PostgreSQL has its own tools (pg_dump / pg_restore); see docs/security.md.
+on. PostgreSQL has its own tools (pg_dump / pg_restore): see docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from server.errors import UserError
 def sqlite_path(settings: Settings) -> Path:
     if not settings.is_sqlite:
         raise UserError(
-            "PostgreSQL のバックアップは pg_dump を使ってください（docs/security.md）。"
-            " / For PostgreSQL use pg_dump -Fc (see docs/security.md)."
+            "yoriai backup / restore は SQLite 用です。PostgreSQL では pg_dump -Fc でバックアップし、"
+            "pg_restore で戻してください（docs/deploy.md）。"
+            " / yoriai backup and restore are for SQLite. On PostgreSQL back up with pg_dump -Fc"
+            " and restore with pg_restore (see docs/deploy.md)."
         )
     return Path(settings.database_url.split("///", 1)[1])
 
@@ -38,6 +40,7 @@ def backup(settings: Settings, target: Path) -> Path:
 
 def restore(settings: Settings, backup_file: Path) -> None:
     """Put a backup back in place of the live database (stop the server first)."""
+    sqlite_path(settings)  # PostgreSQL: refuse before reading anything
     if not backup_file.exists():
         raise UserError(f"バックアップが見つかりません: {backup_file}")
     with sqlite3.connect(backup_file) as copy:

@@ -104,18 +104,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from server.netinfo import phone_url
 
+    settings = Settings.from_env()  # creates data/secret.key once, before any worker reads it
+    if args.workers > 1 and not settings.channels_url:
+        print(
+            "複数のワーカーには Redis が必要です（YORIAI_CHANNELS_URL=redis://…、docs/deploy.md）。"
+            " / Several workers need Redis to share the boards: set YORIAI_CHANNELS_URL (see docs/deploy.md).",
+            file=sys.stderr,
+        )
+        return 2
     url = os.environ.get("YORIAI_PUBLIC_URL") or phone_url(args.host, args.port)
-    os.environ["YORIAI_PUBLIC_URL"] = url
+    os.environ["YORIAI_PUBLIC_URL"] = url  # the workers inherit it
     print()
     print(f"  yoriai が動いています / yoriai is running: http://localhost:{args.port}")
     print(f"  同じWi-Fiのスマホで開くアドレス / phones on the same Wi-Fi open: {url}")
+    if args.workers > 1:
+        print(f"  ワーカー / workers: {args.workers}")
     print("  止めるには Ctrl+C / stop with Ctrl+C")
     print()
     uvicorn.run(
+        # An import string and a factory: each worker process builds its own app.
         "server.app:create_app",
         factory=True,
         host=args.host,
         port=args.port,
+        workers=args.workers,
         log_level="warning",
         proxy_headers=True,
         # Ctrl+C (or a restart) must not hang on phones that keep their websockets open.
@@ -156,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the product (サーバーを起動)")
     serve.add_argument("--host", default=os.environ.get("YORIAI_HOST", "0.0.0.0"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("YORIAI_PORT", "8000")))
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("YORIAI_WORKERS", "1")),
+        help="worker processes (more than one needs YORIAI_CHANNELS_URL=redis://…)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser("migrate", help="create or upgrade the database").set_defaults(func=cmd_migrate)

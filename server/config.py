@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,9 +27,20 @@ def _secret_key(data_dir: Path) -> str:
     path = data_dir / "secret.key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+        # O_EXCL: when several workers start at once, the first one's key wins and the
+        # others read it, so every worker signs cookies with the same key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_hex(32))
+    for _ in range(50):  # another worker may be between creating the file and writing it
+        if key := path.read_text().strip():
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty: delete it or set YORIAI_SECRET_KEY")
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,9 @@ class Settings:
     #: The address phones should open (e.g. http://192.168.1.20:8000), shown in the QR code.
     #: ``yoriai serve`` finds it when unset; otherwise the address the page was opened with.
     public_url: str = ""
+    #: Redis (redis://host:6379/0) shared by several workers: live boards and rate limits.
+    #: Empty: both in memory, which is right for one process.
+    channels_url: str = ""
     debug: bool = False
 
     @classmethod
@@ -59,6 +74,7 @@ class Settings:
             allowed_origins=origins,
             secure_cookies=os.environ.get("YORIAI_SECURE_COOKIES", "") == "1",
             public_url=os.environ.get("YORIAI_PUBLIC_URL", "").rstrip("/"),
+            channels_url=os.environ.get("YORIAI_CHANNELS_URL", ""),
             debug=os.environ.get("YORIAI_DEBUG", "") == "1",
         )
 

@@ -16,20 +16,71 @@ from server.app import create_app
 from server.config import Settings
 from server.db import make_engine, make_sessionmaker
 from server.migrate import upgrade
+from tests.engines import Postgres, Redis, start_postgres, start_redis
 
 FACILITATOR_EMAIL = "fac@example.jp"
 FACILITATOR_PASSWORD = "correct horse battery"
 
 
+#: Test modules whose database and live-board tests run on SQLite and on PostgreSQL.
+#: (Browser, crash and pure-function tests stay on SQLite: the engine changes nothing there.)
+BOTH_ENGINES = {
+    "test_city",
+    "test_http",
+    "test_live",
+    "test_meeting_flow",
+    "test_meeting_flow_http",
+    "test_permissions",
+    "test_privacy",
+    "test_projects",
+    "test_projects_http",
+    "test_services",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "backend" in metafunc.fixturenames and module in BOTH_ENGINES:
+        metafunc.parametrize("backend", ["sqlite", "postgres"])
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def backend() -> str:
+    """The database engine of a test: SQLite unless its module runs on both."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Redis]:
+    server = start_redis()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Settings]:
+    if backend == "postgres":
+        postgres: Postgres = request.getfixturevalue("postgres")
+        name = postgres.fresh_database()
+        yield Settings(
+            data_dir=tmp_path, database_url=postgres.url(name), secret_key="test-secret-key-0123456789abcdef"
+        )
+        postgres.drop(name)
+        return
     s = Settings(
         data_dir=tmp_path,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
         secret_key="test-secret-key-0123456789abcdef",
     )
     upgrade(s)
-    return s
+    yield s
 
 
 @pytest.fixture

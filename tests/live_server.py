@@ -31,11 +31,12 @@ class LiveServer:
     url: str
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
+    args: tuple[str, ...] = ()  # more arguments for `yoriai serve`, e.g. ("--workers", "2")
 
     def start(self) -> None:
         port = self.url.rsplit(":", 1)[1]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", port],
+            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", port, *self.args],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

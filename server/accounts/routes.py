@@ -31,11 +31,11 @@ async def sign_in(request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[
     failures = limits(request).sign_in_failures
     address = client_address(request)
     try:
-        failures.check(address)
+        await failures.check(address)
         user = await accounts.authenticate(db, email, data.get("password", ""))
     except UserError as exc:
         if exc.status_code == 401:
-            failures.hit(address)
+            await failures.hit(address)
         return page(
             "accounts/signin.html",
             status_code=exc.status_code,

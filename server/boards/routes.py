@@ -46,12 +46,12 @@ async def _find_by_code(request: Request[Any, Any, Any], db: DB, raw: str) -> Me
     """The open session with this code; wrong codes count against the phone's address."""
     failures = limits(request).join_code_failures
     address = client_address(request)
-    failures.check(address)
+    await failures.check(address)
     try:
         return await meetings.find_by_join_code(db, raw)
     except UserError as exc:
         if exc.status_code in (404, 422):
-            failures.hit(address)
+            await failures.hit(address)
         raise
 
 
@@ -155,7 +155,7 @@ async def post_note(
     meeting = await meetings.get_meeting(db, meeting_id)
     participant = await _participant_for(request, db, meeting)
     try:
-        limits(request).notes.take(f"{meeting_id}:{participant.id}")
+        await limits(request).notes.take(f"{meeting_id}:{participant.id}")
         result = await boards.post_note(
             db,
             meeting,

@@ -1,15 +1,18 @@
-"""Small in-memory rate limits: guessing join codes or passwords, and flooding a board.
+"""Small rate limits: guessing join codes or passwords, and flooding a board.
 
-Per process (the embedded default runs one). Counting failures only, for codes and
-passwords, keeps a hall full of phones behind one router from locking itself out.
+Counting failures only, for codes and passwords, keeps a hall full of phones behind one
+router from locking itself out. On a laptop (one process) the counts live in memory; with
+``YORIAI_CHANNELS_URL=redis://…`` they live in Redis, so that several workers or machines
+share them (a guesser spread over four workers would otherwise get four times the tries).
 """
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from litestar.connection import ASGIConnection
 
@@ -18,11 +21,31 @@ from server.errors import UserError
 MAX_KEYS = 50_000  # past this, the oldest keys are forgotten (memory stays bounded)
 
 
+class RateLimit(Protocol):
+    """At most ``limit`` hits per key within ``window_s`` seconds, then a 429 in Japanese."""
+
+    async def check(self, key: str) -> None: ...
+
+    async def hit(self, key: str) -> None: ...
+
+    async def take(self, key: str) -> None: ...
+
+
 @dataclass
-class RateLimit:
+class _Rule:
     limit: int
     window_s: float
     message: str
+
+    def refuse_if(self, count: int) -> None:
+        if count >= self.limit:
+            raise UserError(self.message, 429)
+
+
+@dataclass
+class MemoryRateLimit(_Rule):
+    """Per process: a sliding window of hit times per key."""
+
     _hits: dict[str, deque[float]] = field(default_factory=dict)
 
     def _recent(self, key: str, now: float) -> deque[float]:
@@ -31,22 +54,53 @@ class RateLimit:
             hits.popleft()
         return hits
 
-    def check(self, key: str) -> None:
-        """Refuse (429, in Japanese) once ``limit`` hits fell within the window."""
-        if len(self._recent(key, time.monotonic())) >= self.limit:
-            raise UserError(self.message, 429)
+    async def check(self, key: str) -> None:
+        self.refuse_if(len(self._recent(key, time.monotonic())))
 
-    def hit(self, key: str) -> None:
+    async def hit(self, key: str) -> None:
         now = time.monotonic()
         self._recent(key, now).append(now)
         if len(self._hits) > MAX_KEYS:
             for stale in list(self._hits)[: MAX_KEYS // 10]:
                 del self._hits[stale]
 
-    def take(self, key: str) -> None:
+    async def take(self, key: str) -> None:
         """Check and count in one step (for actions that count whether they succeed or not)."""
-        self.check(key)
-        self.hit(key)
+        await self.check(key)
+        await self.hit(key)
+
+
+@dataclass
+class RedisRateLimit(_Rule):
+    """Shared by every worker: a sorted set of hit times per key, which expires on its own."""
+
+    redis: Any = None  # redis.asyncio.Redis
+    name: str = ""
+
+    def _key(self, key: str) -> str:
+        return f"yoriai:limit:{self.name}:{key}"
+
+    async def _count(self, key: str) -> int:
+        now = time.time()  # wall clock: the one thing several machines agree on
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zremrangebyscore(self._key(key), "-inf", now - self.window_s)
+        pipe.zcard(self._key(key))
+        _, count = await pipe.execute()
+        return int(count)
+
+    async def check(self, key: str) -> None:
+        self.refuse_if(await self._count(key))
+
+    async def hit(self, key: str) -> None:
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.zadd(self._key(key), {f"{now}:{secrets.token_hex(4)}": now})
+        pipe.expire(self._key(key), int(self.window_s) + 1)
+        await pipe.execute()
+
+    async def take(self, key: str) -> None:
+        await self.check(key)
+        await self.hit(key)
 
 
 @dataclass
@@ -56,17 +110,29 @@ class RateLimits:
     notes: RateLimit
 
 
+RULES = {
+    "sign_in_failures": _Rule(
+        10, 300, "サインインの失敗が続いたため、しばらく受け付けません。5分ほど待ってからお試しください。"
+    ),
+    "join_code_failures": _Rule(
+        30, 300, "参加コードのまちがいが続いたため、しばらく受け付けません。数分待ってからお試しください。"
+    ),
+    "notes": _Rule(10, 30, "付箋の送りすぎです。少し待ってから送ってください。"),
+}
+
+
 def default_limits() -> RateLimits:
+    """In memory, for one process."""
+    return RateLimits(**{name: MemoryRateLimit(r.limit, r.window_s, r.message) for name, r in RULES.items()})
+
+
+def redis_limits(redis: Any) -> RateLimits:
+    """In Redis, shared by every worker that uses the same server."""
     return RateLimits(
-        sign_in_failures=RateLimit(
-            10, 300, "サインインの失敗が続いたため、しばらく受け付けません。5分ほど待ってからお試しください。"
-        ),
-        join_code_failures=RateLimit(
-            30,
-            300,
-            "参加コードのまちがいが続いたため、しばらく受け付けません。数分待ってからお試しください。",
-        ),
-        notes=RateLimit(10, 30, "付箋の送りすぎです。少し待ってから送ってください。"),
+        **{
+            name: RedisRateLimit(r.limit, r.window_s, r.message, redis=redis, name=name)
+            for name, r in RULES.items()
+        }
     )
 
 
