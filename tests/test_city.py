@@ -193,3 +193,14 @@ async def _fetch(dsn: str, query: str) -> tuple[object, ...]:
         return tuple(await connection.fetchrow(query))
     finally:
         await connection.close()
+
+
+@pytest.mark.parametrize("huge", [2**31, int("9" * 30)])
+def test_a_websocket_to_a_board_id_too_large_is_refused_like_any_unknown_board(
+    client: TestClient[Litestar], huge: int
+) -> None:
+    from litestar.exceptions import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect(f"/ws/boards/{huge}") as ws:
+        ws.receive_text()
+    assert closed.value.code == 4403

@@ -133,15 +133,15 @@ def test_a_note_posted_through_one_worker_reaches_a_phone_on_another_at_once(
 
 
 def test_yoriai_serve_runs_several_workers_that_share_boards(city_env: dict[str, str]) -> None:
-    """`yoriai serve --workers 3`: every request, whichever worker takes it, sees one board."""
-    server = _start(city_env, "--workers", "3")
+    """`yoriai serve --workers 2`: every request, whichever worker takes it, sees one board."""
+    server = _start(city_env, "--workers", "2")
     try:
         staff = httpx.Client(base_url=server.url, timeout=10)
         _post(staff, "/signin", {"email": STAFF[0], "password": STAFF[1]})
         created = _post(
             staff,
             "/f/sessions",
-            {"kind": "roundtable", "district_id": "oyama", "title": "三つのワーカー"},
+            {"kind": "roundtable", "district_id": "oyama", "title": "二つのワーカー"},
         )
         meeting = created.headers["location"].rsplit("/", 1)[1]
         _post(staff, f"/f/sessions/{meeting}/open", {})

@@ -30,6 +30,7 @@ from server.meetings.models import Meeting
 from server.privacy.service import forget_nickname
 from server.projects import service as projects
 from server.web.auth import current_user, participant_token, remember_participant
+from server.web.dberrors import get_by_id
 from server.web.deps import DB, Channels
 from server.web.ratelimit import client_address, limits
 from server.web.responses import page, see_other
@@ -398,7 +399,7 @@ async def board_socket(
         return
     maker = socket.app.state.sessionmaker
     async with maker() as db:
-        meeting = await db.get(Meeting, meeting_id)
+        meeting = await get_by_id(db, Meeting, meeting_id)
         viewer = await _viewer_for(socket, db, meeting_id, view) if meeting else None
     if viewer is None or meeting is None:
         await socket.close(code=4403, reason="forbidden")  # 4xxx: htmx will not retry

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request, Response
 from sqlalchemy.exc import DBAPIError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.errors import UserError
 from server.web.responses import user_error_handler
 
 logger = logging.getLogger("yoriai")
+Row = TypeVar("Row")
 
 NUMERIC_OUT_OF_RANGE = "22003"
 DATA_EXCEPTION_CLASS = "22"  # SQLSTATE class 22: the value does not fit (length, format, range)
@@ -26,6 +28,20 @@ def is_out_of_range(exc: DBAPIError) -> bool:
     """An integer too large for its column: asyncpg refuses it before sending the query
     ("value out of int32 range"); the server says 22003."""
     return "out of int" in str(exc.orig) or _sqlstate(exc) == NUMERIC_OUT_OF_RANGE
+
+
+async def get_by_id(db: AsyncSession, model: type[Row], row_id: int) -> Row | None:
+    """``db.get``, where an id too large for the database is simply not there. For the
+    websocket, which the HTTP exception handlers below do not cover."""
+    try:
+        return await db.get(model, row_id)
+    except OverflowError:  # SQLite's driver: past 64 bits
+        return None
+    except DBAPIError as exc:
+        if is_out_of_range(exc):
+            await db.rollback()
+            return None
+        raise
 
 
 def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
