@@ -7,6 +7,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -30,13 +31,15 @@ def _post(client: httpx.Client, path: str, data: dict[str, str], **headers: str)
     return client.post(path, data=data, headers={"x-csrftoken": _token(client), **headers})
 
 
-@pytest.fixture
-def city_env(postgres: Postgres, redis_server: Redis, tmp_path: Path) -> Iterator[dict[str, str]]:
+@pytest.fixture(scope="module")
+def city_env(
+    postgres: Postgres, redis_server: Redis, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
     """What every worker is given: one PostgreSQL database, one Redis, one data folder
     (whose secret.key all of them read, so a cookie from one is good on the others)."""
     redis_server.flush()
     name = postgres.fresh_database()
-    env = {**os.environ, "YORIAI_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "YORIAI_DATA_DIR": str(tmp_path_factory.mktemp("city"))}
     env.pop("YORIAI_SECRET_KEY", None)
     env.update(YORIAI_DATABASE_URL=postgres.url(name), YORIAI_CHANNELS_URL=redis_server.url)
     cli(env, "migrate")  # already at head (the template): upgrading again must be harmless
@@ -52,6 +55,36 @@ def _start(env: dict[str, str], *args: str) -> LiveServer:
     )
     server.start()
     return server
+
+
+@pytest.fixture(scope="module")
+def two_workers(city_env: dict[str, str]) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Two `yoriai serve` processes on their own ports, as on two machines."""
+    with ThreadPoolExecutor(2) as pool:  # started side by side: each takes seconds to import
+        starting = [pool.submit(_start, city_env) for _ in range(2)]
+    if failed := [f.exception() for f in starting if f.exception()]:
+        for future in starting:
+            if not future.exception():
+                future.result().stop()
+        raise failed[0]  # type: ignore[misc]
+    worker_a, worker_b = (future.result() for future in starting)
+    yield worker_a, worker_b
+    worker_a.stop()
+    worker_b.stop()
+
+
+def _open_meeting(server: LiveServer, title: str) -> tuple[str, str]:
+    """As staff on this worker: a new open session. (id, join code)"""
+    staff = httpx.Client(base_url=server.url, timeout=10)
+    assert _post(staff, "/signin", {"email": STAFF[0], "password": STAFF[1]}).status_code == 303
+    created = _post(staff, "/f/sessions", {"kind": "roundtable", "district_id": "tsurukawa", "title": title})
+    meeting = created.headers["location"].rsplit("/", 1)[1]
+    _post(staff, f"/f/sessions/{meeting}/open", {})
+    code = re.search(
+        r'参加コード <strong class="mono">(\d{3}) (\d{3})', staff.get(f"/f/sessions/{meeting}").text
+    )
+    assert code
+    return meeting, code.group(1) + code.group(2)
 
 
 def _socket(server: LiveServer, meeting: str, phone: httpx.Client, after: int) -> ClientConnection:
@@ -75,61 +108,64 @@ def _seq(message: str) -> int:
 
 
 def test_a_note_posted_through_one_worker_reaches_a_phone_on_another_at_once(
-    city_env: dict[str, str],
+    two_workers: tuple[LiveServer, LiveServer],
 ) -> None:
-    worker_a, worker_b = _start(city_env), _start(city_env)
-    try:
-        staff = httpx.Client(base_url=worker_b.url, timeout=10)
-        _post(staff, "/signin", {"email": STAFF[0], "password": STAFF[1]})
-        created = _post(
-            staff, "/f/sessions", {"kind": "roundtable", "district_id": "tsurukawa", "title": "市全体"}
-        )
-        meeting = created.headers["location"].rsplit("/", 1)[1]
-        _post(staff, f"/f/sessions/{meeting}/open", {})
-        code = re.search(
-            r'参加コード <strong class="mono">(\d{3}) (\d{3})', staff.get(f"/f/sessions/{meeting}").text
-        )
-        assert code
-        phone = httpx.Client(base_url=worker_b.url, timeout=10)
-        assert _post(phone, f"/join/{code.group(1)}{code.group(2)}", {"skip": "1"}).status_code == 303
-
-        # The phone listens on worker A (its cookie, signed by B, is good there too).
-        with _socket(worker_a, meeting, phone, after=0) as on_a:
-            seen = _seq(str(on_a.recv(timeout=5)))
-            sent = time.monotonic()
-            posted = _post(
-                phone,
-                f"/b/{meeting}/notes",
-                {"kind": "want", "text": "Bから貼った付箋"},
-                accept="application/json",
-            )
-            assert posted.status_code == 200, posted.text
-            message = _receive_until(on_a, "Bから貼った付箋")
-            assert time.monotonic() - sent < 2.0
-            after_first = _seq(message)
-            assert after_first > seen
-
-        # While the phone is away, notes are posted through B and A; it reconnects to B and catches up.
-        through_b = _post(
-            phone, f"/b/{meeting}/notes", {"kind": "idea", "text": "留守中の付箋"}, accept="application/json"
-        )
-        assert through_b.status_code == 200, through_b.text
-        phone.base_url = httpx.URL(worker_a.url)
-        away = _post(
+    worker_a, worker_b = two_workers
+    meeting, code = _open_meeting(worker_b, "市全体")
+    phone = httpx.Client(base_url=worker_b.url, timeout=10)
+    assert _post(phone, f"/join/{code}", {"skip": "1"}).status_code == 303
+    # The phone listens on worker A (its cookie, signed by B, is good there too).
+    with _socket(worker_a, meeting, phone, after=0) as on_a:
+        seen = _seq(str(on_a.recv(timeout=5)))
+        sent = time.monotonic()
+        posted = _post(
             phone,
             f"/b/{meeting}/notes",
-            {"kind": "idea", "text": "Aから貼った付箋"},
+            {"kind": "want", "text": "Bから貼った付箋"},
             accept="application/json",
         )
-        assert away.status_code == 200, away.text
-        with _socket(worker_b, meeting, phone, after=after_first) as on_b:
-            catch_up = str(on_b.recv(timeout=5))
-        assert "留守中の付箋" in catch_up and "Aから貼った付箋" in catch_up
-        assert "Bから貼った付箋" not in catch_up  # already seen: not sent again
-        assert _seq(catch_up) == after_first + 2
+        assert posted.status_code == 200, posted.text
+        message = _receive_until(on_a, "Bから貼った付箋")
+        assert time.monotonic() - sent < 2.0
+        after_first = _seq(message)
+        assert after_first > seen
+
+    # While the phone is away, notes are posted through B and A; it reconnects to B and catches up.
+    through_b = _post(
+        phone, f"/b/{meeting}/notes", {"kind": "idea", "text": "留守中の付箋"}, accept="application/json"
+    )
+    assert through_b.status_code == 200, through_b.text
+    phone.base_url = httpx.URL(worker_a.url)
+    away = _post(
+        phone,
+        f"/b/{meeting}/notes",
+        {"kind": "idea", "text": "Aから貼った付箋"},
+        accept="application/json",
+    )
+    assert away.status_code == 200, away.text
+    with _socket(worker_b, meeting, phone, after=after_first) as on_b:
+        catch_up = str(on_b.recv(timeout=5))
+    assert "留守中の付箋" in catch_up and "Aから貼った付箋" in catch_up
+    assert "Bから貼った付箋" not in catch_up  # already seen: not sent again
+    assert _seq(catch_up) == after_first + 2
+
+
+def test_wrong_join_codes_count_together_on_every_worker(
+    two_workers: tuple[LiveServer, LiveServer], redis_server: Redis
+) -> None:
+    """Thirty wrong codes in five minutes are refused, however they are spread over workers."""
+    worker_a, worker_b = two_workers
+    guessers = [httpx.Client(base_url=w.url, timeout=10) for w in (worker_a, worker_b)]
+    try:
+        for attempt in range(30):
+            answer = _post(guessers[attempt % 2], "/join", {"code": "000000"})
+            assert answer.status_code in (404, 422), answer.status_code
+        for guesser in guessers:
+            refused = _post(guesser, "/join", {"code": "000000"})
+            assert refused.status_code == 429
+            assert "参加コードのまちがいが続いた" in refused.text
     finally:
-        worker_a.stop()
-        worker_b.stop()
+        redis_server.flush()  # the other tests join from this same address
 
 
 def test_yoriai_serve_runs_several_workers_that_share_boards(city_env: dict[str, str]) -> None:
