@@ -34,6 +34,7 @@ BOTH_ENGINES = {
     "test_privacy",
     "test_projects",
     "test_projects_http",
+    "test_properties",
     "test_services",
 }
 
