@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -204,3 +205,21 @@ def test_a_websocket_to_a_board_id_too_large_is_refused_like_any_unknown_board(
     with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect(f"/ws/boards/{huge}") as ws:
         ws.receive_text()
     assert closed.value.code == 4403
+
+
+def test_workers_starting_at_once_all_sign_cookies_with_one_generated_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without YORIAI_SECRET_KEY, workers that start together read the same secret.key: the
+    first one creates it, the others never write their own over it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.config import _secret_key
+
+    monkeypatch.delenv("YORIAI_SECRET_KEY", raising=False)
+    for attempt in range(20):
+        data_dir = tmp_path / str(attempt)
+        with ThreadPoolExecutor(8) as pool:
+            keys = set(pool.map(_secret_key, [data_dir] * 8))
+        assert len(keys) == 1 and len(keys.pop()) == 64
+        assert oct((data_dir / "secret.key").stat().st_mode & 0o777) == "0o600"
