@@ -102,7 +102,7 @@ def test_a_note_longer_than_a_column_allows_is_refused_with_a_message(
     assert "200文字まで" in response.text
 
 
-def test_backup_on_postgresql_points_to_pg_dump(settings: Settings, backend: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_backup_on_postgresql_points_to_pg_dump(settings: Settings, backend: str, tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "YORIAI_DATABASE_URL": settings.database_url}
     env["YORIAI_DATA_DIR"] = str(tmp_path)
     result = subprocess.run(
