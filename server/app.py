@@ -31,6 +31,7 @@ from server.boards import routes as boards_routes
 from server.config import ROOT, Settings
 from server.db import make_engine, make_sessionmaker
 from server.errors import UserError
+from server.i18n import N_, LocaleMiddleware
 from server.meetings import flow_routes
 from server.meetings import routes as meetings_routes
 from server.projects import api as projects_api
@@ -50,11 +51,11 @@ SESSION_MAX_AGE = 7 * 24 * 3600  # a week: long enough for a meeting day, short 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     messages = {
-        403: "この操作はできません（ページを読み込み直してからお試しください）。",
-        404: "ページが見つかりませんでした。",
-        405: "この操作はできません。",
+        403: N_("この操作はできません（ページを読み込み直してからお試しください）。"),
+        404: N_("ページが見つかりませんでした。"),
+        405: N_("この操作はできません。"),
     }
-    message = messages.get(exc.status_code, "入力を受け付けられませんでした。内容をお確かめください。")
+    message = messages.get(exc.status_code, N_("入力を受け付けられませんでした。内容をお確かめください。"))
     if exc.status_code >= 500:
         return internal_error_handler(request, exc)
     return user_error_handler(request, UserError(message, exc.status_code))
@@ -62,13 +63,13 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
 
 def id_out_of_range_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
     """An id too large for the database (e.g. /b/99999999999999999999) cannot exist: not found."""
-    return user_error_handler(request, UserError("見つかりませんでした。", 404))
+    return user_error_handler(request, UserError(N_("見つかりませんでした。"), 404))
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Anything unforeseen: logged with its traceback, answered in Japanese, never a bare 500 page."""
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    message = "サーバーで問題が起きました。少し待ってからもう一度お試しください。"
+    message = N_("サーバーで問題が起きました。少し待ってからもう一度お試しください。")
     return user_error_handler(request, UserError(message, 500))
 
 
@@ -117,6 +118,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         before_send=[add_security_headers],
         middleware=[
+            # First, so that even a refused request (CSRF, sign-in) answers in the reader's language.
+            LocaleMiddleware,
             CookieBackendConfig(
                 secret=key,
                 key="yoriai",

@@ -65,8 +65,18 @@
     htmx.process(incoming);
   });
 
-  // The connection indicator (接続中 / 再接続中 / オフライン), and the HTTP fallback.
-  var labels = { connected: '接続中', reconnecting: '再接続中…', offline: 'オフライン', polling: '接続中（HTTP）' };
+  // The page's words in its language, from <script type="application/json" id="ui-strings"> in
+  // base.html (data, not code: CSP allows no inline script). Missing text shows the key.
+  var strings = {};
+  try { strings = JSON.parse(document.getElementById('ui-strings').textContent); } catch (e) { strings = {}; }
+  function t(key, values) {
+    var text = strings[key] || key;
+    for (var name in values || {}) text = text.split('{' + name + '}').join(values[name]);
+    return text;
+  }
+
+  // The connection indicator (connected / reconnecting / offline), and the HTTP fallback.
+  var labels = { connected: t('connected'), reconnecting: t('reconnecting'), offline: t('offline'), polling: t('polling') };
   function showConnection(state) {
     var indicator = document.getElementById('conn');
     if (!indicator) return;
@@ -120,7 +130,7 @@
     return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   }
 
-  var kindLabels = { concern: '▲ 困りごと', want: '★ やりたい', offer: '● できる', idea: '◆ アイデア' };
+  var kindLabels = { concern: '▲ ' + t('concern'), want: '★ ' + t('want'), offer: '● ' + t('offer'), idea: '◆ ' + t('idea') };
   function showPending(item, state) {
     var existing = document.querySelector('[data-client-id="' + item.client_id + '"]');
     if (existing && !existing.classList.contains('note--pending')) return; // the server's copy is here
@@ -131,7 +141,7 @@
     element.querySelector('.note__kind').textContent = kindLabels[item.kind] || '';
     element.querySelector('.note__text').textContent = item.text; // text, never HTML
     element.querySelector('.note__meta').textContent = state === 'offline'
-      ? 'まだ送れていません。つながったら自動で送ります。' : '送信中…';
+      ? t('pending_offline') : t('sending');
     if (!existing) {
       var list = document.getElementById('notes');
       if (list) list.insertBefore(element, list.firstChild);
@@ -154,11 +164,11 @@
     }).then(function (response) {
       if (response.status >= 500) throw new Error('server ' + response.status); // try again later
       return response.json()
-        .catch(function () { return { error: '送れませんでした（' + response.status + '）。ページを読み込み直してください。' }; })
+        .catch(function () { return { error: t('send_failed_status', { status: response.status }) }; })
         .then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
       writeOutbox(meeting, outbox(meeting).filter(function (i) { return i.client_id !== item.client_id; }));
-      if (!result.ok) refused(item, result.data.error || '送れませんでした。');
+      if (!result.ok) refused(item, result.data.error || t('send_failed'));
       flushing = false;
       flushOutbox();
     }).catch(function () {
@@ -186,7 +196,7 @@
     var text = form.elements.text.value;
     var error = document.getElementById('composer-error');
     if (!text.trim()) {
-      if (error) { error.textContent = '付箋が空です。ひとことでも書いてください。'; error.hidden = false; }
+      if (error) { error.textContent = t('empty_note'); error.hidden = false; }
       return;
     }
     if (error) error.hidden = true;

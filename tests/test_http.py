@@ -109,7 +109,7 @@ def test_a_participant_joins_by_code_and_posts_a_note(facilitator: TestClient[Li
         redirect = post_form(c, "/join", {"code": f"{code[:3]} {code[3:]}"})
         assert redirect.headers["location"] == f"/join/{code}"
         join_page = c.get(f"/join/{code}").text
-        assert "個人情報はいりません" in join_page and "市民" in join_page
+        assert "名前や連絡先はいりません" in join_page and "市民" in join_page
         assert post_form(c, f"/join/{code}", {"skip": "1"}).headers["location"] == f"/b/{meeting_id}"
         posted = send_note(c, meeting_id, "坂道で買い物がつらい", kind="concern")
         assert posted.status_code == 200 and isinstance(posted.json()["note_id"], int)
@@ -123,13 +123,13 @@ def test_bad_codes_get_a_clear_message(facilitator: TestClient[Litestar]) -> Non
     phone = join_as(facilitator, code)
     with phone as c:
         unknown = post_form(c, "/join", {"code": "999999"})
-        assert unknown.status_code == 404 and "見つかりませんでした" in unknown.text
+        assert unknown.status_code == 404 and "この参加コードの会はありません" in unknown.text
         short = post_form(c, "/join", {"code": "12"})
         assert short.status_code == 422 and "6けた" in short.text
     post_form(facilitator, f"/f/sessions/{meeting_id}/close", {})
     with phone as c:
         closed = post_form(c, "/join", {"code": code})
-        assert closed.status_code == 410 and "終了しました" in closed.text
+        assert closed.status_code == 410 and "おわりました" in closed.text
 
 
 def test_an_empty_or_long_note_gets_a_message_and_nothing_is_stored(
@@ -151,9 +151,9 @@ def test_a_note_on_a_closed_board_is_refused(facilitator: TestClient[Litestar]) 
     post_form(facilitator, f"/f/sessions/{meeting_id}/close", {})
     with phone as c:
         response = send_note(c, meeting_id, "まだ書きたい")
-        assert response.status_code == 409 and "終了しました" in response.json()["error"]
+        assert response.status_code == 409 and "おわりました" in response.json()["error"]
         board = c.get(f"/b/{meeting_id}").text
-    assert "この会は終了しました" in board and "まだ書きたい</p>" not in board
+    assert "この会はおわりました" in board and "まだ書きたい</p>" not in board
 
 
 def test_a_stranger_cannot_post_or_see_a_board(facilitator: TestClient[Litestar]) -> None:

@@ -182,7 +182,7 @@ def test_closing_the_session_tells_every_phone(facilitator: TestClient[Litestar]
         with staff as c:
             post_form(c, f"/f/sessions/{meeting_id}/close", {})
         message = socket.receive_text(timeout=WAIT)
-    assert "board-status--closed" in message and "この会は終了しました" in message
+    assert "board-status--closed" in message and "この会はおわりました" in message
 
 
 # --- BoardStream on its own: the races a test client cannot time -------------------------

@@ -169,7 +169,7 @@ async def test_a_vote_over_budget_is_refused_and_changes_nothing(db: AsyncSessio
     await voting.cast(db, meeting, voter, target="note", target_id=ids[0])
     await voting.cast(db, meeting, voter, target="note", target_id=ids[1])
     events = await count(db, BoardEvent)
-    with pytest.raises(UserError, match="使い切りました"):
+    with pytest.raises(UserError, match="ぜんぶ使いました"):
         await voting.cast(db, meeting, voter, target="note", target_id=ids[2])
     assert await count(db, Vote) == 2 and await count(db, BoardEvent) == events
     with pytest.raises(UserError, match="もう投票"):

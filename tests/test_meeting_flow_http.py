@@ -117,7 +117,7 @@ def test_a_phone_votes_within_its_budget_and_sees_the_results(facilitator: TestC
             ).text
         assert 'id="votes-left">0<' in panel
         over = post_form(c, f"/b/{meeting_id}/votes", {"target": "note", "id": str(ids[2])}, htmx=True).text
-        assert "使い切りました" in over and 'id="votes-left">0<' in over
+        assert "ぜんぶ使いました" in over and 'id="votes-left">0<' in over
         blocked = send_note(c, meeting_id, "投票中に書く")
         assert blocked.status_code == 409 and "投票の時間" in blocked.json()["error"]
     post_form(facilitator, f"/f/sessions/{meeting_id}/voting/reveal", {}, htmx=True)

@@ -77,7 +77,7 @@ async def test_finding_a_session_by_code_says_why_it_cannot(db: AsyncSession) ->
     found = await meetings.find_by_join_code(db, f"{spaced_full_width} {meeting.join_code[3:]}")
     assert found.id == meeting.id
     await meetings.set_status(db, meeting, MeetingStatus.CLOSED)
-    with pytest.raises(UserError, match="終了しました"):
+    with pytest.raises(UserError, match="おわりました"):
         await meetings.find_by_join_code(db, meeting.join_code)
     with pytest.raises(UserError, match="見つかりませんでした"):
         await meetings.find_by_join_code(db, "999999")
@@ -131,9 +131,9 @@ async def test_nothing_can_be_posted_on_a_closed_board(db: AsyncSession) -> None
     meeting = await new_meeting(db)
     person, _ = await boards.join_meeting(db, meeting)
     await meetings.set_status(db, meeting, MeetingStatus.CLOSED)
-    with pytest.raises(UserError, match="終了しました"):
+    with pytest.raises(UserError, match="おわりました"):
         await boards.post_note(db, meeting, person, kind="idea", text="まだ書きたい")
-    with pytest.raises(UserError, match="終了しました"):
+    with pytest.raises(UserError, match="おわりました"):
         await boards.join_meeting(db, meeting)
     assert await count(db, Note) == 0
 

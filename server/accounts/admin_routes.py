@@ -15,6 +15,7 @@ from server.accounts.models import User
 from server.boards.live import publish
 from server.boards.models import Note, Participant
 from server.errors import UserError
+from server.i18n import Text
 from server.meetings import service as meetings
 from server.privacy.service import erase_participant
 from server.web.auth import current_user, requires_role
@@ -28,7 +29,7 @@ async def _admin(request: Request[Any, Any, Any], db: DB) -> User:
 
 
 async def _users_page(
-    db: DB, error: str = "", status_code: int = 200, form: dict[str, Any] | None = None
+    db: DB, error: Text = "", status_code: int = 200, form: dict[str, Any] | None = None
 ) -> Template:
     return page(
         "accounts/users.html",

@@ -9,13 +9,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
 from server.errors import UserError
+from server.i18n import N_
 
 _hasher = PasswordHasher()
 # Verifying against this when the e-mail is unknown keeps the timing of both failures alike.
 _DUMMY_HASH = _hasher.hash("not a real password")
 
 MIN_PASSWORD_LENGTH = 8
-SIGN_IN_FAILED = "メールアドレスかパスワードが違います。"
+SIGN_IN_FAILED = N_("メールアドレスかパスワードが違います。")
 
 
 def normalise_email(email: str) -> str:
@@ -27,11 +28,11 @@ async def create_user(
 ) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise UserError("メールアドレスの形が正しくありません。")
+        raise UserError(N_("メールアドレスの形が正しくありません。"))
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。")
+        raise UserError(N_("パスワードは%(min)s文字以上にしてください。", min=MIN_PASSWORD_LENGTH))
     if await find_user(db, email):
-        raise UserError("このメールアドレスはすでに登録されています。")
+        raise UserError(N_("このメールアドレスはすでに登録されています。"))
     user = User(email=email, password_hash=_hasher.hash(password), display_name=display_name, roles=roles)
     db.add(user)
     await db.commit()
@@ -64,7 +65,7 @@ def clean_roles(roles: list[str]) -> str:
 
     chosen = [r for r in ROLES if r in roles]
     if not chosen:
-        raise UserError("役割を一つ以上選んでください。")
+        raise UserError(N_("役割を一つ以上選んでください。"))
     return " ".join(chosen)
 
 
@@ -79,10 +80,10 @@ async def set_roles(db: AsyncSession, admin: User, user_id: int, roles: list[str
     require_role(admin, "admin")
     user = await db.get(User, user_id)
     if user is None:
-        raise UserError("このアカウントは見つかりませんでした。", 404)
+        raise UserError(N_("このアカウントは見つかりませんでした。"), 404)
     new_roles = clean_roles(roles)
     if user.id == admin.id and "admin" not in new_roles.split():
-        raise UserError("自分の管理者の役割は外せません（ほかの管理者に頼んでください）。")
+        raise UserError(N_("自分の管理者の役割は外せません（ほかの管理者に頼んでください）。"))
     user.roles = new_roles
     await db.commit()
     return user

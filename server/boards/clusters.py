@@ -11,6 +11,7 @@ from server.boards.events import BoardChange, commit_change
 from server.boards.models import CLUSTER_NAME_MAX_LENGTH, BoardEventType, Cluster, Note
 from server.boards.service import Actor, get_note, require_facilitator
 from server.errors import NotFound, UserError
+from server.i18n import N_
 from server.meetings.models import Meeting
 from server.textutil import clean_text
 
@@ -18,14 +19,14 @@ from server.textutil import clean_text
 def clean_cluster_name(name: str) -> str:
     name = clean_text(name, single_line=True)
     if len(name) > CLUSTER_NAME_MAX_LENGTH:
-        raise UserError(f"グループ名は{CLUSTER_NAME_MAX_LENGTH}文字までです。")
+        raise UserError(N_("グループ名は%(max)s文字までです。", max=CLUSTER_NAME_MAX_LENGTH))
     return name
 
 
 async def get_cluster(db: AsyncSession, meeting: Meeting, cluster_id: int) -> Cluster:
     cluster = await db.get(Cluster, cluster_id)
     if cluster is None or cluster.meeting_id != meeting.id:
-        raise NotFound("このグループは見つかりませんでした（統合されたかもしれません）。")
+        raise NotFound(N_("このグループは見つかりませんでした（統合されたかもしれません）。"))
     return cluster
 
 
@@ -34,7 +35,7 @@ async def _notes(db: AsyncSession, meeting: Meeting, note_ids: Sequence[int]) ->
         (await db.exec(select(Note).where(col(Note.id).in_(note_ids), Note.meeting_id == meeting.id))).all()
     )
     if len(notes) != len(set(note_ids)):
-        raise NotFound("見つからない付箋があります（削除されたかもしれません）。")
+        raise NotFound(N_("見つからない付箋があります（削除されたかもしれません）。"))
     return notes
 
 
@@ -65,7 +66,7 @@ async def rename_cluster(
     cluster = await get_cluster(db, meeting, cluster_id)
     name = clean_cluster_name(name)
     if not name:
-        raise UserError("グループ名を入れてください。")
+        raise UserError(N_("グループ名を入れてください。"))
     cluster.name = name
     return await commit_change(db, meeting.id or 0, BoardEventType.CLUSTER_RENAMED, cluster_ids=[cluster_id])
 
@@ -115,7 +116,7 @@ async def merge_clusters(
     """Move every note of ``source`` into ``target`` and remove ``source``."""
     require_facilitator(actor)
     if source_id == target_id:
-        raise UserError("同じグループどうしは統合できません。")
+        raise UserError(N_("同じグループどうしは統合できません。"))
     source = await get_cluster(db, meeting, source_id)
     await get_cluster(db, meeting, target_id)
     return await _dissolve(db, meeting, source, into=target_id, also_touched=[target_id])

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.i18n import N_, LazyText
 from server.timeutil import utcnow
 
 
@@ -18,23 +19,24 @@ class NoteKind(StrEnum):
     IDEA = "idea"  # アイデア
 
 
-NOTE_KIND_LABELS: dict[str, str] = {
-    NoteKind.CONCERN: "困りごと",
-    NoteKind.WANT: "やりたい",
-    NoteKind.OFFER: "できる",
-    NoteKind.IDEA: "アイデア",
+NOTE_KIND_LABELS: dict[str, LazyText] = {
+    NoteKind.CONCERN: N_("困りごと"),
+    NoteKind.WANT: N_("やりたい"),
+    NoteKind.OFFER: N_("できる"),
+    NoteKind.IDEA: N_("アイデア"),
 }
 
 #: Affiliations (所属) participants may pick, for counts only; never required.
-AFFILIATIONS: list[str] = [
-    "市民",
-    "地域活動団体",
-    "事業者",
-    "NPO",
-    "学校・大学",
-    "行政",
-    "社会福祉協議会",
-]
+#: The Japanese key is what is stored and counted; the value is the label shown.
+AFFILIATIONS: dict[str, LazyText] = {
+    "市民": N_("市民"),
+    "地域活動団体": N_("地域活動団体"),
+    "事業者": N_("事業者"),
+    "NPO": N_("NPO"),
+    "学校・大学": N_("学校・大学"),
+    "行政": N_("行政"),
+    "社会福祉協議会": N_("社会福祉協議会"),
+}
 
 NOTE_MAX_LENGTH = 200
 NICKNAME_MAX_LENGTH = 20
@@ -85,7 +87,7 @@ class Note(SQLModel, table=True):
 
     @property
     def kind_label(self) -> str:
-        return NOTE_KIND_LABELS.get(self.kind, self.kind)
+        return str(NOTE_KIND_LABELS.get(self.kind, self.kind))
 
 
 class Vote(SQLModel, table=True):

@@ -25,6 +25,7 @@ from server.boards.live import (
 from server.boards.models import Participant
 from server.boards.state import board_state, list_clusters
 from server.errors import Forbidden, UserError
+from server.i18n import N_, Text
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
 from server.privacy.service import forget_nickname
@@ -120,7 +121,7 @@ async def _participant_for(request: Request[Any, Any, Any], db: DB, meeting: Mee
     assert meeting.id is not None
     participant = await boards.get_participant(db, meeting.id, participant_token(request, meeting.id))
     if participant is None:
-        raise Forbidden("この会にまだ参加していません。参加コードから入ってください。")
+        raise Forbidden(N_("この会にまだ参加していません。参加コードから入ってください。"))
     return participant
 
 
@@ -167,7 +168,7 @@ async def post_note(
         )
     except UserError as exc:
         if _wants_json(request):
-            return Response({"error": exc.message}, status_code=exc.status_code)
+            return Response({"error": str(exc.message)}, status_code=exc.status_code)
         raise
     if isinstance(result, BoardChange):
         publish(channels, result)
@@ -202,7 +203,7 @@ async def edit_own_note_form(
     participant = await _participant_for(request, db, meeting)
     note = await boards.visible_note(db, meeting, note_id)
     if note.participant_id != participant.id:
-        raise Forbidden("自分の付箋だけを直せます。")
+        raise Forbidden(N_("自分の付箋だけを直せます。"))
     return page(
         "boards/_note_edit.html",
         note=boards.note_state(note),
@@ -261,7 +262,7 @@ async def forget_me(request: Request[Any, Any, Any], db: DB, meeting_id: FromPat
 # --- dot voting from the phone ----------------------------------------------------------------
 
 
-async def _vote_panel(db: DB, meeting: Meeting, participant: Participant, error: str = "") -> Template:
+async def _vote_panel(db: DB, meeting: Meeting, participant: Participant, error: Text = "") -> Template:
     if meeting.votes_revealed:
         return page("boards/_vote_panel.html", ranking=await voting.ranking(db, meeting))
     mine = await voting.my_votes(db, participant)
@@ -318,7 +319,7 @@ async def vote(
 # --- projects from the phone (参加したい) ---------------------------------------------------------
 
 
-async def _project_panel(db: DB, meeting: Meeting, participant: Participant, error: str = "") -> Template:
+async def _project_panel(db: DB, meeting: Meeting, participant: Participant, error: Text = "") -> Template:
     view = await boards.board_view(db, meeting, include_hidden=False)
     joined = await projects.joined_projects(db, participant)
     return page(
@@ -349,7 +350,7 @@ async def take_part(
     participant = await _participant_for(request, db, meeting)
     act = {"join": projects.join, "leave": projects.leave}.get(action)
     if act is None:
-        raise UserError("操作が正しくありません。", 404)
+        raise UserError(N_("操作が正しくありません。"), 404)
     try:
         change = await act(db, meeting, participant, project_id)
     except UserError as exc:  # refused before anything was written
@@ -436,7 +437,7 @@ async def board_events(
     meeting = await meetings.get_meeting(db, meeting_id)
     viewer = await _viewer_for(request, db, meeting_id, view)
     if viewer is None:
-        raise Forbidden("この会のボードを見る権限がありません。")
+        raise Forbidden(N_("この会のボードを見る権限がありません。"))
     return render_catch_up(viewer, await boards.catch_up(db, meeting, max(after, 0)))
 
 

@@ -35,6 +35,7 @@ from server.boards.state import (  # re-exported: the routes read a board throug
     note_state,
 )
 from server.errors import Forbidden, NotFound, UserError
+from server.i18n import N_
 from server.meetings.models import Meeting, MeetingStatus
 from server.textutil import clean_text
 from server.timeutil import utcnow
@@ -68,28 +69,30 @@ class Actor:
 
 def require_open(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.DRAFT:
-        raise UserError("この会はまだ始まっていません。始まるまでお待ちください。", 409)
+        raise UserError(N_("この会はまだ始まっていません。始まるまで待ってください。"), 409)
     if meeting.status == MeetingStatus.CLOSED:
-        raise UserError("この会は終了しました。付箋はもう貼れません。", 409)
+        raise UserError(N_("この会はおわりました。付箋はもう書けません。"), 409)
 
 
 def require_facilitator(actor: Actor) -> None:
     if not actor.is_facilitator:
-        raise Forbidden("この操作はファシリテーターだけができます。")
+        raise Forbidden(N_("この操作はファシリテーターだけができます。"))
 
 
 def clean_note_text(text: str) -> str:
     text = clean_text(text)
     if not text:
-        raise UserError("付箋が空です。ひとことでも書いてください。")
+        raise UserError(N_("付箋が空です。ひとことでも書いてください。"))
     if len(text) > NOTE_MAX_LENGTH:
-        raise UserError(f"付箋は{NOTE_MAX_LENGTH}文字までです（いま{len(text)}文字）。")
+        raise UserError(
+            N_("付箋は%(max)s文字までです（いま%(now)s文字）。", max=NOTE_MAX_LENGTH, now=len(text))
+        )
     return text
 
 
 def clean_note_kind(kind: str) -> str:
     if kind not in set(NoteKind):
-        raise UserError("付箋の種類（困りごと・やりたい・できる・アイデア）を選んでください。")
+        raise UserError(N_("付箋の種類（困りごと・やりたい・できる・アイデア）を選んでください。"))
     return kind
 
 
@@ -100,9 +103,9 @@ async def join_meeting(
     require_open(meeting)
     nickname = clean_text(nickname, single_line=True)
     if len(nickname) > NICKNAME_MAX_LENGTH:
-        raise UserError(f"ニックネームは{NICKNAME_MAX_LENGTH}文字までです。")
+        raise UserError(N_("ニックネームは%(max)s文字までです。", max=NICKNAME_MAX_LENGTH))
     if affiliation and affiliation not in AFFILIATIONS:
-        raise UserError("所属は一覧から選んでください（選ばなくても参加できます）。")
+        raise UserError(N_("所属は一覧から選んでください（選ばなくても参加できます）。"))
     assert meeting.id is not None
     participant = Participant(
         meeting_id=meeting.id, token=secrets.token_urlsafe(32), nickname=nickname, affiliation=affiliation
@@ -137,7 +140,7 @@ async def post_note(
         return existing
     require_open(meeting)
     if not meeting.posting_allowed:
-        raise UserError("いまは投票の時間です。付箋は投票のあとで書けます。", 409)
+        raise UserError(N_("いまは投票の時間です。付箋は投票のあとで書けます。"), 409)
     assert meeting.id is not None
     note = Note(
         meeting_id=meeting.id,
@@ -178,7 +181,7 @@ async def get_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note:
     """A note as a facilitator sees it, hidden or not."""
     note = await db.get(Note, note_id)
     if note is None or note.meeting_id != meeting.id:
-        raise NotFound("この付箋は見つかりませんでした（削除されたかもしれません）。")
+        raise NotFound(N_("この付箋は見つかりませんでした（削除されたかもしれません）。"))
     return note
 
 
@@ -186,7 +189,7 @@ async def visible_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note
     """A note as a participant may see it: hidden notes do not exist for them."""
     note = await get_note(db, meeting, note_id)
     if note.hidden:
-        raise NotFound("この付箋は見つかりませんでした。")
+        raise NotFound(N_("この付箋は見つかりませんでした。"))
     return note
 
 
@@ -194,7 +197,7 @@ def _require_author_or_facilitator(note: Note, actor: Actor) -> None:
     if actor.is_facilitator:
         return
     if actor.participant_id is None or note.participant_id != actor.participant_id:
-        raise Forbidden("自分の付箋だけを直したり消したりできます。")
+        raise Forbidden(N_("自分の付箋だけを直したり消したりできます。"))
 
 
 async def edit_note(
@@ -215,7 +218,7 @@ async def set_note_hidden(
 ) -> BoardChange:
     """Hide (非表示) or show a note. Only facilitators moderate."""
     if not actor.is_facilitator:
-        raise Forbidden("付箋を非表示にできるのはファシリテーターだけです。")
+        raise Forbidden(N_("付箋を非表示にできるのはファシリテーターだけです。"))
     note = await get_note(db, meeting, note_id)
     note.hidden = hidden
     type = BoardEventType.NOTE_HIDDEN if hidden else BoardEventType.NOTE_SHOWN
@@ -226,7 +229,7 @@ async def delete_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: A
     """A participant withdraws their own note: it is removed, not just hidden."""
     note = await get_note(db, meeting, note_id)
     if note.participant_id is None or note.participant_id != actor.participant_id:
-        raise Forbidden("自分の付箋だけを消せます。")
+        raise Forbidden(N_("自分の付箋だけを消せます。"))
     await db.delete(note)
     await db.flush()
     return await commit_change(db, meeting.id or 0, BoardEventType.NOTE_DELETED, note_ids=[note_id])

@@ -13,6 +13,7 @@ from server.boards.models import BoardEventType, Cluster, Note, Participant, Vot
 from server.boards.service import Actor, require_facilitator, require_open
 from server.boards.state import vote_totals
 from server.errors import NotFound, UserError
+from server.i18n import N_
 from server.meetings.models import Meeting
 
 MAX_BUDGET = 20
@@ -29,13 +30,13 @@ class VotingSettings:
 def clean_settings(form: dict[str, str]) -> VotingSettings:
     target = form.get("target", "notes")
     if target not in ("notes", "clusters"):
-        raise UserError("投票の対象は「付箋」か「グループ」です。")
+        raise UserError(N_("投票の対象は「付箋」か「グループ」です。"))
     try:
         budget = int(form.get("budget", "3"))
     except ValueError:
-        raise UserError("一人あたりの票数は数字で入れてください。") from None
+        raise UserError(N_("一人あたりの票数は数字で入れてください。")) from None
     if not 1 <= budget <= MAX_BUDGET:
-        raise UserError(f"一人あたりの票数は1から{MAX_BUDGET}までです。")
+        raise UserError(N_("一人あたりの票数は1から%(max)sまでです。", max=MAX_BUDGET))
     return VotingSettings(target, budget, form.get("live") == "1", form.get("posting") == "1")
 
 
@@ -44,7 +45,7 @@ async def configure(
 ) -> BoardChange:
     require_facilitator(actor)
     if meeting.voting_open and settings.target != meeting.vote_target and await _any_votes(db, meeting):
-        raise UserError("投票が始まっているため、対象は変えられません。")
+        raise UserError(N_("投票が始まっているため、対象は変えられません。"))
     meeting.vote_target = settings.target
     meeting.vote_budget = settings.budget
     meeting.votes_live = settings.live
@@ -102,11 +103,13 @@ async def my_votes(db: AsyncSession, participant: Participant) -> set[tuple[str,
 async def _check_target(db: AsyncSession, meeting: Meeting, target: str, target_id: int) -> None:
     if target != meeting.vote_target.rstrip("s"):
         raise UserError(
-            "いまは" + ("付箋" if meeting.vote_target == "notes" else "グループ") + "に投票します。"
+            N_("いまは付箋に投票します。")
+            if meeting.vote_target == "notes"
+            else N_("いまはグループに投票します。")
         )
     row: Note | Cluster | None = await db.get(Note if target == "note" else Cluster, target_id)
     if row is None or row.meeting_id != meeting.id or (isinstance(row, Note) and row.hidden):
-        raise NotFound("投票先が見つかりませんでした。")
+        raise NotFound(N_("投票先が見つかりませんでした。"))
 
 
 async def cast(
@@ -115,14 +118,18 @@ async def cast(
     """Put one dot on a note or cluster; refused past the budget, and once per item."""
     require_open(meeting)
     if not meeting.voting_open:
-        raise UserError("いまは投票の時間ではありません。", 409)
+        raise UserError(N_("いまは投票の時間ではありません。"), 409)
     await _check_target(db, meeting, target, target_id)
     mine = await my_votes(db, participant)
     if (target, target_id) in mine:
-        raise UserError("ここにはもう投票しています。", 409)
+        raise UserError(N_("ここにはもう投票しています。"), 409)
     if len(mine) >= meeting.vote_budget:
         raise UserError(
-            f"持ち票（{meeting.vote_budget}票）を使い切りました。取り消すと別のものに投票できます。", 409
+            N_(
+                "票をぜんぶ使いました（%(n)s票）。どれかを取り消すと、ほかのものに投票できます。",
+                n=meeting.vote_budget,
+            ),
+            409,
         )
     vote = Vote(meeting_id=meeting.id or 0, participant_id=participant.id or 0)
     if target == "note":
@@ -139,13 +146,13 @@ async def withdraw(
 ) -> BoardChange:
     require_open(meeting)
     if not meeting.voting_open:
-        raise UserError("投票は締め切られました。", 409)
+        raise UserError(N_("投票はもうおわりました。"), 409)
     column = Vote.note_id if target == "note" else Vote.cluster_id
     vote = (
         await db.exec(select(Vote).where(Vote.participant_id == participant.id, column == target_id))
     ).first()
     if vote is None:
-        raise UserError("ここには投票していません。", 409)
+        raise UserError(N_("ここには投票していません。"), 409)
     await db.delete(vote)
     await db.flush()
     return await _vote_change(db, meeting, BoardEventType.VOTE_WITHDRAWN, target, target_id, participant)

@@ -28,3 +28,20 @@ def district_rows() -> list[dict[str, object]]:
         {"id": CITY_WIDE_ID, "name": "市全域", "reading": "City-wide", "position": 99, "is_city_wide": True}
     )
     return rows
+
+
+_READINGS = {name: reading for _, name, reading in DISTRICTS} | {"市全域": "City-wide"}
+
+
+def district_label(name: str) -> str:
+    """A district's name in the viewer's language: 鶴川地区 / Tsurukawa district.
+
+    The Japanese name is the data (stored, exported); English shows the romanisation.
+    """
+    from server.i18n import N_, get_locale  # late: i18n reads config only
+
+    if get_locale() == "ja" or name not in _READINGS:
+        return name
+    if name == "市全域":
+        return str(N_("市全域"))
+    return str(N_("%(name)s地区", name=_READINGS[name]))

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import BoardEventType
 from server.errors import UserError
+from server.i18n import N_
 from server.meetings.models import Meeting
 from server.programmes.service import Phase, get_programme
 from server.timeutil import utcnow
@@ -41,9 +42,9 @@ async def go_to_phase(db: AsyncSession, meeting: Meeting, index: int) -> BoardCh
     the voting phase (opens when it starts, closes when the meeting moves on)."""
     phases = phases_of(meeting)
     if not phases:
-        raise UserError("この会には進行プログラムがありません。編集画面で選んでください。")
+        raise UserError(N_("この会には進行プログラムがありません。編集画面で選んでください。"))
     if not 0 <= index < len(phases):
-        raise UserError("その先（前）のフェーズはありません。", 409)
+        raise UserError(N_("その先（前）のフェーズはありません。"), 409)
     was_voting = phases[meeting.phase_index].key == "voting" if meeting.phase_index < len(phases) else False
     meeting.phase_index = index
     _reset_timer_to(meeting, phases[index].minutes * 60)
@@ -56,7 +57,7 @@ async def go_to_phase(db: AsyncSession, meeting: Meeting, index: int) -> BoardCh
 
 async def start_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
     if meeting.timer_ends_at is not None:
-        raise UserError("タイマーはもう動いています。", 409)
+        raise UserError(N_("タイマーはもう動いています。"), 409)
     left = meeting.timer_left_s if meeting.timer_left_s is not None else meeting.timer_duration_s
     if left <= 0:
         left = meeting.timer_duration_s or 60
@@ -68,7 +69,7 @@ async def start_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
 
 async def pause_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
     if meeting.timer_ends_at is None:
-        raise UserError("タイマーは止まっています。", 409)
+        raise UserError(N_("タイマーは止まっています。"), 409)
     meeting.timer_left_s = max(0, round((meeting.timer_ends_at - utcnow()).total_seconds()))
     meeting.timer_ends_at = None
     return await commit_change(db, meeting.id or 0, BoardEventType.TIMER_CHANGED)

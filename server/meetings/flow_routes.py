@@ -20,6 +20,7 @@ from server.boards.events import BoardChange
 from server.boards.live import publish
 from server.boards.state import list_clusters, list_notes
 from server.errors import UserError
+from server.i18n import N_, Text
 from server.meetings import flow
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
@@ -53,7 +54,7 @@ def _int_or_none(raw: str) -> int | None:
     try:
         return int(raw) if raw else None
     except ValueError:
-        raise UserError("グループの指定が正しくありません。") from None
+        raise UserError(N_("グループの指定が正しくありません。")) from None
 
 
 # --- phases and timer ---------------------------------------------------------------------
@@ -69,7 +70,7 @@ async def change_phase(
 ) -> Response[None]:
     step = {"next": 1, "back": -1}.get(direction)
     if step is None:
-        raise UserError("進め方の指定が正しくありません。")
+        raise UserError(N_("進め方の指定が正しくありません。"))
     return await _apply(
         request, db, channels, meeting_id, lambda m, _: flow.go_to_phase(db, m, m.phase_index + step)
     )
@@ -93,7 +94,7 @@ async def timer(
 ) -> Response[None]:
     run = TIMER_ACTIONS.get(action)
     if run is None:
-        raise UserError("タイマーの操作が正しくありません。")
+        raise UserError(N_("タイマーの操作が正しくありません。"))
     return await _apply(request, db, channels, meeting_id, lambda m, _: run(db, m))
 
 
@@ -109,7 +110,7 @@ async def create_cluster(
     try:
         note_ids = [int(n) for n in form.getall("note_id")] if "note_id" in form else []
     except ValueError:
-        raise UserError("付箋の指定が正しくありません。") from None
+        raise UserError(N_("付箋の指定が正しくありません。")) from None
     return await _apply(
         request,
         db,
@@ -199,7 +200,7 @@ async def merge_cluster(
 ) -> Response[None]:
     into = _int_or_none(data.get("into", ""))
     if into is None:
-        raise UserError("統合先のグループを選んでください。")
+        raise UserError(N_("統合先のグループを選んでください。"))
     return await _apply(
         request,
         db,
@@ -272,7 +273,7 @@ async def voting_action(
 ) -> Response[None]:
     run = VOTING_ACTIONS.get(action)
     if run is None:
-        raise UserError("投票の操作が正しくありません。")
+        raise UserError(N_("投票の操作が正しくありません。"))
     return await _apply(request, db, channels, meeting_id, lambda m, actor: run(db, m, actor))
 
 
@@ -322,7 +323,7 @@ async def _promote_page(
     meeting: Meeting,
     form: dict[str, Any],
     source: dict[str, int],
-    error: str = "",
+    error: Text = "",
     status_code: int = 200,
 ) -> Template:
     return page(
@@ -344,7 +345,7 @@ def _source(query: Any) -> dict[str, int]:
         raw = str(query.get(key, ""))
         if raw.isdigit():
             return {key: int(raw)}
-    raise UserError("プロジェクトにする付箋かグループを選んでください。")
+    raise UserError(N_("プロジェクトにする付箋かグループを選んでください。"))
 
 
 @get("/sessions/{meeting_id:int}/promote")
@@ -395,7 +396,7 @@ async def bring_projects(
     meeting = await meetings.get_meeting(db, meeting_id)
     change = await projects.bring_open_projects(db, meeting, user)
     if change is None:
-        raise UserError("ボードに出せる、この地区の進行中のプロジェクトはありません。", 409)
+        raise UserError(N_("ボードに出せる、この地区の進行中のプロジェクトはありません。"), 409)
     publish(channels, change)
     return Response(content=None, status_code=204)
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.boards.models import NOTE_KIND_LABELS, Participant
+from server.boards.models import AFFILIATIONS, NOTE_KIND_LABELS, Participant
 from server.boards.state import BoardView, board_view
+from server.i18n import N_
 from server.meetings.models import Meeting
 from server.reports.tables import Table
 
@@ -26,7 +27,8 @@ async def minutes_of(db: AsyncSession, meeting: Meeting) -> Minutes:
     affiliations = (
         await db.exec(select(Participant.affiliation).where(Participant.meeting_id == meeting.id))
     ).all()
-    counts = Counter(a or "未回答" for a in affiliations)
+    # Labels in the reader's language (the stored value is the Japanese key).
+    counts = Counter(str(AFFILIATIONS.get(a or "", a or N_("未回答"))) for a in affiliations)
     return Minutes(meeting, view, sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
@@ -36,12 +38,14 @@ def notes_table(minutes: Minutes) -> Table:
     rows: list[list[object]] = [
         [
             n["id"],
-            NOTE_KIND_LABELS.get(n["kind"], n["kind"]),
+            str(NOTE_KIND_LABELS.get(n["kind"], n["kind"])),
             n["text"],
             clusters.get(n["cluster_id"], ""),
             n["votes"],
-            "代理入力" if n["by_staff"] else "",
+            str(N_("代理入力")) if n["by_staff"] else "",
         ]
         for n in minutes.view.notes
     ]
-    return Table("付箋", ["番号", "種類", "付箋", "グループ", "票", "入力"], rows)  # type: ignore[arg-type]
+    # A working export for the organisers: headings in the reader's language.
+    headings = [N_("番号"), N_("種類"), N_("付箋"), N_("グループ"), N_("票"), N_("入力")]
+    return Table(str(N_("付箋")), [str(h) for h in headings], rows)  # type: ignore[arg-type]

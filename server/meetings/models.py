@@ -11,6 +11,7 @@ from enum import StrEnum
 from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
+from server.i18n import N_, LazyText
 from server.timeutil import utcnow
 
 
@@ -20,10 +21,10 @@ class MeetingKind(StrEnum):
     SMALL_AREA = "small_area"  # 小地域座談会
 
 
-MEETING_KIND_LABELS: dict[str, str] = {
-    MeetingKind.ROUNDTABLE: "地区別懇談会",
-    MeetingKind.YORIAI: "The YORIAI",
-    MeetingKind.SMALL_AREA: "小地域座談会",
+MEETING_KIND_LABELS: dict[str, LazyText] = {
+    MeetingKind.ROUNDTABLE: N_("地区別懇談会"),
+    MeetingKind.YORIAI: N_("The YORIAI"),
+    MeetingKind.SMALL_AREA: N_("小地域座談会"),
 }
 
 
@@ -33,10 +34,10 @@ class MeetingStatus(StrEnum):
     CLOSED = "closed"  # 終了: read-only
 
 
-MEETING_STATUS_LABELS: dict[str, str] = {
-    MeetingStatus.DRAFT: "準備中",
-    MeetingStatus.OPEN: "開催中",
-    MeetingStatus.CLOSED: "終了",
+MEETING_STATUS_LABELS: dict[str, LazyText] = {
+    MeetingStatus.DRAFT: N_("準備中"),
+    MeetingStatus.OPEN: N_("開催中"),
+    MeetingStatus.CLOSED: N_("終了"),
 }
 
 
@@ -92,11 +93,11 @@ class Meeting(SQLModel, table=True):
 
     @property
     def kind_label(self) -> str:
-        return MEETING_KIND_LABELS.get(self.kind, self.kind)
+        return str(MEETING_KIND_LABELS.get(self.kind, self.kind))  # in the reader's language
 
     @property
     def status_label(self) -> str:
-        return MEETING_STATUS_LABELS.get(self.status, self.status)
+        return str(MEETING_STATUS_LABELS.get(self.status, self.status))
 
     @property
     def is_open(self) -> bool:

@@ -13,6 +13,7 @@ from server.boards import service as boards
 from server.boards.live import Viewer, ViewMode, publish
 from server.boards.state import board_state, vote_totals
 from server.errors import Forbidden, UserError
+from server.i18n import N_, Text
 from server.meetings import service as meetings
 from server.meetings.minutes import minutes_of, notes_table
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
@@ -43,7 +44,7 @@ def join_url(request: Request[Any, Any, Any], meeting: Meeting) -> str:
 
 
 async def _form_page(
-    db: DB, meeting: Meeting | None, form: dict[str, str], error: str = "", status_code: int = 200
+    db: DB, meeting: Meeting | None, form: dict[str, str], error: Text = "", status_code: int = 200
 ) -> Template:
     return page(
         "meetings/form.html",
@@ -286,7 +287,7 @@ async def edit_note(
 async def _staff_for_minutes(request: Request[Any, Any, Any], db: DB) -> None:
     user = await current_user(request, db)
     if user is None or not (user.has_role("facilitator") or user.has_role("coordinator")):
-        raise Forbidden("スタッフのアカウントでサインインしてください。")
+        raise Forbidden(N_("スタッフのアカウントでサインインしてください。"))
 
 
 @get("/sessions/{meeting_id:int}/minutes")
@@ -314,7 +315,7 @@ async def export_notes(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        raise UserError("そのファイルは作れません。", 404)
+        raise UserError(N_("そのファイルは作れません。"), 404)
     return Response(
         content,
         media_type=media_type,

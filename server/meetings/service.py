@@ -15,6 +15,7 @@ from server.boards.models import BoardEventType
 from server.boards.service import commit_change
 from server.districts.models import District
 from server.errors import NotFound, UserError
+from server.i18n import N_, Joined, Text
 from server.meetings.flow import current_phase
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
 from server.programmes.service import get_programme
@@ -50,35 +51,35 @@ class MeetingInput:
 
 
 async def clean_meeting_input(db: AsyncSession, form: dict[str, str]) -> MeetingInput:
-    problems: list[str] = []
+    problems: list[Text] = []
     kind = form.get("kind", "")
     if kind not in set(MeetingKind):
-        problems.append("会の種類を選んでください。")
+        problems.append(N_("会の種類を選んでください。"))
     district_id = form.get("district_id", "")
     if not district_id or await db.get(District, district_id) is None:
-        problems.append("地区を選んでください（The YORIAI は「市全域」）。")
+        problems.append(N_("地区を選んでください（The YORIAI は「市全域」）。"))
     title = clean_text(form.get("title", ""), single_line=True)
     if not title:
-        problems.append("タイトルを入力してください。")
+        problems.append(N_("タイトルを入力してください。"))
     elif len(title) > 120:
-        problems.append("タイトルは120文字までです。")
+        problems.append(N_("タイトルは120文字までです。"))
     question = clean_text(form.get("question", ""))
     if len(question) > 300:
-        problems.append("問いは300文字までです。")
+        problems.append(N_("問いは300文字までです。"))
     held_on = None
     if raw_date := form.get("held_on", "").strip():
         try:
             held_on = date.fromisoformat(raw_date)
         except ValueError:
-            problems.append("日付は 2026-11-22 の形で入力してください。")
+            problems.append(N_("日付は 2026-11-22 の形で入力してください。"))
     venue = clean_text(form.get("venue", ""), single_line=True)
     if len(venue) > 120:
-        problems.append("会場は120文字までです。")
+        problems.append(N_("会場は120文字までです。"))
     programme = form.get("programme", "")
     if programme and get_programme(programme) is None:
-        problems.append("進行プログラムを一覧から選んでください。")
+        problems.append(N_("進行プログラムを一覧から選んでください。"))
     if problems:
-        raise UserError(" ".join(problems))
+        raise UserError(Joined(problems))
     return MeetingInput(kind, district_id, title, question, held_on, venue, programme)
 
 
@@ -93,7 +94,7 @@ async def create_meeting(db: AsyncSession, data: MeetingInput, *, created_by: in
             continue
         await db.commit()
         return meeting
-    raise UserError("参加コードを作れませんでした。もう一度お試しください。", 503)
+    raise UserError(N_("参加コードを作れませんでした。もう一度お試しください。"), 503)
 
 
 async def update_meeting(db: AsyncSession, meeting: Meeting, data: MeetingInput) -> Meeting:
@@ -106,7 +107,7 @@ async def update_meeting(db: AsyncSession, meeting: Meeting, data: MeetingInput)
 async def get_meeting(db: AsyncSession, meeting_id: int) -> Meeting:
     meeting = await db.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotFound("この会は見つかりませんでした。")
+        raise NotFound(N_("この会は見つかりませんでした。"))
     return meeting
 
 
@@ -119,25 +120,27 @@ async def find_by_join_code(db: AsyncSession, raw_code: str) -> Meeting:
     """The open session with this code, or a message saying why there is none."""
     code = normalise_join_code(raw_code)
     if len(code) != JOIN_CODE_LENGTH:
-        raise UserError(f"参加コードは{JOIN_CODE_LENGTH}けたの数字です。もう一度お確かめください。")
+        raise UserError(
+            N_("参加コードは%(n)sけたの数字です。もう一度たしかめてください。", n=JOIN_CODE_LENGTH)
+        )
     result = await db.exec(select(Meeting).where(Meeting.join_code == code).order_by(col(Meeting.id).desc()))
     meetings = list(result.all())
     for meeting in meetings:
         if meeting.status == MeetingStatus.OPEN:
             return meeting
     if any(m.status == MeetingStatus.DRAFT for m in meetings):
-        raise UserError("この会はまだ始まっていません。始まってからもう一度お試しください。", 409)
+        raise UserError(N_("この会はまだ始まっていません。始まってから、もう一度入れてください。"), 409)
     if meetings:
-        raise UserError("この会は終了しました。ご参加ありがとうございました。", 410)
-    raise UserError("この参加コードの会は見つかりませんでした。数字をお確かめください。", 404)
+        raise UserError(N_("この会はおわりました。ありがとうございました。"), 410)
+    raise UserError(N_("この参加コードの会はありません。数字をたしかめてください。"), 404)
 
 
 async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) -> BoardChange:
     """Open or close a session's board; the change is an event so every screen follows."""
     if meeting.status == status:
-        raise UserError(f"この会はすでに「{meeting.status_label}」です。", 409)
+        raise UserError(N_("この会はすでに「%(status)s」です。", status=meeting.status_label), 409)
     if status == MeetingStatus.DRAFT:
-        raise UserError("終了した会を準備中に戻すことはできません。", 409)
+        raise UserError(N_("終了した会を準備中に戻すことはできません。"), 409)
     meeting.status = status
     if status == MeetingStatus.CLOSED:
         meeting.voting_open = False
@@ -151,7 +154,7 @@ async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) 
     except IntegrityError:
         # Reopening a closed session whose code a newer live session now uses.
         await db.rollback()
-        raise UserError("同じ参加コードの会が開催中のため、再開できません。", 409) from None
+        raise UserError(N_("同じ参加コードの会が開催中のため、再開できません。"), 409) from None
     return change
 
 

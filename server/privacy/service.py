@@ -16,6 +16,7 @@ from server.accounts.models import User
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import BoardEventType, Note, Participant, Vote
 from server.errors import NotFound, UserError
+from server.i18n import N_
 from server.meetings.models import Meeting, MeetingStatus
 from server.projects.models import ProjectMember
 from server.timeutil import utcnow
@@ -36,7 +37,7 @@ async def erase_participant(
     require_role(admin, "admin")
     participant = await db.get(Participant, participant_id)
     if participant is None or participant.meeting_id != meeting.id:
-        raise NotFound("この参加者は見つかりませんでした。")
+        raise NotFound(N_("この参加者は見つかりませんでした。"))
     notes = list((await db.exec(select(Note).where(Note.participant_id == participant_id))).all())
     await db.exec(delete(Vote).where(col(Vote.participant_id) == participant_id))
     for note in notes:
@@ -64,7 +65,7 @@ async def retire_old_notes(
     """Notes of sessions closed more than ``months`` ago: anonymised (no link to who wrote them,
     no nicknames) or removed. Sessions, projects and counts stay."""
     if months < 1:
-        raise UserError("保存期間は1か月以上にしてください。")
+        raise UserError(N_("保存期間は1か月以上にしてください。"))
     cutoff = (now or utcnow()) - timedelta(days=30 * months)
     query = select(Meeting).where(
         Meeting.status == MeetingStatus.CLOSED,

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from server.i18n import N_, LazyText
 from server.timeutil import utcnow
 
 
@@ -19,12 +20,12 @@ class ProjectStatus(StrEnum):
     PAUSED = "paused"  # 休止
 
 
-PROJECT_STATUS_LABELS: dict[str, str] = {
-    ProjectStatus.IDEA: "構想",
-    ProjectStatus.PREPARING: "準備中",
-    ProjectStatus.RUNNING: "実施中",
-    ProjectStatus.COMPLETED: "完了",
-    ProjectStatus.PAUSED: "休止",
+PROJECT_STATUS_LABELS: dict[str, LazyText] = {
+    ProjectStatus.IDEA: N_("構想"),
+    ProjectStatus.PREPARING: N_("準備中"),
+    ProjectStatus.RUNNING: N_("実施中"),
+    ProjectStatus.COMPLETED: N_("完了"),
+    ProjectStatus.PAUSED: N_("休止"),
 }
 #: Projects still going: brought to next year's roundtable for review.
 OPEN_STATUSES = (ProjectStatus.IDEA, ProjectStatus.PREPARING, ProjectStatus.RUNNING, ProjectStatus.PAUSED)
@@ -38,7 +39,7 @@ class Mark(StrEnum):
 
 
 MARK_SYMBOLS: dict[str, str] = {Mark.DONE: "○", Mark.DELAYED: "△"}
-MARK_LABELS: dict[str, str] = {Mark.DONE: "○ 実施", Mark.DELAYED: "△ 未実施・進捗遅れ"}
+MARK_LABELS: dict[str, LazyText] = {Mark.DONE: N_("○ 実施"), Mark.DELAYED: N_("△ 未実施・進捗遅れ")}
 
 
 class Project(SQLModel, table=True):

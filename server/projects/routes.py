@@ -12,19 +12,24 @@ from litestar.response import Template
 
 from server.accounts.models import User
 from server.boards.models import AFFILIATIONS
+from server.districts.data import district_label
 from server.errors import UserError
+from server.i18n import N_, Text
+from server.i18n import get_locale as current_locale
 from server.meetings import service as meetings
 from server.projects import indicators as indicator_service
 from server.projects import service as projects
 from server.projects.models import MARK_LABELS, MARK_SYMBOLS, PROJECT_STATUS_LABELS, Project
 from server.reports.charts import bar_chart_svg
-from server.reports.fiscal import current_fiscal_year, fiscal_year_label
+from server.reports.fiscal import current_fiscal_year
+from server.reports.fiscal import fiscal_year_label as official_year_label
 from server.reports.tables import PROGRESS_COLUMNS, Table, to_csv, to_xlsx
 from server.visions import service as visions
 from server.web.auth import current_user, requires_role
 from server.web.deps import DB
 from server.web.responses import page, see_other
 from server.web.roles import require_role
+from server.web.templating import fiscal_year_label
 
 
 async def _coordinator(request: Request[Any, Any, Any], db: DB) -> User:
@@ -35,17 +40,17 @@ def _year(raw: str | None) -> int:
     try:
         year = int(raw) if raw else current_fiscal_year()
     except ValueError:
-        raise UserError("年度は数字で入れてください（例：2026）。") from None
+        raise UserError(N_("年度は数字で入れてください（例：2026）。")) from None
     if not 2000 <= year <= 2100:
-        raise UserError("年度が正しくありません。")
+        raise UserError(N_("年度が正しくありません。"))
     return year
 
 
-def _date(raw: str, what: str) -> date:
+def _date(raw: str, what: Text) -> date:
     try:
         return date.fromisoformat(raw.strip())
     except ValueError:
-        raise UserError(f"{what}は 2026-11-22 の形で入れてください。") from None
+        raise UserError(N_("%(what)sは 2026-11-22 の形で入れてください。", what=what)) from None
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -135,7 +140,7 @@ async def project_detail(request: Request[Any, Any, Any], db: DB, project_id: Fr
 
 
 async def _edit_page(
-    db: DB, project: Project, form: dict[str, Any], error: str = "", status_code: int = 200
+    db: DB, project: Project, form: dict[str, Any], error: Text = "", status_code: int = 200
 ) -> Template:
     return page(
         "projects/form.html",
@@ -184,7 +189,7 @@ async def add_timeline(request: Request[Any, Any, Any], db: DB, project_id: From
         db,
         await projects.get_project(db, project_id),
         user,
-        happened_on=_date(str(form.get("happened_on", "")), "日付"),
+        happened_on=_date(str(form.get("happened_on", "")), N_("日付")),
         body=str(form.get("body", "")),
     )
     return see_other(f"/c/projects/{project_id}#timeline")
@@ -197,14 +202,14 @@ async def add_members(request: Request[Any, Any, Any], db: DB, project_id: FromP
     try:
         count = int(str(form.get("count", "1")))
     except ValueError:
-        raise UserError("人数は数字で入れてください。") from None
+        raise UserError(N_("人数は数字で入れてください。")) from None
     await projects.add_paper_members(
         db,
         await projects.get_project(db, project_id),
         user,
         count=count,
         affiliation=str(form.get("affiliation", "")),
-        joined_on=_date(str(form.get("joined_on", "")), "参加日"),
+        joined_on=_date(str(form.get("joined_on", "")), N_("参加日")),
     )
     return see_other(f"/c/projects/{project_id}#members")
 
@@ -258,11 +263,11 @@ async def review(
 
 
 INDICATOR_NAMES = {
-    "participants": "Ⅱ-1 プロジェクトの参加人数",
-    "carried_out": "Ⅱ-2 プロジェクトの実施件数",
-    "roundtable_attendance": "地区別懇談会の参加者数",
-    "yoriai_attendance": "The YORIAI の参加者数",
-    "matches": "「できる」と「困りごと」のマッチング件数",
+    "participants": N_("Ⅱ-1 プロジェクトの参加人数"),
+    "carried_out": N_("Ⅱ-2 プロジェクトの実施件数"),
+    "roundtable_attendance": N_("地区別懇談会の参加者数"),
+    "yoriai_attendance": N_("The YORIAI の参加者数"),
+    "matches": N_("「できる」と「困りごと」のマッチング件数"),
 }
 
 
@@ -272,7 +277,7 @@ async def indicator_rows(db: DB, year: int) -> list[tuple[str, indicator_service
         scope = None if district.is_city_wide else district.id
         rows.append(
             (
-                district.name if scope else "市全域（合計）",
+                district.name if scope else str(N_("市全域（合計）")),
                 await indicator_service.indicators(db, year, scope),
             )
         )
@@ -289,12 +294,14 @@ async def indicator_page(
     districts_only = [(name, i) for name, i in rows if i.district_id]
     charts = [
         bar_chart_svg(
-            f"{INDICATOR_NAMES[key]}（{fiscal_year_label(fiscal_year)}）",
-            [n for n, _ in districts_only],
+            f"{INDICATOR_NAMES[key]}（{fiscal_year_label(fiscal_year)}）"
+            if current_locale() == "ja"
+            else f"{INDICATOR_NAMES[key]} ({fiscal_year_label(fiscal_year)})",
+            [district_label(n) for n, _ in districts_only],
             [getattr(i, key) for _, i in districts_only],
-            unit=unit,
+            unit=str(unit),
         )
-        for key, unit in (("participants", "人"), ("carried_out", "件"))
+        for key, unit in (("participants", N_("%(n)s人")), ("carried_out", N_("%(n)s件")))
     ]
     return page(
         "projects/indicators.html",
@@ -303,7 +310,9 @@ async def indicator_page(
         rows=rows,
         names=INDICATOR_NAMES,
         charts=charts,
-        label=fiscal_year_label(fiscal_year, era=era == "1"),
+        # The printed heading is the city's: Japanese, with both the year and the era.
+        label=official_year_label(fiscal_year),
+        era_label=official_year_label(fiscal_year, era=True),
     )
 
 
@@ -321,8 +330,12 @@ def _download(content: bytes, filename: str, media_type: str) -> Response[bytes]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-async def progress_table(db: DB, year: int, district: str = "") -> Table:
-    """The yearly progress report in the columns of the city's table."""
+async def progress_table(db: DB, year: int, district: str = "", *, era: bool = False) -> Table:
+    """The yearly progress report in the columns of the city's table.
+
+    Always in Japanese, whatever the reader's language: it is the city's official format
+    (its columns, 年度 and ○/△ are what the city files), so only the page around it is translated.
+    """
     items = await projects.list_projects(db, projects.ProjectFilters(district_id=district))
     rows = await _project_rows(db, items)
     evaluations = await projects.evaluations_in(db, [p.id or 0 for p in items], year)
@@ -336,24 +349,35 @@ async def progress_table(db: DB, year: int, district: str = "") -> Table:
                 row["project"].owner,
                 row["project"].title,
                 row["project"].description,
-                fiscal_year_label(year),
+                official_year_label(year, era=era),
                 MARK_SYMBOLS[evaluation.mark] if evaluation else "",
             ]
         )
-    return Table(f"進捗状況 {fiscal_year_label(year)}", list(PROGRESS_COLUMNS), lines)
+    return Table(f"進捗状況 {official_year_label(year, era=era)}", list(PROGRESS_COLUMNS), lines)
 
 
 async def projects_table(db: DB) -> Table:
     rows = await _project_rows(db, await projects.list_projects(db))
+    # A working list, not an official format: its headings follow the reader's language.
+    headings = [
+        N_("ID"),
+        N_("プロジェクト"),
+        N_("地区"),
+        N_("状態"),
+        N_("担当"),
+        N_("参加人数"),
+        N_("最新の評価"),
+        N_("作成日"),
+    ]
     return Table(
-        "プロジェクト",
-        ["ID", "プロジェクト", "地区", "状態", "担当", "参加人数", "最新の評価", "作成日"],
+        str(N_("プロジェクト")),
+        [str(h) for h in headings],
         [
             [
                 r["project"].id,
                 r["project"].title,
-                "・".join(r["districts"]),
-                PROJECT_STATUS_LABELS[r["project"].status],
+                "・".join(district_label(d) for d in r["districts"]),
+                str(PROJECT_STATUS_LABELS[r["project"].status]),
                 r["project"].owner,
                 r["members"],
                 f"{fiscal_year_label(r['latest'].fiscal_year)} {MARK_SYMBOLS[r['latest'].mark]}"
@@ -373,16 +397,17 @@ async def export(
     name: FromPath[str],
     year: FromQuery[str] = "",
     district: FromQuery[str] = "",
+    era: FromQuery[str] = "",
 ) -> Response[bytes]:
     await _coordinator(request, db)
     stem, _, ext = name.partition(".")
     fiscal_year = _year(year)
     tables = {
-        "progress": lambda: progress_table(db, fiscal_year, district),
+        "progress": lambda: progress_table(db, fiscal_year, district, era=era == "1"),
         "projects": lambda: projects_table(db),
     }
     if stem not in tables or ext not in ("csv", "xlsx"):
-        raise UserError("そのファイルは作れません。", 404)
+        raise UserError(N_("そのファイルは作れません。"), 404)
     table = await tables[stem]()
     if ext == "csv":
         return _download(to_csv(table), f"{stem}-{fiscal_year}.csv", "text/csv; charset=utf-8")
@@ -391,20 +416,26 @@ async def export(
 
 @get("/report")
 async def yearly_report(
-    request: Request[Any, Any, Any], db: DB, district: FromQuery[str] = "", year: FromQuery[str] = ""
+    request: Request[Any, Any, Any],
+    db: DB,
+    district: FromQuery[str] = "",
+    year: FromQuery[str] = "",
+    era: FromQuery[str] = "",
 ) -> Template:
-    """The district's yearly progress report as a printable page (the city's columns)."""
+    """The district's yearly progress report as a printable page (the city's columns, in Japanese)."""
     await _coordinator(request, db)
     fiscal_year = _year(year)
     names = {d.id: d.name for d in await meetings.districts(db)}
     return page(
         "projects/report.html",
-        table=await progress_table(db, fiscal_year, district),
+        table=await progress_table(db, fiscal_year, district, era=era == "1"),
         year=fiscal_year,
+        era=era == "1",
         district=district,
         district_name=names.get(district, "市全域"),
-        label=fiscal_year_label(fiscal_year),
-        era_label=fiscal_year_label(fiscal_year, era=True),
+        # The printed heading is the city's: Japanese, with both the year and the era.
+        label=official_year_label(fiscal_year),
+        era_label=official_year_label(fiscal_year, era=True),
     )
 
 

@@ -20,6 +20,7 @@ from server.boards.models import AFFILIATIONS, BoardEventType, Cluster, Note, Pa
 from server.boards.state import vote_totals
 from server.districts.models import District
 from server.errors import NotFound, UserError
+from server.i18n import N_, Joined, Text
 from server.meetings.models import Meeting, MeetingKind
 from server.projects.models import (
     MARK_LABELS,
@@ -56,34 +57,34 @@ class ProjectInput:
 
 async def clean_project_input(db: AsyncSession, form: dict[str, Any]) -> ProjectInput:
     """Check a project form; ``district_id`` and ``goal_id`` may repeat."""
-    problems: list[str] = []
+    problems: list[Text] = []
     title = clean_text(str(form.get("title", "")), single_line=True)
     if not title:
-        problems.append("プロジェクト名を入れてください。")
+        problems.append(N_("プロジェクト名を入れてください。"))
     elif len(title) > 120:
-        problems.append("プロジェクト名は120文字までです。")
+        problems.append(N_("プロジェクト名は120文字までです。"))
     description = clean_text(str(form.get("description", "")))
     if len(description) > 10000:
-        problems.append("説明は10000文字までです。")
+        problems.append(N_("説明は10000文字までです。"))
     status = str(form.get("status", ProjectStatus.IDEA))
     if status not in PROJECT_STATUS_LABELS:
-        problems.append("状態を一覧から選んでください。")
+        problems.append(N_("状態を一覧から選んでください。"))
     owner = clean_text(str(form.get("owner", "")), single_line=True)[:80]
     district_ids = [d for d in _many(form, "district_id") if d and d != "city"]
     known = {d.id for d in (await db.exec(select(District))).all()}
     if any(d not in known for d in district_ids):
-        problems.append("地区を一覧から選んでください。")
+        problems.append(N_("地区を一覧から選んでください。"))
     try:
         goal_ids = [int(g) for g in _many(form, "goal_id") if g]
     except ValueError:
         goal_ids = []
-        problems.append("ビジョンの目標を一覧から選んでください。")
+        problems.append(N_("ビジョンの目標を一覧から選んでください。"))
     if goal_ids:
         found = (await db.exec(select(VisionGoal.id).where(col(VisionGoal.id).in_(goal_ids)))).all()
         if len(set(found)) != len(set(goal_ids)):
-            problems.append("ビジョンの目標を一覧から選んでください。")
+            problems.append(N_("ビジョンの目標を一覧から選んでください。"))
     if problems:
-        raise UserError(" ".join(problems))
+        raise UserError(Joined(problems))
     return ProjectInput(title, description, status, owner, list(dict.fromkeys(district_ids)), goal_ids)
 
 
@@ -100,7 +101,7 @@ def _many(form: dict[str, Any], key: str) -> list[str]:
 async def get_project(db: AsyncSession, project_id: int) -> Project:
     project = await db.get(Project, project_id)
     if project is None:
-        raise NotFound("このプロジェクトは見つかりませんでした。")
+        raise NotFound(N_("このプロジェクトは見つかりませんでした。"))
     return project
 
 
@@ -252,13 +253,13 @@ async def promotable_notes(
     if cluster_id is not None:
         cluster = await db.get(Cluster, cluster_id)
         if cluster is None or cluster.meeting_id != meeting.id:
-            raise NotFound("このグループは見つかりませんでした。")
+            raise NotFound(N_("このグループは見つかりませんでした。"))
         query = select(Note).where(Note.cluster_id == cluster_id, col(Note.hidden).is_(False))
         notes = list((await db.exec(query.order_by(col(Note.id)))).all())
         return notes, cluster.name
     note = await db.get(Note, note_id or 0)
     if note is None or note.meeting_id != meeting.id or note.hidden:
-        raise NotFound("この付箋は見つかりませんでした。")
+        raise NotFound(N_("この付箋は見つかりませんでした。"))
     return [note], note.text[:60]
 
 
@@ -275,7 +276,7 @@ async def promote(
     require_role(user, "facilitator")
     notes, _ = await promotable_notes(db, meeting, note_id=note_id, cluster_id=cluster_id)
     if not notes:
-        raise UserError("このグループには表示中の付箋がありません。")
+        raise UserError(N_("このグループには表示中の付箋がありません。"))
     cluster_name = ""
     if cluster_id is not None:
         cluster = await db.get(Cluster, cluster_id)
@@ -332,7 +333,7 @@ async def bring_open_projects(db: AsyncSession, meeting: Meeting, user: User) ->
     """Next year's roundtable: put the district's open projects on the board for review."""
     require_role(user, "facilitator")
     if meeting.kind not in (MeetingKind.ROUNDTABLE, MeetingKind.SMALL_AREA):
-        raise UserError("ふりかえりに呼び出せるのは、地区別懇談会と小地域座談会です。")
+        raise UserError(N_("ふりかえりに呼び出せるのは、地区別懇談会と小地域座談会です。"))
     on_board = {p.id for p, _ in await board_projects(db, meeting.id or 0)}
     query = (
         select(Project)
@@ -354,14 +355,14 @@ async def bring_open_projects(db: AsyncSession, meeting: Meeting, user: User) ->
 
 async def _on_board(db: AsyncSession, meeting: Meeting, project_id: int) -> None:
     if await db.get(MeetingProject, (meeting.id, project_id)) is None:
-        raise NotFound("このプロジェクトはこの会のボードにありません。")
+        raise NotFound(N_("このプロジェクトはこの会のボードにありません。"))
 
 
 async def join(db: AsyncSession, meeting: Meeting, participant: Participant, project_id: int) -> BoardChange:
     """参加したい: a participant of the session takes part; the count updates live."""
     await _on_board(db, meeting, project_id)
     if project_id in await joined_projects(db, participant):
-        raise UserError("このプロジェクトにはもう参加しています。", 409)
+        raise UserError(N_("このプロジェクトにはもう参加しています。"), 409)
     db.add(
         ProjectMember(
             project_id=project_id,
@@ -390,7 +391,7 @@ async def leave(db: AsyncSession, meeting: Meeting, participant: Participant, pr
         )
     ).first()
     if member is None:
-        raise UserError("このプロジェクトには参加していません。", 409)
+        raise UserError(N_("このプロジェクトには参加していません。"), 409)
     await db.delete(member)
     await db.flush()
     return await commit_change(
@@ -408,9 +409,9 @@ async def add_paper_members(
     """Members who signed up on paper: no personal data, just how many and their affiliation."""
     require_role(user, "coordinator")
     if not 1 <= count <= 200:
-        raise UserError("人数は1から200までです。")
+        raise UserError(N_("人数は1から200までです。"))
     if affiliation and affiliation not in AFFILIATIONS:
-        raise UserError("所属は一覧から選んでください。")
+        raise UserError(N_("所属は一覧から選んでください。"))
     for _ in range(count):
         db.add(
             ProjectMember(
@@ -429,9 +430,9 @@ async def add_timeline_entry(
     require_role(user, "coordinator")
     body = clean_text(body)
     if not body:
-        raise UserError("経過の内容を書いてください。")
+        raise UserError(N_("経過の内容を書いてください。"))
     if len(body) > 5000:
-        raise UserError("経過は5000文字までです。")
+        raise UserError(N_("経過は5000文字までです。"))
     entry = TimelineEntry(project_id=project.id or 0, happened_on=happened_on, body=body, author_id=user.id)
     db.add(entry)
     await db.commit()
@@ -445,10 +446,10 @@ async def set_evaluation(
     require_role(user, "coordinator")
     await get_project(db, project_id)
     if not 2000 <= fiscal_year <= 2100:
-        raise UserError("年度が正しくありません。")
+        raise UserError(N_("年度が正しくありません。"))
     comment = clean_text(comment)
     if len(comment) > 500:
-        raise UserError("コメントは500文字までです。")
+        raise UserError(N_("コメントは500文字までです。"))
     existing = (
         await db.exec(
             select(Evaluation).where(
@@ -462,7 +463,7 @@ async def set_evaluation(
             await db.commit()
         return None
     if mark not in MARK_LABELS:
-        raise UserError("評価は ○（実施）か △（未実施・進捗遅れ）です。")
+        raise UserError(N_("評価は ○（実施）か △（未実施・進捗遅れ）です。"))
     evaluation = existing or Evaluation(project_id=project_id, fiscal_year=fiscal_year, mark=mark)
     evaluation.mark, evaluation.comment = Mark(mark), comment
     evaluation.updated_by, evaluation.updated_at = user.id, utcnow()

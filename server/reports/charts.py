@@ -8,13 +8,15 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
+from server.i18n import N_, get_locale
+
 BAR_COLOUR = "#0b5cad"  # dark blue: reads the same to every colour vision, 6.7:1 on white (WCAG AA needs 3:1 for graphics)
 TEXT_COLOUR = "#1b1f24"
 FONT_SIZE = 14
 CAPTION_HEIGHT = 36
 ROW_GAP = 8
 MAX_LABEL_CHARS = 14
-EMPTY_MESSAGE = "データがありません"
+EMPTY_MESSAGE = N_("データがありません")
 
 # Every fragment is a Markup template filled through .format(), which escapes each argument:
 # labels are typed by residents, so nothing reaches the page unescaped by construction.
@@ -36,10 +38,14 @@ _EMPTY = Markup('<text x="0" y="{y}">{message}</text>')
 
 
 def format_value(value: int | float, unit: str = "") -> str:
-    """1,234件 / 12.5% : thousands separators, no trailing .0 on whole numbers."""
+    """1,234件 / 12.5% : thousands separators, no trailing .0 on whole numbers.
+
+    ``unit`` is a suffix, or a pattern with ``%(n)s`` (a translated "%(n)s people")."""
     if isinstance(value, int) or (math.isfinite(value) and value.is_integer()):
-        return f"{int(value):,}{unit}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") + unit
+        number = f"{int(value):,}"
+    else:
+        number = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return unit % {"n": number} if "%(n)s" in unit else number + unit
 
 
 def short_label(label: str) -> str:
@@ -105,14 +111,16 @@ def bar_chart_svg(
     axis = _AXIS.format(
         x=_n(label_room), top=CAPTION_HEIGHT - 4, bottom=height - ROW_GAP + 4, text=TEXT_COLOUR
     )
-    desc = "、".join(f"{label}: {text}" for label, text in zip(labels, written, strict=True))
+    desc = ("、" if get_locale() == "ja" else ", ").join(
+        f"{label}: {text}" for label, text in zip(labels, written, strict=True)
+    )
     return _open(title, desc, width, height) + Markup("").join(rows) + axis + Markup("</svg>")
 
 
 def _empty_chart(title: str, width: int) -> Markup:
     height = CAPTION_HEIGHT + 24
-    message = _EMPTY.format(y=CAPTION_HEIGHT + 8, message=EMPTY_MESSAGE)
-    return _open(title, EMPTY_MESSAGE, width, height) + message + Markup("</svg>")
+    message = _EMPTY.format(y=CAPTION_HEIGHT + 8, message=str(EMPTY_MESSAGE))
+    return _open(title, str(EMPTY_MESSAGE), width, height) + message + Markup("</svg>")
 
 
 def _open(title: str, desc: str, width: int, height: int) -> Markup:

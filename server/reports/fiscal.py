@@ -26,10 +26,15 @@ def fiscal_year_label(year: int, *, era: bool = False) -> str:
     """Label a 年度: "2026年度", or in the Japanese era as official documents print it ("令和8年度")."""
     if not era:
         return f"{year}年度"
+    name, number = era_of_fiscal_year(year)
+    return f"{name}{'元' if number == 1 else number}年度"
+
+
+def era_of_fiscal_year(year: int) -> tuple[str, int]:
+    """The era and its year for a 年度: 2026 -> ("令和", 8)."""
     for first_year, name in _ERAS:
         if year >= first_year:
-            number = year - first_year + 1
-            return f"{name}{'元' if number == 1 else number}年度"
+            return name, year - first_year + 1
     raise ValueError(f"no Japanese era label for fiscal year {year}")
 
 

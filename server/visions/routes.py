@@ -10,6 +10,7 @@ from litestar.response import Template
 
 from server.accounts.service import list_users
 from server.errors import UserError
+from server.i18n import Text
 from server.meetings import service as meetings
 from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS
 from server.visions import service as visions
@@ -27,7 +28,7 @@ async def vision_index(request: Request[Any, Any, Any], db: DB) -> Template:
     )
 
 
-async def _vision_page(db: DB, district_id: str, error: str = "", status_code: int = 200) -> Template:
+async def _vision_page(db: DB, district_id: str, error: Text = "", status_code: int = 200) -> Template:
     district = await visions.get_district(db, district_id)
     vision = await visions.vision_of(db, district_id)
     return page(

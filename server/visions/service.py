@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts.models import User
 from server.districts.models import District
 from server.errors import NotFound, UserError
+from server.i18n import N_, Text
 from server.projects.models import Evaluation, Project, ProjectGoal
 from server.textutil import clean_text
 from server.timeutil import utcnow
@@ -21,7 +22,7 @@ from server.web.roles import require_role
 async def get_district(db: AsyncSession, district_id: str) -> District:
     district = await db.get(District, district_id)
     if district is None or district.is_city_wide:
-        raise NotFound("この地区は見つかりませんでした。")
+        raise NotFound(N_("この地区は見つかりませんでした。"))
     return district
 
 
@@ -72,17 +73,17 @@ async def goal_views(db: AsyncSession, vision: Vision) -> list[GoalView]:
     ]
 
 
-def _clean(value: str, limit: int, what: str) -> str:
+def _clean(value: str, limit: int, what: Text) -> str:
     value = clean_text(value)
     if len(value) > limit:
-        raise UserError(f"{what}は{limit}文字までです。")
+        raise UserError(N_("%(what)sは%(limit)s文字までです。", what=what, limit=limit))
     return value
 
 
 async def edit_picture(db: AsyncSession, vision: Vision, user: User, text: str) -> Vision:
     """Edit 地区の将来像; the text before the edit is kept as a revision."""
     require_role(user, "coordinator")
-    text = _clean(text, 5000, "地区の将来像")
+    text = _clean(text, 5000, N_("地区の将来像"))
     db.add(VisionRevision(vision_id=vision.id or 0, body=vision.future_picture, edited_by=user.id))
     vision.future_picture, vision.is_sample = text, False
     vision.updated_by, vision.updated_at = user.id, utcnow()
@@ -97,10 +98,10 @@ async def save_goal(
     require_role(user, "coordinator")
     title = clean_text(title, single_line=True)
     if not title:
-        raise UserError("目標の見出しを入れてください。")
+        raise UserError(N_("目標の見出しを入れてください。"))
     if len(title) > 120:
-        raise UserError("目標の見出しは120文字までです。")
-    description = _clean(description, 5000, "目標の説明")
+        raise UserError(N_("目標の見出しは120文字までです。"))
+    description = _clean(description, 5000, N_("目標の説明"))
     if goal_id is None:
         position = len(await goals_of(db, vision))
         goal = VisionGoal(vision_id=vision.id or 0, title=title, description=description, position=position)
@@ -125,7 +126,7 @@ async def save_goal(
 async def _goal(db: AsyncSession, vision: Vision, goal_id: int) -> VisionGoal:
     goal = await db.get(VisionGoal, goal_id)
     if goal is None or goal.vision_id != vision.id:
-        raise NotFound("この目標は見つかりませんでした。")
+        raise NotFound(N_("この目標は見つかりませんでした。"))
     return goal
 
 

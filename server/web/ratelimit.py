@@ -17,12 +17,13 @@ from typing import Any, Protocol
 from litestar.connection import ASGIConnection
 
 from server.errors import UserError
+from server.i18n import N_, Text
 
 MAX_KEYS = 50_000  # past this, the oldest keys are forgotten (memory stays bounded)
 
 
 class RateLimit(Protocol):
-    """At most ``limit`` hits per key within ``window_s`` seconds, then a 429 in Japanese."""
+    """At most ``limit`` hits per key within ``window_s`` seconds, then a 429 in the reader's language."""
 
     async def check(self, key: str) -> None: ...
 
@@ -35,7 +36,7 @@ class RateLimit(Protocol):
 class _Rule:
     limit: int
     window_s: float
-    message: str
+    message: Text
 
     def refuse_if(self, count: int) -> None:
         if count >= self.limit:
@@ -112,12 +113,17 @@ class RateLimits:
 
 RULES = {
     "sign_in_failures": _Rule(
-        10, 300, "サインインの失敗が続いたため、しばらく受け付けません。5分ほど待ってからお試しください。"
+        10, 300, N_("サインインの失敗が続いたため、しばらく受け付けません。5分ほど待ってからお試しください。")
     ),
+    # Phones see these two: やさしい日本語 (short sentences, common words).
     "join_code_failures": _Rule(
-        30, 300, "参加コードのまちがいが続いたため、しばらく受け付けません。数分待ってからお試しください。"
+        30,
+        300,
+        N_(
+            "参加コードのまちがいが多いので、少しのあいだ使えません。数分まってから、もう一度入れてください。"
+        ),
     ),
-    "notes": _Rule(10, 30, "付箋の送りすぎです。少し待ってから送ってください。"),
+    "notes": _Rule(10, 30, N_("付箋を送るのが早すぎます。少しまってから送ってください。")),
 }
 
 

@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from server.errors import UserError
+from server.i18n import locale_of_scope, set_locale
 from server.web.auth import SignInRequired
 
 
@@ -30,8 +31,10 @@ def is_htmx(request: Request[Any, Any, Any]) -> bool:
 
 def user_error_handler(request: Request[Any, Any, Any], exc: UserError) -> Response[Any]:
     """A broken rule: the message in the page's message area (htmx), or a page that says it."""
+    # Refusals raised before routing (unknown path, CSRF) bypass LocaleMiddleware.
+    set_locale(locale_of_scope(request.scope))
     if request.url.path.startswith("/api/"):
-        return Response({"error": exc.message}, status_code=exc.status_code)
+        return Response({"error": str(exc.message)}, status_code=exc.status_code)
     if is_htmx(request):
         return Template(
             template_name="_flash.html",

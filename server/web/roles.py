@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from server.accounts.models import User
 from server.errors import Forbidden
+from server.i18n import N_
 
-ROLES = {"facilitator": "ファシリテーター", "coordinator": "コーディネーター", "admin": "管理者"}
+ROLES = {"facilitator": N_("ファシリテーター"), "coordinator": N_("コーディネーター"), "admin": N_("管理者")}
 ROLE_MESSAGES = {
-    "facilitator": "ファシリテーターのアカウントでサインインしてください。",
-    "coordinator": "コーディネーターのアカウントでサインインしてください。",
-    "admin": "管理者のアカウントでサインインしてください。",
+    "facilitator": N_("ファシリテーターのアカウントでサインインしてください。"),
+    "coordinator": N_("コーディネーターのアカウントでサインインしてください。"),
+    "admin": N_("管理者のアカウントでサインインしてください。"),
 }
 
 

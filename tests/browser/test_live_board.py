@@ -58,7 +58,7 @@ def test_a_note_from_one_phone_shows_everywhere_and_hiding_removes_it_everywhere
     expect(projector.locator("#notes .note--want")).to_contain_text("やりたい")
 
     phone_b.fill("#note-text", "軽トラックで買い物の送迎ができます")
-    phone_b.get_by_role("button", name="送信する").click()
+    phone_b.get_by_role("button", name="送る").click()
     expect(projector.locator("#notes .note")).to_have_count(2)
 
     if SCREENSHOTS:
