@@ -10,7 +10,7 @@ one twice does no harm; the server also drops anything at or below what it alrea
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -18,6 +18,7 @@ from litestar.channels import ChannelsPlugin
 
 from server.boards.events import BoardChange
 from server.boards.state import CatchUp
+from server.i18n import get_locale, use_locale
 from server.web.templating import environment
 
 ViewMode = Literal["phone", "projector", "console"]
@@ -39,6 +40,8 @@ class Viewer:
     mode: ViewMode
     meeting_id: int
     participant_id: int | None = None
+    #: The language this screen reads (an English phone next to a Japanese projector).
+    locale: str = field(default_factory=get_locale)
 
     @property
     def can_moderate(self) -> bool:
@@ -83,6 +86,24 @@ def render_fragments(
     meeting's state when it changed, and the new seq."""
     template = environment().get_template("boards/_live.html")
     clusters = clusters or {}
+    with use_locale(viewer.locale):
+        return _render(
+            template, viewer, seq, notes, counts, board, clusters, projects, board_changed, change_type
+        )
+
+
+def _render(
+    template: Any,
+    viewer: Viewer,
+    seq: int,
+    notes: dict[int, dict[str, Any] | None],
+    counts: dict[str, int],
+    board: dict[str, Any],
+    clusters: dict[int, dict[str, Any] | None],
+    projects: dict[int, dict[str, Any] | None] | None,
+    board_changed: bool,
+    change_type: str | None,
+) -> str:
     return template.render(
         viewer=viewer,
         seq=seq,
@@ -104,11 +125,12 @@ def _int_keys(mapping: dict[str, Any]) -> dict[int, Any]:
 
 
 @lru_cache(maxsize=1024)
-def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_id: int) -> str:
-    # Every phone but an author's gets the same bytes: render once per (change, kind of viewer).
+def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_id: int, locale: str) -> str:
+    # Every phone but an author's gets the same bytes: render once per
+    # (change, kind of viewer, language).
     change = json.loads(message)
     return render_fragments(
-        Viewer(mode, meeting_id, own_id),
+        Viewer(mode, meeting_id, own_id, locale),
         seq=change["seq"],
         notes=_int_keys(change["notes"]),
         clusters=_int_keys(change["clusters"]),
@@ -125,7 +147,7 @@ def render_published(message: str, viewer: Viewer) -> tuple[int, str]:
     change = json.loads(message)
     own = any(viewer.owns(n) for n in change["notes"].values())
     own_id = viewer.participant_id if own else None
-    return change["seq"], _render_published(message, viewer.mode, own_id, viewer.meeting_id)
+    return change["seq"], _render_published(message, viewer.mode, own_id, viewer.meeting_id, viewer.locale)
 
 
 def render_catch_up(viewer: Viewer, missed: CatchUp) -> str:

@@ -25,7 +25,7 @@ from server.boards.live import (
 from server.boards.models import Participant
 from server.boards.state import board_state, list_clusters
 from server.errors import Forbidden, UserError
-from server.i18n import N_, Text
+from server.i18n import N_, Text, locale_of_scope
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
 from server.privacy.service import forget_nickname
@@ -368,13 +368,15 @@ async def _viewer_for(
     meeting_id: int,
     view: str,
 ) -> Viewer | None:
-    """Staff may watch as projector or console; a participant only as their own phone."""
+    """Staff may watch as projector or console; a participant only as their own phone.
+    Each screen gets the fragments in its own language (switch cookie or Accept-Language)."""
+    locale = locale_of_scope(connection.scope)
     if view in ("projector", "console"):
         user = await current_user(connection, db)
         mode: ViewMode = "projector" if view == "projector" else "console"
-        return Viewer(mode, meeting_id) if user and user.has_role("facilitator") else None
+        return Viewer(mode, meeting_id, locale=locale) if user and user.has_role("facilitator") else None
     participant = await boards.get_participant(db, meeting_id, participant_token(connection, meeting_id))
-    return Viewer("phone", meeting_id, participant.id) if participant else None
+    return Viewer("phone", meeting_id, participant.id, locale) if participant else None
 
 
 def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:

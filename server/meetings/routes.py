@@ -54,7 +54,7 @@ async def _form_page(
         error=error,
         districts=await meetings.districts(db),
         kinds=MeetingKind,
-        programmes=load_programmes(),
+        programmes={slug: get_programme(slug) for slug in load_programmes()},
         programme=get_programme(form.get("programme", "")),
     )
 

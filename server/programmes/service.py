@@ -14,9 +14,13 @@ import yaml
 from markupsafe import Markup
 
 from server.config import ROOT
+from server.i18n import get_locale
 from server.markdown import render_markdown
 
 PROGRAMMES_DIR = ROOT / "sessions"
+#: Translations live beside the Japanese, one folder per language (sessions/en/<same name>.md),
+#: with the same phases in the same order; a missing one falls back to Japanese.
+TRANSLATED_DIRS = {"en": PROGRAMMES_DIR / "en"}
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,11 @@ def load_programmes(directory: Path = PROGRAMMES_DIR) -> dict[str, Programme]:
     }
 
 
-def get_programme(slug: str) -> Programme | None:
+def get_programme(slug: str, locale: str | None = None) -> Programme | None:
+    """A programme in the reader's language (guide and phase labels), else in Japanese."""
+    locale = locale or get_locale()
+    if locale in TRANSLATED_DIRS and (translated := load_programmes(TRANSLATED_DIRS[locale]).get(slug)):
+        return translated
     return load_programmes().get(slug)
 
 
