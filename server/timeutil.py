@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 JST = timezone(timedelta(hours=9), "JST")
-WEEKDAYS_JA = "月火水木金土日"
 
 
 def utcnow() -> datetime:

@@ -241,7 +241,9 @@ def test_a_participant_fixes_their_own_note_and_a_facilitator_fixes_any(
             htmx=True,
         )
         assert (
-            fixed.status_code == 200 and "週末に朝市をひらきたい" in fixed.text and "編集済み" in fixed.text
+            fixed.status_code == 200
+            and "週末に朝市をひらきたい" in fixed.text
+            and "なおしました" in fixed.text
         )
     console_form = facilitator.get(f"/f/sessions/{meeting_id}/notes/{note_id}?edit=1").text
     assert "週末に朝市をひらきたい</textarea>" in console_form

@@ -138,7 +138,7 @@ def test_staff_entry_marks_the_note(facilitator: TestClient[Litestar]) -> None:
     assert response.status_code == 200 and "代理入力" in response.text
     with join_as(facilitator, code) as c:
         page = c.get(f"/b/{meeting_id}").text
-    assert "紙から：車を出せます" in page and "代理入力" in page
+    assert "紙から：車を出せます" in page and "スタッフが書きました" in page  # phones read plain words
     empty = post_form(
         facilitator, f"/f/sessions/{meeting_id}/notes", {"kind": "offer", "text": ""}, htmx=True
     )

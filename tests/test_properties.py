@@ -36,7 +36,7 @@ def test_note_text_is_either_clean_or_refused_with_a_message(text: str) -> None:
     try:
         cleaned = clean_note_text(text)
     except UserError as refusal:
-        assert refusal.message.endswith("。") and refusal.status_code == 422
+        assert str(refusal).endswith("。") and refusal.status_code == 422
         return
     assert 1 <= len(cleaned) <= NOTE_MAX_LENGTH and cleaned == cleaned.strip()
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", cleaned)

@@ -132,7 +132,7 @@ def test_chart_truncates_long_labels_but_keeps_them_in_the_tooltip() -> None:
 
 def test_chart_without_data_says_so() -> None:
     svg = bar_chart_svg("参加者数", [], [])
-    assert EMPTY_MESSAGE in svg and "データがありません" in svg
+    assert str(EMPTY_MESSAGE) in svg and "データがありません" in svg
     assert "<rect" not in svg
     assert 'aria-label="参加者数"' in svg
 

@@ -16,6 +16,11 @@ from server.meetings.models import Meeting
 from server.textutil import clean_text
 
 
+def default_cluster_name() -> str:
+    """A group's name is data, stored once: in the language of the facilitator who made it."""
+    return str(N_("新しいグループ"))
+
+
 def clean_cluster_name(name: str) -> str:
     name = clean_text(name, single_line=True)
     if len(name) > CLUSTER_NAME_MAX_LENGTH:
@@ -45,7 +50,7 @@ async def create_cluster(
     """A new cluster, possibly with notes in it already (e.g. an accepted suggestion)."""
     require_facilitator(actor)
     notes = await _notes(db, meeting, note_ids)
-    cluster = Cluster(meeting_id=meeting.id or 0, name=clean_cluster_name(name) or "新しいグループ")
+    cluster = Cluster(meeting_id=meeting.id or 0, name=clean_cluster_name(name) or default_cluster_name())
     db.add(cluster)
     await db.flush()
     for note in notes:
@@ -87,7 +92,7 @@ async def split_off(db: AsyncSession, meeting: Meeting, note_id: int, actor: Act
     """Split a cluster: this note starts a new cluster of its own, named after the old one."""
     note = await get_note(db, meeting, note_id)
     old = await get_cluster(db, meeting, note.cluster_id) if note.cluster_id else None
-    name = f"{old.name}（分割）" if old else "新しいグループ"
+    name = str(N_("%(name)s（分割）", name=old.name)) if old else default_cluster_name()
     return await create_cluster(db, meeting, actor, name=name[:CLUSTER_NAME_MAX_LENGTH], note_ids=[note_id])
 
 

@@ -306,7 +306,7 @@ async def vote(
         if target not in ("note", "cluster"):
             raise ValueError
     except ValueError:
-        return await _vote_panel(db, meeting, participant, "投票先が正しくありません。")
+        return await _vote_panel(db, meeting, participant, N_("投票先がまちがっています。"))
     act = voting.withdraw if action == "withdraw" else voting.cast
     try:
         change = await act(db, meeting, participant, target=target, target_id=target_id)

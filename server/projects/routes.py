@@ -310,9 +310,7 @@ async def indicator_page(
         rows=rows,
         names=INDICATOR_NAMES,
         charts=charts,
-        # The printed heading is the city's: Japanese, with both the year and the era.
-        label=official_year_label(fiscal_year),
-        era_label=official_year_label(fiscal_year, era=True),
+        label=fiscal_year_label(fiscal_year, era=era == "1"),
     )
 
 
