@@ -22,7 +22,7 @@ from tests.test_live import WAIT, board_socket, post_note
 ROOT = Path(__file__).resolve().parent.parent
 POT = ROOT / "server/locale/messages.pot"
 EN_PO = ROOT / "server/locale/en/LC_MESSAGES/messages.po"
-JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
+JAPANESE = re.compile(r"[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]")  # kana, kanji, Japanese punctuation
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
 EN = {"accept-language": "en-GB,en;q=0.9"}
 
@@ -69,9 +69,7 @@ def _ui_text(html: str) -> str:
 def _assert_english(html: str) -> None:
     assert '<html lang="en">' in html
     leftovers = JAPANESE.findall(_ui_text(html))
-    context = [
-        m.group(0) for m in re.finditer(r".{0,30}[\u3040-\u30ff\u4e00-\u9fff]+.{0,30}", _ui_text(html))
-    ]
+    context = re.findall(r".{0,30}" + JAPANESE.pattern + r"+.{0,30}", _ui_text(html))
     assert not leftovers, context[:5]
 
 
@@ -79,7 +77,9 @@ def test_pages_speak_english_when_the_browser_prefers_it(facilitator: TestClient
     meeting_id, code = create_open_meeting(
         facilitator, title="Autumn roundtable", question="What next?", venue="Town hall"
     )
-    for path in ("/f", f"/f/sessions/{meeting_id}", f"/f/sessions/{meeting_id}/projector", "/f/sessions/new"):
+    staff_pages = ("/f", "/f/sessions/new", "/signin")
+    session_pages = ("", "/projector", "/edit", "/minutes")
+    for path in (*staff_pages, *(f"/f/sessions/{meeting_id}{page}" for page in session_pages)):
         _assert_english(facilitator.get(path, headers=EN).text)
     phone = join_as(facilitator, code)
     with phone as c:
@@ -93,7 +93,13 @@ def test_pages_speak_english_when_the_browser_prefers_it(facilitator: TestClient
 
 
 def test_coordinator_pages_speak_english(coordinator: TestClient[Litestar]) -> None:
-    for path in ("/c/projects", "/c/review?district=tsurukawa", "/c/visions"):
+    for path in (
+        "/c/projects",
+        "/c/review?district=tsurukawa",
+        "/c/visions",
+        "/c/visions/tsurukawa",
+        "/c/indicators",
+    ):
         _assert_english(coordinator.get(path, headers=EN).text)
     assert "Tsurukawa district" in coordinator.get("/c/visions", headers=EN).text
 

@@ -310,6 +310,7 @@ async def indicator_page(
         rows=rows,
         names=INDICATOR_NAMES,
         charts=charts,
+        era=era == "1",
         label=fiscal_year_label(fiscal_year, era=era == "1"),
     )
 
