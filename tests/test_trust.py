@@ -127,3 +127,22 @@ def test_ids_too_large_for_the_database_are_simply_not_found(facilitator: TestCl
         response = facilitator.get(path)
         assert response.status_code in (403, 404), (path, response.status_code)
     assert "見つかりませんでした" in facilitator.get(f"/f/sessions/{huge}").text
+
+
+def test_pages_and_static_files_are_gzipped_with_their_security_headers(
+    facilitator: TestClient[Litestar],
+) -> None:
+    """A phone on a slow hall network downloads compressed pages; compression keeps the CSP."""
+    meeting_id, code = create_open_meeting(facilitator)
+    phone = join_as(facilitator, code)
+    with phone as c:
+        for path in (f"/b/{meeting_id}", "/static/vendor/htmx.min.js", "/static/app.css"):
+            answer = c.get(path, headers={"accept-encoding": "gzip"})
+            assert answer.status_code == 200
+            assert answer.headers["content-encoding"] == "gzip"
+            assert "script-src 'self';" in answer.headers["content-security-policy"]
+        # httpx decodes it: the page reads as it did uncompressed, the live socket still works.
+        assert "みんなの付箋" in c.get(f"/b/{meeting_id}", headers={"accept-encoding": "gzip"}).text
+        with c.websocket_connect(f"/ws/boards/{meeting_id}?after=0&view=phone") as socket:
+            assert 'id="board-seq"' in socket.receive_text()
+        assert send_note(c, meeting_id, "圧縮しても届く").status_code == 200
