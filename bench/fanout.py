@@ -1,0 +1,727 @@
+"""Fan-out: how long a note takes from one phone to every phone on the board, against a bare server.
+
+    .venv/bin/python bench/fanout.py                          # 1,000 phones, 1 board, 5 notes/s, 60 s
+    .venv/bin/python bench/fanout.py --seconds 20             # a quick check
+    .venv/bin/python bench/fanout.py --clients 2000 --boards 10 --urls http://127.0.0.1:8001 http://127.0.0.1:8002
+
+Run by hand, not by the tests. Without --url/--urls it starts yoriai itself (SQLite, one worker, a
+temporary data directory, through the same CLI as tests/live_server.py). With --url or --urls it uses
+servers already running (for example two workers sharing Redis), signs in with --email/--password
+(create that user first with `yoriai create-user`) and spreads the phones over the URLs.
+
+What a phone does, the harness does: it joins through the join page (so it holds a participant
+cookie), opens /ws/boards/{id}?view=phone with the page's Origin, and posts notes as the phone's
+outbox does (POST /b/{id}/notes with a client_id, Accept: application/json). Each note's text
+carries a marker with its number and the monotonic clock at sending; every client notes when it
+sees the marker in a fragment. The clients run in --procs processes so that the harness is not
+the bottleneck; CLOCK_MONOTONIC is shared by every process of the machine.
+
+The same clients then measure a minimal broadcast server written directly with `websockets`
+(bench/fanout.py --serve-baseline PORT, in its own process): a poster sends each note over a
+websocket and the server broadcasts it to the board's clients, with a payload cut from a real
+yoriai fragment of the same size. That is the floor of what this machine and harness can do.
+
+The last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import multiprocessing as mp
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import ServerConnection, broadcast, serve
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.live_server import ROOT, LiveServer, cli, free_port
+
+MARK = re.compile(rb"FO(\d+)t(\d+)e")  # note number and the sender's monotonic clock in microseconds
+EMAIL, PASSWORD = "bench@example.jp", "bench-password"
+
+
+def now_us() -> int:
+    return time.monotonic_ns() // 1000
+
+
+def raise_open_files() -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+# --- the clients (one or more processes) ----------------------------------------------------------
+
+
+Spec = tuple[str, dict[str, str], int]  # websocket URL, headers, board number
+
+
+class RawSocket(asyncio.Protocol):
+    """A lean websocket client: the handshake, then the server's (unmasked) frames parsed as they
+    arrive, with no task per message. The `websockets` client costs about ten times more CPU per
+    message, and 1,000 of them on two cores made the harness, not the server, the bottleneck."""
+
+    def __init__(self, url: str, headers: dict[str, str], deflate: bool, take: Any) -> None:
+        parts = urlsplit(url)
+        lines = [
+            f"GET {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1",
+            f"Host: {parts.netloc}",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}",
+            "Sec-WebSocket-Version: 13",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
+        if deflate:  # what browsers ask for
+            lines.append("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits")
+        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        self.take = take
+        self.buffer = bytearray()
+        self.handshaken = False
+        self.inflate = zlib.decompressobj(-15)
+        self.parts: list[bytes] = []
+        self.compressed = False
+        loop = asyncio.get_running_loop()
+        self.opened: asyncio.Future[None] = loop.create_future()
+        self.closed: asyncio.Future[None] = loop.create_future()
+
+    def connection_made(self, transport: Any) -> None:
+        self.transport = transport
+        transport.write(self.request)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionError("closed during the handshake"))
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.handshaken:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = bytes(self.buffer[:end]).decode("latin-1")
+            del self.buffer[: end + 4]
+            if not head.startswith("HTTP/1.1 101"):
+                self.opened.set_exception(ConnectionError(head.split("\r\n", 1)[0]))
+                self.transport.close()
+                return
+            self.handshaken = True
+            self.opened.set_result(None)
+        self.frames()
+
+    def frames(self) -> None:
+        buf = self.buffer
+        while len(buf) >= 2:
+            length, at = buf[1] & 0x7F, 2
+            if length == 126:
+                if len(buf) < 4:
+                    return
+                length, at = int.from_bytes(buf[2:4], "big"), 4
+            elif length == 127:
+                if len(buf) < 10:
+                    return
+                length, at = int.from_bytes(buf[2:10], "big"), 10
+            if len(buf) < at + length:
+                return
+            first, payload = buf[0], bytes(buf[at : at + length])
+            del buf[: at + length]
+            opcode = first & 0x0F
+            if opcode in (0, 1, 2):
+                if opcode:
+                    self.compressed, self.parts = bool(first & 0x40), []
+                self.parts.append(payload)
+                if first & 0x80:
+                    message = b"".join(self.parts)
+                    if self.compressed:
+                        message = self.inflate.decompress(message + b"\x00\x00\xff\xff")
+                    self.take(message)
+            elif opcode == 9:
+                self.control(0xA, payload)  # ping: pong
+            elif opcode == 8:
+                self.control(0x8, payload[:2])
+                self.transport.close()
+
+    def control(self, opcode: int, payload: bytes) -> None:
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.transport.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
+
+
+class Listener:
+    """Every client of one process: connect, then count and time each marked note it receives."""
+
+    def __init__(self) -> None:
+        self.received: Counter[int] = Counter()
+        self.latencies_ms: list[float] = []
+        self.connected: Counter[int] = Counter()  # per board
+        self.errors: list[str] = []
+        self.dropped = 0
+        self.sample: str | None = None
+
+    def take(self, message: bytes) -> None:
+        arrived = now_us()
+        for found in MARK.finditer(message):
+            self.received[int(found.group(1))] += 1
+            self.latencies_ms.append((arrived - int(found.group(2))) / 1000)
+            if self.sample is None:
+                self.sample = message.decode()
+
+    async def listen(self, spec: Spec, deflate: bool, gate: asyncio.Semaphore) -> None:
+        url, headers, board = spec
+        parts = urlsplit(url)
+        loop = asyncio.get_running_loop()
+        try:
+            async with gate:
+                _, socket = await loop.create_connection(
+                    lambda: RawSocket(url, headers, deflate, self.take), parts.hostname, parts.port
+                )
+                await asyncio.wait_for(socket.opened, 120)
+        except (OSError, TimeoutError) as exc:
+            self.errors.append(repr(exc))
+            return
+        self.connected[board] += 1
+        try:
+            await socket.closed
+            self.dropped += 1
+        finally:
+            socket.transport.close()
+
+
+def client_process(specs: list[Spec], deflate: bool, pipe: Any) -> None:
+    raise_open_files()
+    asyncio.run(_client_main(specs, deflate, pipe))
+
+
+async def _client_main(specs: list[Spec], deflate: bool, pipe: Any) -> None:
+    listener = Listener()
+    gate = asyncio.Semaphore(50)  # connect in waves: a phone crowd arrives over seconds, not at once
+    tasks = [asyncio.create_task(listener.listen(spec, deflate, gate)) for spec in specs]
+    while sum(listener.connected.values()) + len(listener.errors) < len(specs):
+        await asyncio.sleep(0.05)
+    pipe.send(("ready", dict(listener.connected), listener.errors))
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, pipe.recv)  # "measure" (no marked note was sent before it)
+    dropped_before = listener.dropped
+    cpu_start = time.process_time()
+    while await loop.run_in_executor(None, pipe.recv) == "count":
+        pipe.send(listener.received.total())
+    pipe.send(  # on "stop"
+        {
+            "received": dict(listener.received),
+            "latencies_ms": listener.latencies_ms,
+            "dropped": listener.dropped - dropped_before,
+            "sample": listener.sample,
+            "cpu_s": time.process_time() - cpu_start,
+        }
+    )
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class Crowd:
+    """The client processes, started with their share of connections."""
+
+    def __init__(self, specs: list[Spec], procs: int, deflate: bool) -> None:
+        ctx = mp.get_context("spawn")
+        self.pipes = []
+        self.processes = []
+        for i in range(procs):
+            mine, theirs = ctx.Pipe()
+            process = ctx.Process(target=client_process, args=(specs[i::procs], deflate, theirs), daemon=True)
+            process.start()
+            self.pipes.append(mine)
+            self.processes.append(process)
+
+    def tell(self, message: str) -> None:
+        for pipe in self.pipes:
+            pipe.send(message)
+
+    async def ask(self, message: str | None = None) -> list[Any]:
+        loop = asyncio.get_running_loop()
+        if message:
+            self.tell(message)
+        return list(await asyncio.gather(*(loop.run_in_executor(None, p.recv) for p in self.pipes)))
+
+    async def drain(self, expected: int, timeout: float) -> None:
+        """Wait until every connected client has every acknowledged note, or the timeout."""
+        until = time.monotonic() + timeout
+        while time.monotonic() < until and sum(await self.ask("count")) < expected:
+            await asyncio.sleep(0.5)
+
+    async def ready(self) -> tuple[Counter[int], list[str]]:
+        """Clients connected per board, and why the others could not connect."""
+        answers = await self.ask()
+        connected: Counter[int] = Counter()
+        for a in answers:
+            connected.update(a[1])
+        return connected, [e for a in answers for e in a[2]]
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.join(timeout=20)
+            if process.is_alive():
+                process.kill()
+
+
+# --- posting ----------------------------------------------------------------------------------------
+
+
+async def pace(rate: float, seconds: float, post: Any) -> list[Any]:
+    """Call post(n) at a steady rate, each in its own task, as many phones do."""
+    tasks = []
+    start = time.monotonic()
+    total = int(rate * seconds)
+    for n in range(total):
+        delay = start + n / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(post(n)))
+    return list(await asyncio.gather(*tasks))
+
+
+def summarise(
+    results: list[dict[str, Any]], acked: dict[int, int], expected_per_board: Counter[int]
+) -> dict[str, Any]:
+    """Latency over every (client, note) delivery; a note is lost if a connected client missed it."""
+    received: Counter[int] = Counter()
+    latencies: list[float] = []
+    for r in results:
+        received.update({int(k): v for k, v in r["received"].items()})
+        latencies.extend(r["latencies_ms"])
+    lost = sum(1 for n, board in acked.items() if received[n] < expected_per_board[board])
+    missing = sum(max(0, expected_per_board[board] - received[n]) for n, board in acked.items())
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {
+        "deliveries": len(latencies),
+        "p50_ms": round(q[49], 1),
+        "p95_ms": round(q[94], 1),
+        "p99_ms": round(q[98], 1),
+        "max_ms": round(max(latencies, default=0.0), 1),
+        "lost": lost,
+        "missing_deliveries": missing,
+        "dropped_connections": sum(r["dropped"] for r in results),
+        "harness_cpu_s": round(sum(r["cpu_s"] for r in results), 1),
+    }
+
+
+# --- yoriai --------------------------------------------------------------------------------------------
+
+
+def csrf_from(page: str) -> str:
+    found = re.search(r'name="_csrf_token" value="([^"]+)"', page) or re.search(
+        r'"x-csrftoken": "([^"]+)"', page
+    )
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+async def open_boards(url: str, boards: int, email: str, password: str) -> list[tuple[int, str]]:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as staff:
+        token = csrf_from((await staff.get("/signin")).text)
+        signed = await staff.post(
+            "/signin", data={"email": email, "password": password}, headers={"x-csrftoken": token}
+        )
+        assert signed.status_code in (302, 303), (
+            f"sign-in failed ({signed.status_code}): create the user first"
+        )
+        opened = []
+        for b in range(boards):
+            created = await staff.post(
+                "/f/sessions",
+                data={"kind": "roundtable", "district_id": "tsurukawa", "title": f"ファンアウト {b + 1}"},
+                headers={"x-csrftoken": token},
+            )
+            meeting = int(created.headers["location"].rsplit("/", 1)[1])
+            await staff.post(f"/f/sessions/{meeting}/open", headers={"x-csrftoken": token})
+            page = (await staff.get(f"/f/sessions/{meeting}")).text
+            code = "".join(re.search(r'参加コード <strong class="mono">(\d{3}) (\d{3})', page).groups())  # type: ignore[union-attr]
+            opened.append((meeting, code))
+        return opened
+
+
+class Phone:
+    """A participant's browser: its cookies and the CSRF token of its page."""
+
+    def __init__(self, url: str, meeting: int, code: str) -> None:
+        self.url, self.meeting, self.code = url, meeting, code
+        self.http = httpx.AsyncClient(base_url=url, timeout=60)
+        self.token = ""
+
+    async def join(self) -> int:
+        """Join as a phone does; returns how many tries failed with a server error first."""
+        self.token = csrf_from((await self.http.get(f"/join/{self.code}")).text)
+        for failures in range(5):
+            joined = await self.http.post(
+                f"/join/{self.code}", data={"skip": "1"}, headers={"x-csrftoken": self.token}
+            )
+            if joined.status_code == 303:
+                return failures
+            # SQLite's "database is locked" when joins cross (see docs/benchmarks.md): counted, tried again.
+            assert joined.status_code >= 500, f"join refused ({joined.status_code})"
+            await asyncio.sleep(0.2)
+        raise AssertionError("join kept failing")
+
+    def ws_spec(self, board: int) -> Spec:
+        cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+        ws_url = self.url.replace("http", "ws", 1) + f"/ws/boards/{self.meeting}?view=phone&after=0"
+        return ws_url, {"Cookie": cookie, "Origin": self.url}, board
+
+    async def post(self, text: str, client_id: str) -> bool:
+        answer = await self.http.post(
+            f"/b/{self.meeting}/notes",
+            data={"kind": "idea", "text": text, "client_id": client_id},
+            headers={"x-csrftoken": self.token, "Accept": "application/json"},
+        )
+        return answer.status_code == 200
+
+
+async def join_all(urls: list[str], boards: list[tuple[int, str]], clients: int) -> tuple[list[Phone], int]:
+    """Every phone joins; returns them and how many join requests failed with a server error."""
+    phones = [Phone(urls[i % len(urls)], *boards[i % len(boards)]) for i in range(clients)]
+    gate = asyncio.Semaphore(8)
+
+    async def join(phone: Phone) -> int:
+        async with gate:
+            return await phone.join()
+
+    return phones, sum(await asyncio.gather(*(join(p) for p in phones)))
+
+
+def note_text(n: int) -> str:
+    # About the length of a real note; the marker is what the clients look for.
+    return f"駅前の広場にベンチと日陰がほしい FO{n}t{now_us()}e"
+
+
+async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None) -> dict[str, Any]:
+    boards = await open_boards(urls[0], args.boards, args.email, args.password)
+    phones, join_errors = await join_all(urls, boards, args.clients)
+    rss_idle = rss_mb(pid) if pid else 0.0
+    crowd = Crowd([p.ws_spec(i % args.boards) for i, p in enumerate(phones)], args.procs, args.deflate)
+    per_board, errors = await crowd.ready()
+    connected = sum(per_board.values())
+    await asyncio.sleep(2)  # let every catch-up land
+    rss_connected = rss_mb(pid) if pid else 0.0
+    crowd.tell("measure")
+    cpu_start = cpu_seconds(pid) if pid else 0.0
+    profiler = start_profiler(args.profile, pid, args.seconds)
+    posters = [[p for p in phones if p.meeting == m][:100] for m, _ in boards]
+    acked: dict[int, int] = {}
+    post_ms: list[float] = []
+
+    async def post(n: int) -> None:
+        board = n % len(boards)
+        phone = posters[board][(n // len(boards)) % len(posters[board])]
+        started = time.monotonic()
+        try:
+            if await phone.post(note_text(n), f"fanout-{n:08d}"):
+                acked[n] = board
+        except httpx.HTTPError:
+            pass
+        post_ms.append((time.monotonic() - started) * 1000)
+
+    await pace(args.rate, args.seconds, post)
+    await crowd.drain(sum(per_board[b] for b in acked.values()), args.drain)
+    if profiler:
+        profiler.wait(timeout=60)
+        print_hot_spots(args.profile)
+    server_cpu = (cpu_seconds(pid) - cpu_start) if pid else 0.0
+    rss_end = rss_mb(pid) if pid else 0.0
+    results = await crowd.ask("stop")
+    crowd.stop()
+    for phone in phones:
+        await phone.http.aclose()
+    sample = next((r["sample"] for r in results if r["sample"]), "")
+    return {
+        "connected": connected,
+        "connect_errors": len(errors),
+        "connect_error_kinds": sorted(set(errors))[:3],
+        "join_server_errors": join_errors,
+        "notes": int(args.rate * args.seconds),
+        "acked": len(acked),
+        "post_p95_ms": round(statistics.quantiles(post_ms, n=20)[18], 1) if len(post_ms) > 1 else 0.0,
+        **summarise(results, acked, per_board),
+        "server_cpu_s": round(server_cpu, 1),
+        "server_rss_mb": round(max(rss_connected, rss_end), 1),
+        "rss_mb_per_1000_clients": round(
+            (max(rss_connected, rss_end) - rss_idle) * 1000 / max(connected, 1), 1
+        )
+        if pid
+        else None,
+        "sample": sample,
+    }
+
+
+def start_profiler(path: str | None, pid: int | None, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy (pip install py-spy) on the server while the notes are posted."""
+    if not path or not pid:
+        return None
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-o", path]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def print_hot_spots(path: str, top: int = 25) -> None:
+    """Where the server's samples fall: inclusive share per function (file:function)."""
+    inclusive: Counter[str] = Counter()
+    total = 0
+    for line in Path(path).read_text().splitlines():
+        stack, count = line.rsplit(" ", 1)
+        total += int(count)
+        names = {re.sub(r" \((?:.*/)?([^/:]+)(?::\d+)?\)$", r" \1", f) for f in stack.split(";")}
+        for name in names:
+            inclusive[name] += int(count)
+    print(f"profile: {total} samples in {path}")
+    for name, count in inclusive.most_common(top):
+        print(f"  {100 * count / max(total, 1):5.1f}%  {name}")
+
+
+# --- the baseline: a bare websockets broadcast server ---------------------------------------------------
+
+
+def serve_baseline(port: int) -> None:
+    raise_open_files()
+    asyncio.run(_serve_baseline(port))
+
+
+async def _serve_baseline(port: int) -> None:
+    boards: dict[str, set[ServerConnection]] = {}
+
+    async def handler(ws: ServerConnection) -> None:
+        assert ws.request is not None
+        path = ws.request.path
+        if path == "/post":
+            async for message in ws:  # "board\npayload": broadcast to the board's clients
+                board, payload = str(message).split("\n", 1)
+                broadcast(boards.get(board, set()), payload)
+                await ws.send("ok")
+            return
+        members = boards.setdefault(path, set())
+        members.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            members.discard(ws)
+
+    async with serve(handler, "127.0.0.1", port, max_size=None, ping_interval=20):
+        await asyncio.Future()
+
+
+async def run_baseline(args: argparse.Namespace, sample: str) -> dict[str, Any]:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve-baseline", str(port)], cwd=ROOT)
+    try:
+        url = f"ws://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                async with connect(url + "/post"):
+                    break
+            except OSError:
+                await asyncio.sleep(0.1)
+        assert server.poll() is None, "the baseline server did not start"
+        specs = [
+            (f"{url}/b{i % args.boards}", {"Origin": "http://127.0.0.1"}, i % args.boards)
+            for i in range(args.clients)
+        ]
+        rss_idle = rss_mb(server.pid)
+        crowd = Crowd(specs, args.procs, args.deflate)
+        per_board, errors = await crowd.ready()
+        connected = sum(per_board.values())
+        await asyncio.sleep(2)
+        rss_connected = rss_mb(server.pid)
+        crowd.tell("measure")
+        cpu_start = cpu_seconds(server.pid)
+        # A payload as large as yoriai's fragment, cut from one, with the marker in the same place.
+        found = re.search(r"FO\d+t\d+e", sample)
+        before, after = (sample[: found.start()], sample[found.end() :]) if found else ("<div>", "</div>")
+        acked: dict[int, int] = {}
+        async with connect(url + "/post", max_size=None) as poster:
+            lock = asyncio.Lock()
+
+            async def post(n: int) -> None:
+                board = n % args.boards
+                async with lock:  # one socket: one request at a time, like HTTP/1.1 keep-alive
+                    await poster.send(f"/b{board}\n{before}FO{n}t{now_us()}e{after}")
+                    await poster.recv()
+                acked[n] = board
+
+            await pace(args.rate, args.seconds, post)
+        await crowd.drain(sum(per_board[b] for b in acked.values()), args.drain)
+        server_cpu = cpu_seconds(server.pid) - cpu_start
+        results = await crowd.ask("stop")
+        crowd.stop()
+        return {
+            "connected": connected,
+            "connect_errors": len(errors),
+            **summarise(results, acked, per_board),
+            "server_cpu_s": round(server_cpu, 1),
+            "rss_mb_per_1000_clients": round((rss_connected - rss_idle) * 1000 / max(connected, 1), 1),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+# --- main --------------------------------------------------------------------------------------------
+
+
+class LoggedServer(LiveServer):
+    """tests/live_server.py's server, with its log kept: errors under load are findings."""
+
+    def start(self) -> None:
+        log = open(Path(self.env["YORIAI_DATA_DIR"]) / "server.log", "wb")  # noqa: SIM115
+        port = self.url.rsplit(":", 1)[1]
+        command = [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", port]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log)
+        for _ in range(200):
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("the yoriai server did not start")
+
+
+def start_yoriai() -> LiveServer:
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="yoriai-fanout-")
+    env = {**os.environ, "YORIAI_DATA_DIR": data, "YORIAI_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    env.pop("YORIAI_DATABASE_URL", None)
+    env.pop("YORIAI_CHANNELS_URL", None)
+    cli(env, "migrate")
+    cli(env, "create-user", "--email", EMAIL, "--password", PASSWORD)
+    server = LoggedServer(f"http://127.0.0.1:{port}", env)
+    server.start()
+    return server
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--boards", type=int, default=1)
+    parser.add_argument("--rate", type=float, default=5, help="notes per second, over all boards")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--url", help="a yoriai server already running")
+    parser.add_argument("--urls", nargs="+", help="several workers of one yoriai (phones spread over them)")
+    parser.add_argument("--pid", type=int, help="with --url: the server process whose memory to read")
+    parser.add_argument("--email", default=EMAIL)
+    parser.add_argument("--password", default=PASSWORD)
+    parser.add_argument("--procs", type=int, default=2, help="client processes")
+    parser.add_argument(
+        "--drain", type=float, default=30, help="at most this many seconds to wait for the last notes"
+    )
+    parser.add_argument(
+        "--compression",
+        choices=["deflate", "none"],
+        default="deflate",
+        help="permessage-deflate, which browsers ask for (default), or none",
+    )
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="record the server with py-spy into FILE (raw format)"
+    )
+    parser.add_argument("--serve-baseline", type=int, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    server = None
+    urls = args.urls or ([args.url] if args.url else None)
+    pid = args.pid
+    if urls is None:
+        server = start_yoriai()
+        urls = [server.url]
+        pid = server.process.pid if server.process else None
+        log = Path(server.env["YORIAI_DATA_DIR"]) / "server.log"
+        print(f"yoriai at {server.url}, pid {pid} (py-spy record -p {pid}), log {log}", flush=True)
+    load_before = load_average()
+    try:
+        ours = await run_yoriai(args, [u.rstrip("/") for u in urls], pid)
+    finally:
+        if server:
+            server.stop()
+    sample = ours.pop("sample")
+    print("yoriai:", json.dumps(ours), flush=True)
+    base = None if args.no_baseline else await run_baseline(args, sample)
+    if base:
+        print("baseline:", json.dumps(base), flush=True)
+    return {
+        "clients": args.clients,
+        "boards": args.boards,
+        "rate": args.rate,
+        "seconds": args.seconds,
+        "notes": ours["notes"],
+        "acked": ours["acked"],
+        "p50_ms": ours["p50_ms"],
+        "p95_ms": ours["p95_ms"],
+        "p99_ms": ours["p99_ms"],
+        "max_ms": ours["max_ms"],
+        # A note never acknowledged reached nobody: it counts as lost too.
+        "lost": ours["lost"] + (ours["notes"] - ours["acked"]),
+        "dropped_connections": ours["dropped_connections"],
+        "connect_errors": ours["connect_errors"],
+        "join_server_errors": ours["join_server_errors"],
+        "post_p95_ms": ours["post_p95_ms"],
+        "baseline_p95_ms": base["p95_ms"] if base else None,
+        "baseline_lost": base["lost"] if base else None,
+        "ratio_p95": round(ours["p95_ms"] / base["p95_ms"], 2) if base and base["p95_ms"] else None,
+        "rss_mb_per_1000_clients": ours["rss_mb_per_1000_clients"],
+        "server_rss_mb": ours["server_rss_mb"] if pid else None,
+        "server_cpu_s": ours["server_cpu_s"] if pid else None,
+        "harness_cpu_s": ours["harness_cpu_s"],
+        "fragment_bytes": len(sample.encode()),
+        "compression": args.compression,
+        "servers": [urlsplit(u).netloc for u in urls] if server is None else "own (SQLite, 1 worker)",
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+    }
+
+
+def main() -> None:
+    args = parse()
+    if args.serve_baseline:
+        serve_baseline(args.serve_baseline)
+        return
+    raise_open_files()
+    args.deflate = args.compression == "deflate"
+    print(json.dumps(asyncio.run(run(args)), ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
