@@ -61,7 +61,9 @@ class Meter:
         self.cdp.on(
             "Network.requestWillBeSent", lambda e: self.urls.setdefault(e["requestId"], e["request"]["url"])
         )
-        self.cdp.on("Network.responseReceived", lambda e: self.urls.setdefault(e["requestId"], e["response"]["url"]))
+        self.cdp.on(
+            "Network.responseReceived", lambda e: self.urls.setdefault(e["requestId"], e["response"]["url"])
+        )
         self.cdp.on("Network.loadingFinished", self._finished)
         self.cdp.on("Network.webSocketFrameReceived", self._frame)
 

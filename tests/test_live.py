@@ -282,3 +282,35 @@ async def test_a_gap_in_what_is_published_is_filled_from_the_database() -> None:
     joined = "".join(sent[1:])
     assert joined.count("三番目に届く") == 1 and joined.count("先に届く") == 1
     assert seq_of(sent[-1]) == 2
+
+
+async def test_a_change_decoded_once_for_many_screens_still_hides_hidden_notes_from_phones() -> None:
+    """The console, phones and the author's phone share one decoded change: each still gets
+    only what it may see (the console's view must not leak to phones through the shared copy)."""
+    import json
+
+    from server.boards.live import BoardStream, Viewer
+
+    hidden = json.loads(published(1, 1, "非表示にした付箋"))
+    hidden["notes"]["1"]["hidden"] = True
+    hidden["projects"] = {}
+    message = json.dumps(hidden).encode()
+    board, screens = FakeBoard(), {}
+    for name, viewer in {
+        "console": Viewer("console", 1),
+        "phone": Viewer("phone", 1, 5),
+        "author": Viewer("phone", 1, 9),
+        "other phone": Viewer("phone", 1, 6),
+    }.items():
+        sent: list[str] = []
+        screens[name] = sent
+
+        async def send(text: str, sent: list[str] = sent) -> None:
+            sent.append(text)
+
+        await BoardStream(viewer, 0, board.load_missed, send).on_published(message)
+    assert "非表示にした付箋" in screens["console"][0]
+    for phone in ("phone", "author", "other phone"):
+        assert "非表示にした付箋" not in screens[phone][0]
+        assert removed_ids(screens[phone][0]) == [1]
+        assert seq_of(screens[phone][0]) == 1

@@ -124,11 +124,19 @@ def _int_keys(mapping: dict[str, Any]) -> dict[int, Any]:
     return {int(k): v for k, v in mapping.items()}
 
 
+@lru_cache(maxsize=256)
+def _parsed(message: str) -> dict[str, Any]:
+    """A published change, decoded once for all the sockets of a board, not once per socket.
+    Callers only read it (a shared dict: never modify it)."""
+    change: dict[str, Any] = json.loads(message)
+    return change
+
+
 @lru_cache(maxsize=1024)
 def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_id: int, locale: str) -> str:
     # Every phone but an author's gets the same bytes: render once per
     # (change, kind of viewer, language).
-    change = json.loads(message)
+    change = _parsed(message)
     return render_fragments(
         Viewer(mode, meeting_id, own_id, locale),
         seq=change["seq"],
@@ -144,7 +152,7 @@ def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_
 
 def render_published(message: str, viewer: Viewer) -> tuple[int, str]:
     """The fragment a viewer gets for a published change, and the change's seq."""
-    change = json.loads(message)
+    change = _parsed(message)
     own = any(viewer.owns(n) for n in change["notes"].values())
     own_id = viewer.participant_id if own else None
     return change["seq"], _render_published(message, viewer.mode, own_id, viewer.meeting_id, viewer.locale)
@@ -179,7 +187,7 @@ class BoardStream:
 
     async def on_published(self, data: bytes) -> None:
         message = data.decode()
-        change = json.loads(message)
+        change = _parsed(message)
         seq, first_seq = change["seq"], change.get("first_seq") or change["seq"]
         if seq <= self.last_sent:
             return  # already sent by the catch-up
