@@ -90,8 +90,9 @@ Spec = tuple[str, dict[str, str], int]  # websocket URL, headers, board number
 
 class RawSocket(asyncio.Protocol):
     """A lean websocket client: the handshake, then the server's (unmasked) frames parsed as they
-    arrive, with no task per message. The `websockets` client costs about ten times more CPU per
-    message, and 1,000 of them on two cores made the harness, not the server, the bottleneck."""
+    arrive, with no task per message. 1,000 `websockets` clients cost about 80 µs of CPU per
+    message received (this one about 40, most of it the kernel's receive and zlib), and on two
+    cores the harness competes with the server for every cycle."""
 
     def __init__(self, url: str, headers: dict[str, str], deflate: bool, take: Any) -> None:
         parts = urlsplit(url)
@@ -217,6 +218,7 @@ class Listener:
         try:
             await socket.closed
             self.dropped += 1
+            self.connected[board] -= 1  # connected counts the sockets still open
         finally:
             socket.transport.close()
 
@@ -236,6 +238,7 @@ async def _client_main(specs: list[Spec], deflate: bool, pipe: Any) -> None:
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, pipe.recv)  # "measure" (no marked note was sent before it)
     dropped_before = listener.dropped
+    pipe.send((dict(listener.connected), dropped_before))  # who should receive every note
     cpu_start = time.process_time()
     while await loop.run_in_executor(None, pipe.recv) == "count":
         pipe.send(listener.received.total())
@@ -282,6 +285,14 @@ class Crowd:
         until = time.monotonic() + timeout
         while time.monotonic() < until and sum(await self.ask("count")) < expected:
             await asyncio.sleep(0.5)
+
+    async def measure(self) -> tuple[Counter[int], int]:
+        """Start measuring: the sockets open now per board, and how many closed since connecting."""
+        answers = await self.ask("measure")
+        live: Counter[int] = Counter()
+        for a in answers:
+            live.update(a[0])
+        return live, sum(a[1] for a in answers)
 
     async def ready(self) -> tuple[Counter[int], list[str]]:
         """Clients connected per board, and why the others could not connect."""
@@ -435,11 +446,11 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
     phones, join_errors = await join_all(urls, boards, args.clients)
     rss_idle = rss_mb(pid) if pid else 0.0
     crowd = Crowd([p.ws_spec(i % args.boards) for i, p in enumerate(phones)], args.procs, args.deflate)
-    per_board, errors = await crowd.ready()
-    connected = sum(per_board.values())
+    _, errors = await crowd.ready()
     await asyncio.sleep(2)  # let every catch-up land
     rss_connected = rss_mb(pid) if pid else 0.0
-    crowd.tell("measure")
+    per_board, closed_early = await crowd.measure()
+    connected = sum(per_board.values())
     cpu_start = cpu_seconds(pid) if pid else 0.0
     profiler = start_profiler(args.profile, pid, args.seconds)
     posters = [[p for p in phones if p.meeting == m][:100] for m, _ in boards]
@@ -485,6 +496,7 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
         "connected": connected,
         "connect_errors": len(errors),
         "connect_error_kinds": sorted(set(errors))[:3],
+        "closed_before_measuring": closed_early,
         "join_server_errors": join_errors,
         "notes": int(args.rate * args.seconds),
         "acked": len(acked),
@@ -575,11 +587,11 @@ async def run_baseline(args: argparse.Namespace, sample: str) -> dict[str, Any]:
         ]
         rss_idle = rss_mb(server.pid)
         crowd = Crowd(specs, args.procs, args.deflate)
-        per_board, errors = await crowd.ready()
-        connected = sum(per_board.values())
+        _, errors = await crowd.ready()
         await asyncio.sleep(2)
         rss_connected = rss_mb(server.pid)
-        crowd.tell("measure")
+        per_board, closed_early = await crowd.measure()
+        connected = sum(per_board.values())
         cpu_start = cpu_seconds(server.pid)
         # A payload as large as yoriai's fragment, cut from one, with the marker in the same place.
         found = re.search(r"FO\d+t\d+e", sample)
@@ -603,6 +615,7 @@ async def run_baseline(args: argparse.Namespace, sample: str) -> dict[str, Any]:
         return {
             "connected": connected,
             "connect_errors": len(errors),
+            "closed_before_measuring": closed_early,
             **summarise(results, acked, per_board),
             "server_cpu_s": round(server_cpu, 1),
             "rss_mb_per_1000_clients": round((rss_connected - rss_idle) * 1000 / max(connected, 1), 1),
@@ -712,6 +725,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "lost": ours["lost"] + (ours["notes"] - ours["acked"]),
         "dropped_connections": ours["dropped_connections"],
         "connect_errors": ours["connect_errors"],
+        "closed_before_measuring": ours["closed_before_measuring"],
         "join_server_errors": ours["join_server_errors"],
         "post_p95_ms": ours["post_p95_ms"],
         "post_retries": ours["post_retries"],
