@@ -519,6 +519,8 @@ def start_profiler(path: str | None, pid: int | None, seconds: float) -> subproc
     if not path or not pid:
         return None
     spy = Path(sys.executable).with_name("py-spy")
+    if not spy.exists():
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install -e '.[bench]'")
     command = [str(spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-f", "raw", "-o", path]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
