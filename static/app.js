@@ -2,7 +2,8 @@
    1. live updates: reconnect from the last seq, insert/move notes, fall back to HTTP polling
    2. the phone's outbox: a note is kept on the phone until the server has it
    3. the phase timer, from the server's clock
-   4. drag and drop for grouping (SortableJS), small conveniences */
+   4. drag and drop for grouping (SortableJS), small conveniences
+   5. the projector: fit the board to the screen, full screen, hide the cursor when idle */
 (function () {
   'use strict';
 
@@ -43,12 +44,24 @@
     var clientId = element.getAttribute('data-client-id');
     var pending = clientId && document.querySelector('.note--pending[data-client-id="' + clientId + '"]');
     element.classList.add('note--arrived'); // only what arrives live fades in, not a page on load
+    if (!pending && element.classList.contains('note')) announce(element);
     if (pending) pending.parentNode.replaceChild(element, pending);
     else if (list.getAttribute('data-order') === 'newest-first') list.insertBefore(element, list.firstChild);
     else list.appendChild(element);
     htmx.process(element);
     makeSortable(element);
   });
+
+  // Screen readers hear each new note once (kind and text) from a polite live region; the
+  // board itself is not a live region, so nothing else is read out again.
+  function announce(note) {
+    var region = document.getElementById('announcer');
+    if (!region) return;
+    var kind = note.querySelector('.note__kind'), icon = note.querySelector('.note__icon');
+    var text = note.querySelector('.note__text');
+    var label = kind ? kind.textContent.replace(icon ? icon.textContent : '', '').replace(/\s+/g, ' ').trim() : '';
+    region.textContent = region.getAttribute('data-new-note') + ': ' + label + ' ' + (text ? text.textContent : '');
+  }
 
   // A note that changed cluster must move to the other list, not be replaced in place.
   document.addEventListener('htmx:oobBeforeSwap', function (event) {
@@ -63,7 +76,25 @@
     incoming.removeAttribute('hx-swap-oob');
     list.appendChild(incoming);
     htmx.process(incoming);
+    refocus();
   });
+
+  // A note moved with the keyboard comes back as a new element in its group: give the focus
+  // back to it (its グループへ移動 button), so the facilitator can go on from there.
+  var focusAfterMove = null;
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var form = event.detail.elt;
+    if (!form.classList || !form.classList.contains('move-form')) return;
+    var note = form.closest('.note');
+    if (note) focusAfterMove = '#' + note.id + ' button[hx-get$="/move"]';
+  });
+  function refocus() {
+    var button = focusAfterMove && document.querySelector(focusAfterMove);
+    if (!button) return;
+    focusAfterMove = null;
+    button.focus();
+  }
+  document.addEventListener('htmx:oobAfterSwap', refocus);
 
   // The page's words in its language, from <script type="application/json" id="ui-strings"> in
   // base.html (data, not code: CSP allows no inline script). Missing text shows the key.
@@ -271,6 +302,17 @@
     if (button) button.click();
   });
 
+  // A phone keyboard opening must not hide the field being typed in. Chrome shrinks the page
+  // itself (interactive-widget=resizes-content in the viewport meta); elsewhere, once the
+  // visual viewport has shrunk, bring the field (and the send button below it) back into view.
+  if (window.visualViewport) {
+    window.visualViewport.addEventListener('resize', function () {
+      var field = document.activeElement;
+      if (!field || !field.matches || !field.matches('.phone textarea, .phone input')) return;
+      field.scrollIntoView({ block: 'nearest' });
+    });
+  }
+
   // The one confirmation of a live meeting: closing the session.
   document.addEventListener('submit', function (event) {
     var message = event.target.getAttribute && event.target.getAttribute('data-confirm');
@@ -283,5 +325,84 @@
     if (!form) return;
     outbox(form.getAttribute('data-outbox')).forEach(function (item) { showPending(item, 'sending'); });
     flushOutbox();
+  });
+
+  /* ---- 5. the projector --------------------------------------------------------------------- */
+
+  // Step the density up (smaller notes) until the board fits the screen; past the readable
+  // sizes, fold the groups to their name and count first. Runs on load, after each live change
+  // and on resize; a few layout reads, only on the projector.
+  var READABLE = 4, SMALLEST = 7;
+  function fits(board) {
+    return board.scrollHeight <= board.clientHeight + 1 && board.scrollWidth <= board.clientWidth + 1;
+  }
+  function bandFor(count) { return 1 + (count > 12) + (count > 24) + (count > 48) + (count > 96); }
+  function fitProjector() {
+    var layout = document.querySelector('.projector-layout');
+    var board = layout && layout.querySelector('.projector-board');
+    if (!board) return;
+    var clusters = board.querySelectorAll('.cluster');
+    Array.prototype.forEach.call(clusters, function (cluster) {
+      var n = cluster.querySelector('.cluster__n');
+      if (n) n.textContent = cluster.querySelectorAll('.note').length;
+    });
+    var all = board.querySelectorAll('.note').length;
+    var loose = all - board.querySelectorAll('.cluster .note').length;
+    var tries = [[false, bandFor(all), READABLE]];
+    if (clusters.length) tries.push([true, bandFor(loose), SMALLEST]);
+    else tries[0][2] = SMALLEST;
+    layout.style.removeProperty('--note-size');
+    for (var t = 0; t < tries.length; t++) {
+      if (tries[t][0]) layout.setAttribute('data-fold', ''); else layout.removeAttribute('data-fold');
+      for (var band = Math.min(tries[t][1], tries[t][2]); band <= tries[t][2]; band++) {
+        layout.setAttribute('data-density', String(band));
+        if (fits(board)) return grow(layout, board, band);
+      }
+    }
+  }
+  // The small sizes are steps: on a big screen a crowded board may fit with room to spare, so
+  // let its text grow again (up to half as big again) while it still fits. Not for one-line
+  // notes (the smallest step): bigger letters there would only show fewer of them.
+  function grow(layout, board, band) {
+    if (band < 5 || band >= SMALLEST) return;
+    var note = board.querySelector('.note');
+    var base = note ? parseFloat(getComputedStyle(note).fontSize) : 0;
+    if (!base) return;
+    var good = base;
+    for (var size = base * 1.08; size <= base * 1.5; size *= 1.08) {
+      layout.style.setProperty('--note-size', size.toFixed(1) + 'px');
+      if (!fits(board)) break;
+      good = size;
+    }
+    layout.style.setProperty('--note-size', good.toFixed(1) + 'px');
+  }
+  var fitPending = false;
+  function fitSoon() {
+    if (fitPending || !document.querySelector('.projector-layout')) return;
+    fitPending = true;
+    requestAnimationFrame(function () { fitPending = false; fitProjector(); });
+  }
+  document.addEventListener('DOMContentLoaded', fitSoon);
+  document.addEventListener('htmx:oobAfterSwap', fitSoon);
+  document.addEventListener('htmx:afterSettle', fitSoon);
+  document.addEventListener('htmx:oobErrorNoTarget', fitSoon);
+  window.addEventListener('resize', fitSoon);
+
+  // The cursor and the controls show while the mouse moves, and hide after 3 seconds.
+  var idleTimer = null;
+  document.addEventListener('mousemove', function () {
+    var body = document.body;
+    if (!body.classList.contains('projector')) return;
+    body.classList.remove('projector--idle');
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(function () { body.classList.add('projector--idle'); }, 3000);
+  });
+  document.addEventListener('click', function (event) {
+    if (!(event.target.closest && event.target.closest('[data-fullscreen]'))) return;
+    if (document.fullscreenElement) document.exitFullscreen();
+    else if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen();
+  });
+  document.addEventListener('fullscreenchange', function () {
+    document.body.classList.toggle('is-fullscreen', !!document.fullscreenElement);
   });
 })();

@@ -139,6 +139,16 @@ async def move_note(
     )
 
 
+@get("/sessions/{meeting_id:int}/notes/{note_id:int}/move")
+async def move_form(
+    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], note_id: FromPath[int]
+) -> Template:
+    """Moving a note with the keyboard (or a screen reader): the same move as drag and drop."""
+    await _staff(request, db)
+    groups = await list_clusters(db, meeting_id)
+    return page("meetings/_note_move.html", note_id=note_id, meeting_id=meeting_id, clusters=groups)
+
+
 @post("/sessions/{meeting_id:int}/notes/{note_id:int}/split", status_code=204)
 async def split_note(
     request: Request[Any, Any, Any],
@@ -414,6 +424,7 @@ router = Router(
         rename_form,
         rename_cluster,
         merge_form,
+        move_form,
         merge_cluster,
         delete_cluster,
         suggestions,

@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 FACILITATOR = ("browser@example.jp", "browser-test-pw")
+DEMO = ("demo@yoriai.example", "yoriai-demo")
 
 
 def chromium_path() -> str:
@@ -38,8 +39,7 @@ def chromium_path() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def _serve(tmp_path: Path, *, demo: bool = False) -> Iterator[LiveServer]:
     port = free_port()
     env = {**os.environ, "YORIAI_DATA_DIR": str(tmp_path), "YORIAI_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     env.pop("YORIAI_DATABASE_URL", None)
@@ -54,10 +54,24 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         "--roles",
         "facilitator coordinator",
     )
+    if demo:
+        cli(env, "demo")
     server = LiveServer(f"http://127.0.0.1:{port}", env)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    yield from _serve(tmp_path)
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server holding the demo data (server/demo.py): a sample session with notes, a group,
+    a project and visions. Its account (DEMO) has every role."""
+    yield from _serve(tmp_path, demo=True)
 
 
 class WatchedBrowser:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser.conftest import FACILITATOR, PHONE, PROJECTOR, LiveServer
+from server.demo import SAMPLE_TITLE
+from tests.browser.conftest import DEMO, FACILITATOR, PHONE, PROJECTOR, LiveServer
 
 
 def sign_in_and_open_session(
@@ -76,3 +77,35 @@ def mouse_drag(page: Any, source: Any, target: Any) -> None:
         )
         page.wait_for_timeout(20)
     page.mouse.up()
+
+
+def csrf_token(client: Any) -> str:
+    page = client.get("/").text
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr,no-any-return]
+
+
+def crowd_posts(server: LiveServer, code: str, meeting: str, texts: list[tuple[str, str]]) -> None:
+    """Many phones post these (kind, text) notes over HTTP, ten each (the board's flood limit)."""
+    import httpx
+
+    for start in range(0, len(texts), 10):
+        with httpx.Client(base_url=server.url, timeout=30) as phone:
+            token = csrf_token(phone)
+            phone.post(f"/join/{code}", data={"skip": "1"}, headers={"x-csrftoken": token})
+            for i, (kind, text) in enumerate(texts[start : start + 10]):
+                answer = phone.post(
+                    f"/b/{meeting}/notes",
+                    data={"kind": kind, "text": text, "client_id": f"crowd-{start + i:06d}"},
+                    headers={"x-csrftoken": token, "accept": "application/json"},
+                )
+                assert answer.status_code == 200, answer.text
+
+
+def sign_in_demo(page: Any, url: str) -> str:
+    """The demo facilitator's console of the sample session; returns its URL."""
+    page.goto(url + "/signin")
+    page.fill("#email", DEMO[0])
+    page.fill("#password", DEMO[1])
+    page.locator("form[action='/signin'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/f$"))
+    return url + str(page.get_by_role("link", name=SAMPLE_TITLE).get_attribute("href"))

@@ -1,0 +1,260 @@
+"""Screenshots of every page, in each language, into docs/screenshots/ (run by hand).
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang ja --lang en]
+
+Starts its own server on a free port with the demo data (server/demo.py) in a temporary folder,
+drives Debian's chromium with Playwright, and writes stable names (``ja-phone.png``,
+``en-projector-1024x768.png`` …) so a change shows up as a diff of the same file. The language
+is chosen as a browser does, by the Accept-Language header. See docs/screenshots/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from server.demo import DEMO_EMAIL, DEMO_PASSWORD, SAMPLE_TITLE, corpus_notes  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402
+from tests.browser.helpers import crowd_posts  # noqa: E402
+from tests.live_server import LiveServer, cli, free_port  # noqa: E402
+
+ACCEPT = {"ja": "ja-JP,ja;q=0.9", "en": "en-US,en;q=0.9"}
+LOCALE = {"ja": "ja-JP", "en": "en-US"}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 1,
+}
+DESK = {"viewport": {"width": 1280, "height": 800}}
+PROJECTORS = [(1920, 1080), (1024, 768)]
+
+
+class Shooter:
+    def __init__(self, out: Path, lang: str) -> None:
+        self.out, self.lang, self.taken = out, lang, 0
+
+    def __call__(self, page: Any, name: str, *, full: bool = False) -> None:
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(400)  # live connection and fades settle
+        path = self.out / f"{self.lang}-{name}.png"
+        page.screenshot(path=str(path), full_page=full, animations="disabled", caret="initial")
+        shrink(path)
+        self.taken += 1
+        print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def shrink(path: Path) -> None:
+    """Debian's pngquant (apt-get install pngquant), when present, makes each file about a
+    third of its size: 256 colours are plenty for flat UI colours and text."""
+    pngquant = shutil.which("pngquant")
+    if pngquant:
+        subprocess.run(
+            [
+                pngquant,
+                "--force",
+                "--skip-if-larger",
+                "--strip",
+                "--quality=70-95",
+                "--output",
+                str(path),
+                str(path),
+            ],
+            check=False,
+        )
+
+
+def start_server() -> LiveServer:
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="yoriai-shots-")
+    env = {**os.environ, "YORIAI_DATA_DIR": data, "YORIAI_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    env.pop("YORIAI_DATABASE_URL", None)
+    cli(env, "migrate")
+    cli(env, "demo")
+    server = LiveServer(f"http://127.0.0.1:{port}", env)
+    server.start()
+    return server
+
+
+def sign_in(page: Any, url: str) -> str:
+    page.goto(url + "/signin")
+    page.fill("#email", DEMO_EMAIL)
+    page.fill("#password", DEMO_PASSWORD)
+    page.locator("form[action='/signin'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/f$"))
+    return url + str(page.get_by_role("link", name=SAMPLE_TITLE).get_attribute("href"))
+
+
+def projector_shots(page: Any, shoot: Shooter, suffix: str = "") -> None:
+    for width, height in PROJECTORS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(300)
+        shoot(page, f"projector{suffix}-{width}x{height}")
+
+
+def public_and_staff_pages(browser: Any, url: str, lang: str, shoot: Shooter) -> tuple[Any, Any, str]:
+    headers = {"extra_http_headers": {"Accept-Language": ACCEPT[lang]}, "locale": LOCALE[lang]}
+    phone_context = browser.new_context(**PHONE, **headers)
+    phone = phone_context.new_page()
+    phone.goto(url + "/")
+    shoot(phone, "start")
+    staff = browser.new_context(**DESK, **headers)
+    page = staff.new_page()
+    page.goto(url + "/signin")
+    shoot(page, "signin")
+    page.goto(url + "/no-such-page")
+    shoot(page, "not-found")
+    console = sign_in(page, url)
+    shoot(page, "sessions", full=True)
+    page.goto(url + "/f/sessions/new")
+    shoot(page, "session-new", full=True)
+    page.goto(console)
+    page.wait_for_selector(".conn--connected")
+    shoot(page, "console", full=True)
+    code = re.sub(r"\D", "", page.locator(".console-bar .mono").inner_text())
+    phone.goto(f"{url}/join/{code}")
+    shoot(phone, "join")
+    phone.fill("#nickname", "みどり")
+    phone.locator("form button[type=submit]").first.click()
+    phone.wait_for_selector(".conn--connected")
+    shoot(phone, "phone")
+    projector = staff.new_page()
+    projector.goto(console + "/projector")
+    projector.wait_for_selector(".conn--connected")
+    projector_shots(projector, shoot)
+    return page, (phone, projector), console
+
+
+def grouping_and_voting(page: Any, screens: tuple[Any, Any], console: str, shoot: Shooter) -> None:
+    phone, projector = screens
+    next_phase = page.locator("button[hx-post$='/phase/next']")
+    for _ in range(4):  # check-in → review → question → divergence → grouping
+        next_phase.click()
+        page.wait_for_timeout(300)
+    shoot(page, "console-grouping", full=True)
+    next_phase.click()  # voting opens with the phase
+    phone.wait_for_selector("#vote-panel .vote-toggle")
+    phone.locator("#vote-panel .vote-toggle").first.click()
+    phone.wait_for_selector("#vote-panel .vote-toggle--on")
+    shoot(phone, "phone-voting", full=True)
+    shoot(page, "console-voting", full=True)
+    page.locator("button[hx-post$='/voting/reveal']").click()
+    projector.wait_for_selector("#ranking")
+    projector_shots(projector, shoot, "-results")
+    page.locator("button[hx-post$='/voting/hide-results']").click()
+    page.locator("button[hx-post$='/voting/close']").click()
+    for _ in range(5):  # back to the first phase, so the next language starts where this one did
+        page.locator("button[hx-post$='/phase/back']").click()
+        page.wait_for_timeout(300)
+    page.goto(console)
+
+
+def coordinator_pages(page: Any, url: str, console: str, shoot: Shooter) -> None:
+    pages: dict[str, str] = {
+        "minutes": console + "/minutes",
+        "projects": url + "/c/projects",
+        "review": url + "/c/review",
+        "indicators": url + "/c/indicators",
+        "report": url + "/c/report",
+        "visions": url + "/c/visions",
+        "vision": url + "/c/visions/tsurukawa",
+        "users": url + "/admin/users",
+    }
+    for name, address in pages.items():
+        page.goto(address)
+        shoot(page, name, full=True)
+    page.goto(url + "/c/projects")
+    project = page.locator("a[href^='/c/projects/']").filter(has_text="サンプル").first.get_attribute("href")
+    page.goto(url + str(project))
+    shoot(page, "project", full=True)
+
+
+def crowded_projector(browser: Any, server: LiveServer, console: str, langs: list[str], out: Path) -> None:
+    """The projector with 200 notes: first loose, then with most of them in groups (folded)."""
+    staff = browser.new_context(**DESK)
+    page = staff.new_page()
+    sign_in(page, server.url)
+    page.goto(console)
+    code = re.sub(r"\D", "", page.locator(".console-bar .mono").inner_text())
+    have = page.locator(".note").count()
+    texts = [(r["kind"], r["text"]) for r in corpus_notes()] * 2
+    crowd_posts(server, code, console.rsplit("/", 1)[1], texts[: max(0, 200 - have)])
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("200", lambda: None),
+        ("200-grouped", lambda: group(page, console)),
+    ]
+    for suffix, prepare in steps:
+        prepare()
+        for lang in langs:
+            context = browser.new_context(**DESK, extra_http_headers={"Accept-Language": ACCEPT[lang]})
+            context.add_cookies(staff.cookies())
+            projector = context.new_page()
+            projector.goto(console + "/projector")
+            projector.wait_for_selector(".conn--connected")
+            projector_shots(projector, Shooter(out, lang), "-" + suffix)
+            context.close()
+
+
+def group(page: Any, console: str) -> None:
+    page.goto(console)
+    ids = page.eval_on_selector_all("#notes .note", "ns => ns.map(n => n.dataset.note)")[:150]
+    for g in range(6):
+        page.evaluate(
+            """async ([url, ids, name]) => {
+              const token = JSON.parse(document.body.getAttribute('hx-headers'))['x-csrftoken'];
+              const body = new URLSearchParams([['name', name], ...ids.map(i => ['note_id', i])]);
+              await fetch(url, {method: 'POST', body, headers: {'x-csrftoken': token}});
+            }""",
+            [console + "/clusters", ids[g * 25 : (g + 1) * 25], f"グループ{g + 1}"],
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--lang", action="append", choices=sorted(ACCEPT), help="default: ja and en")
+    args = parser.parse_args()
+    langs: list[str] = args.lang or ["ja", "en"]
+    chromium = (
+        os.environ.get("YORIAI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+    if not chromium:
+        print(
+            "chromium が見つかりません / chromium not found: apt-get install chromium fonts-noto-cjk",
+            file=sys.stderr,
+        )
+        return 1
+    from playwright.sync_api import sync_playwright
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    server = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            console = ""
+            for lang in langs:
+                print(lang)
+                shoot = Shooter(args.out, lang)
+                page, screens, console = public_and_staff_pages(browser, server.url, lang, shoot)
+                grouping_and_voting(page, screens, console, shoot)
+                coordinator_pages(page, server.url, console, shoot)
+            crowded_projector(browser, server, console, langs, args.out)
+            browser.close()
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
