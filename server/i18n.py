@@ -28,6 +28,7 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from litestar.datastructures import MutableScopeHeaders
 
 from server.config import ROOT
 
@@ -190,8 +191,8 @@ class LocaleMiddleware:
             await self.app(scope, receive, send)
             return
         locale = locale_of_scope(scope)
-        if _asked(scope) in LOCALES and scope["type"] == "http":
-            send = _with_cookie(send, locale)
+        if scope["type"] == "http":
+            send = _with_language_headers(send, locale if _asked(scope) in LOCALES else None)
         token = _current.set(locale)
         try:
             await self.app(scope, receive, send)
@@ -217,12 +218,18 @@ def locale_of_scope(scope: Any) -> str:
     return choose_locale(headers.get("accept-language", ""), cookie)
 
 
-def _with_cookie(send: Any, locale: str) -> Any:
-    value = f"{COOKIE}={locale}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax; HttpOnly"
+def _with_language_headers(send: Any, remember: str | None) -> Any:
+    """Say that pages vary by language (so no cache hands a Japanese page to an English
+    reader), and remember a language chosen with ``?lang=`` in a cookie."""
+    cookie = f"{COOKIE}={remember}; Path=/; Max-Age={COOKIE_MAX_AGE}; SameSite=Lax; HttpOnly"
 
     async def wrapped(message: Any) -> None:
         if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", value.encode())]}
+            headers = MutableScopeHeaders.from_message(message)
+            if headers.get("content-type", "").startswith("text/html"):
+                headers.extend_header_value("vary", "Accept-Language, Cookie")
+            if remember:
+                headers.add("set-cookie", cookie)
         await send(message)
 
     return wrapped

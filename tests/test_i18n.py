@@ -122,6 +122,15 @@ def test_japanese_is_the_default_and_the_switch_remembers_english(client: TestCl
     assert '<html lang="ja">' in client.get("/?lang=ja").text
 
 
+def test_pages_tell_caches_they_vary_by_language(client: TestClient[Litestar]) -> None:
+    """A proxy or the browser's cache must not hand the Japanese page to an English reader."""
+    page = client.get("/", headers={"accept-encoding": "gzip"})
+    vary = {v.strip().lower() for v in page.headers["vary"].split(",")}
+    assert {"accept-language", "cookie"} <= vary
+    # Static files are the same in every language: caches may share them.
+    assert "accept-language" not in client.get("/static/app.css").headers.get("vary", "").lower()
+
+
 def test_errors_are_in_the_readers_language(client: TestClient[Litestar]) -> None:
     missing = client.get("/no/such/page", headers=EN)
     assert missing.status_code == 404 and "Page not found." in missing.text
