@@ -30,7 +30,7 @@ from server.accounts import admin_routes
 from server.accounts import routes as accounts_routes
 from server.boards import routes as boards_routes
 from server.config import ROOT, Settings
-from server.db import make_engine, make_sessionmaker
+from server.db import make_engine, make_sessionmaker, writing
 from server.errors import UserError
 from server.i18n import N_, LocaleMiddleware
 from server.meetings import flow_routes
@@ -74,14 +74,22 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return user_error_handler(request, UserError(message, 500))
 
 
+#: Requests that change nothing: they read without queueing for SQLite's write lock.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     engine = make_engine(settings)
     maker = make_sessionmaker(engine)
 
-    async def provide_db() -> AsyncIterator[AsyncSession]:
-        async with maker() as db:
-            yield db
+    async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
+        if request.method in SAFE_METHODS:
+            async with maker() as db:
+                yield db
+        else:
+            async with writing(maker) as db:  # one writer at a time on SQLite
+                yield db
 
     @get("/healthz", include_in_schema=False)
     async def healthz(db: DB) -> dict[str, str]:

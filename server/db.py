@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,7 +45,10 @@ def make_engine(settings: Settings, *, foreign_keys: bool = True) -> AsyncEngine
         path = settings.database_url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(settings.database_url)
+        # WAL readers are cheap and a crowd's websocket handshakes each read at once: a pool
+        # far above SQLAlchemy's 5 + 10, so that a busy minute never times out a phone's socket.
+        engine = create_async_engine(settings.database_url, pool_size=20, max_overflow=80, pool_timeout=60)
+        _WRITE_LOCKS[engine.sync_engine] = asyncio.Lock()
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(foreign_keys))
         return engine
     return create_async_engine(settings.database_url, pool_pre_ping=True)
@@ -50,6 +56,33 @@ def make_engine(settings: Settings, *, foreign_keys: bool = True) -> AsyncEngine
 
 def make_sessionmaker(engine: AsyncEngine) -> SessionMaker:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+#: One in-process writer at a time on SQLite (see ``writing``); none on PostgreSQL.
+_WRITE_LOCKS: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
+
+
+@asynccontextmanager
+async def writing(maker: SessionMaker) -> AsyncIterator[AsyncSession]:
+    """A session for a request that may change things.
+
+    SQLite has one write lock per file. A transaction that holds it stays open across awaits,
+    and while the event loop is busy (a crowd's fan-out) those awaits can last seconds; other
+    writers then wait on SQLite's lock in their threads and fail with "database is locked"
+    after ``busy_timeout``: a 500 on a phone. So on SQLite the writers of this process queue
+    on an asyncio lock instead, which never times out and never holds up the loop, and each
+    takes SQLite's lock at BEGIN (IMMEDIATE), before reading anything it could then not
+    upgrade. PostgreSQL locks rows, not the database: nothing changes there."""
+    bind = maker.kw.get("bind")
+    lock = _WRITE_LOCKS.get(bind.sync_engine) if isinstance(bind, AsyncEngine) else None
+    if lock is None:
+        async with maker() as db:
+            yield db
+        return
+    async with lock, maker() as db:
+        connection = await db.connection()
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield db
 
 
 async def session_scope(maker: SessionMaker) -> AsyncIterator[AsyncSession]:

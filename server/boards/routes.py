@@ -3,10 +3,12 @@ and the websocket every screen (phone, projector, console) listens on."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, Response, WebSocket, get, post, websocket
+from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
@@ -35,6 +37,8 @@ from server.web.dberrors import get_by_id
 from server.web.deps import DB, Channels
 from server.web.ratelimit import client_address, limits
 from server.web.responses import page, see_other
+
+logger = logging.getLogger(__name__)
 
 # --- joining --------------------------------------------------------------------------
 
@@ -396,6 +400,19 @@ async def board_socket(
     meeting_id: FromPath[int],
     after: FromQuery[int] = 0,
     view: FromQuery[str] = "phone",
+) -> None:
+    try:
+        await _stream_board(socket, channels, meeting_id, after, view)
+    except WebSocketDisconnect:
+        pass  # the phone left: not a failure
+    except Exception:
+        # Litestar closes a websocket whose handler fails without logging why: say it here.
+        logger.exception("board websocket %s failed", meeting_id)
+        raise
+
+
+async def _stream_board(
+    socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, meeting_id: int, after: int, view: str
 ) -> None:
     if not origin_allowed(socket):
         await socket.close(code=4403, reason="origin")
