@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import event
 from sqlmodel import select
+from websockets.asyncio.client import connect
 
 from server.boards import service as boards
 from server.boards.models import BoardEvent, Note
@@ -145,3 +146,24 @@ async def test_a_writer_that_holds_its_transaction_long_makes_the_others_wait_no
     assert sorted(texts) == sorted(["ゆっくり貼った付箋", *(f"付箋{n}" for n in range(PHONES))])
     # Every change got its own sequence number, with no gap: opened, then a join and a note each.
     assert sorted(seqs) == list(range(1, 2 + 2 * (PHONES + 1)))
+
+
+def test_board_sockets_are_not_compressed(server: LiveServer) -> None:
+    """A browser offers permessage-deflate; `yoriai serve` declines it (0.5 KB fragments: the
+    CPU and the 45 KB per socket it costs buy nearly nothing), and the board still streams."""
+
+    async def listen() -> tuple[str | None, str]:
+        meeting, code = await _open_meeting(server.url)
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as phone:
+            assert (await _post(phone, f"/join/{code}", {"skip": "1"})).status_code == 303
+            cookie = "; ".join(f"{k}={v}" for k, v in phone.cookies.items())
+        url = server.url.replace("http://", "ws://") + f"/ws/boards/{meeting}?after=0"
+        async with connect(
+            url, additional_headers={"Cookie": cookie}, compression="deflate", open_timeout=10
+        ) as socket:
+            assert socket.response is not None
+            return socket.response.headers.get("Sec-WebSocket-Extensions"), str(await socket.recv())
+
+    extensions, first = asyncio.run(listen())
+    assert extensions is None
+    assert 'id="board-seq"' in first  # the catch-up arrived, uncompressed
