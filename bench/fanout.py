@@ -567,7 +567,9 @@ async def _serve_baseline(port: int) -> None:
         finally:
             members.discard(ws)
 
-    async with serve(handler, "127.0.0.1", port, max_size=None, ping_interval=20):
+    # Like `yoriai serve`, it declines permessage-deflate even when the clients offer it: the
+    # baseline must do the same work per message as the server it is compared with.
+    async with serve(handler, "127.0.0.1", port, max_size=None, ping_interval=20, compression=None):
         await asyncio.Future()
 
 
@@ -681,7 +683,7 @@ def parse() -> argparse.Namespace:
         "--compression",
         choices=["deflate", "none"],
         default="deflate",
-        help="permessage-deflate, which browsers ask for (default), or none",
+        help="offer permessage-deflate as browsers do (default; yoriai and the baseline decline it) or not",
     )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
