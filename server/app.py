@@ -29,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts import admin_routes
 from server.accounts import routes as accounts_routes
 from server.boards import routes as boards_routes
+from server.boards.live import BoardHub
 from server.config import ROOT, Settings
 from server.db import make_engine, make_sessionmaker, writing
 from server.errors import UserError
@@ -99,6 +100,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def dispose_engine() -> None:
         await engine.dispose()
 
+    channels = ChannelsPlugin(backend=channels_backend(settings), arbitrary_channels_allowed=True)
+    # One subscription per board in this process, shared by the board's sockets.
+    board_hub = BoardHub(channels)
     key = hashlib.sha256(settings.secret_key.encode()).digest()
     template_engine = JinjaTemplateEngine.from_environment(environment())
     return Litestar(
@@ -120,10 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db": Provide(provide_db)},
         plugins=[
             HTMXPlugin(),
-            ChannelsPlugin(
-                backend=channels_backend(settings),
-                arbitrary_channels_allowed=True,
-            ),
+            channels,
         ],
         before_send=[add_security_headers],
         # gzip (standard library) for pages, fragments and static files: a phone's first visit
@@ -160,7 +161,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DBAPIError: database_error_handler,
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
         },
-        state=State({"settings": settings, "sessionmaker": maker, "rate_limits": rate_limits(settings)}),
+        state=State(
+            {
+                "settings": settings,
+                "sessionmaker": maker,
+                "rate_limits": rate_limits(settings),
+                "board_hub": board_hub,
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="yoriai API",
             version="1",

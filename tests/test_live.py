@@ -224,6 +224,7 @@ def published(seq: int, note_id: int, text: str) -> bytes:
         "type": "note_posted",
         "notes": {str(note_id): a_note(note_id, text)},
         "clusters": {},
+        "projects": {},
         "counts": COUNTS,
         "board": a_board(),
         "board_changed": False,
@@ -314,3 +315,85 @@ async def test_a_change_decoded_once_for_many_screens_still_hides_hidden_notes_f
         assert "非表示にした付箋" not in screens[phone][0]
         assert removed_ids(screens[phone][0]) == [1]
         assert seq_of(screens[phone][0]) == 1
+
+
+async def test_a_phone_that_stops_reading_is_dropped_and_holds_up_no_one() -> None:
+    """A socket whose sends never finish (a phone gone quiet with a full buffer) must not delay
+    the board's other screens; once too far behind it is dropped, to reconnect and catch up."""
+    import asyncio
+
+    from server.boards.live import BoardStream, Viewer
+
+    board = FakeBoard()
+    stuck = asyncio.Event()  # never set: the stalled socket's send waits forever
+    received: dict[str, list[str]] = {"a": [], "b": [], "stalled": []}
+    dropped: list[str] = []
+
+    def stream_for(name: str) -> BoardStream:
+        async def send(text: str) -> None:
+            received[name].append(text)
+            if name == "stalled" and len(received[name]) > 1:
+                await stuck.wait()
+
+        return BoardStream(Viewer("phone", 1, 5), 0, board.load_missed, send, lambda: dropped.append(name))
+
+    streams = [stream_for(name) for name in received]
+    for stream in streams:
+        await stream.open()
+    changes = BoardStream.MAX_PENDING + 10
+    for n in range(1, changes + 1):
+        board.post(f"付箋{n}")
+        for stream in streams:
+            stream.push(published(n, n, f"付箋{n}"))  # never waits, whatever a socket does
+    for name in ("a", "b"):
+        assert [seq_of(m) for m in received[name][1:]] == list(range(1, changes + 1))
+    assert dropped == ["stalled"]
+    assert len(received["stalled"]) == 2  # the catch-up and the first change, then it stalled
+    streams[2].push(published(changes + 1, changes + 1, "あとの付箋"))  # a dropped socket gets nothing more
+    assert len(received["stalled"]) == 2
+    await asyncio.sleep(0)
+    for stream in streams:
+        stream.stop()
+
+
+async def test_run_now_finishes_what_need_not_wait_and_hands_the_rest_to_a_task() -> None:
+    import asyncio
+    import contextlib
+
+    from server.web.eager import run_now
+
+    done: list[str] = []
+
+    async def quick() -> None:
+        done.append("quick")
+
+    async def slow(gate: asyncio.Event, fail: bool) -> None:
+        done.append("slow started")
+        await gate.wait()
+        if fail:
+            raise ValueError("壊れた")
+        done.append("slow finished")
+
+    assert run_now(quick()) is None and done == ["quick"]
+    gate = asyncio.Event()
+    task = run_now(slow(gate, fail=False))
+    assert task is not None and done[-1] == "slow started"
+    gate.set()
+    await task
+    assert done[-1] == "slow finished"
+    failing = run_now(slow(asyncio.Event(), fail=True))
+    assert failing is not None
+    failing.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await failing
+    assert failing.cancelled()
+    gate2 = asyncio.Event()
+    broken = run_now(slow(gate2, fail=True))
+    assert broken is not None
+    gate2.set()
+    try:
+        await broken
+    except ValueError as exc:
+        assert str(exc) == "壊れた"
+    else:
+        raise AssertionError("the error did not reach the task")

@@ -9,7 +9,12 @@ one twice does no harm; the server also drops anything at or below what it alrea
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -19,7 +24,10 @@ from litestar.channels import ChannelsPlugin
 from server.boards.events import BoardChange
 from server.boards.state import CatchUp
 from server.i18n import get_locale, use_locale
+from server.web.eager import run_now
 from server.web.templating import environment
+
+logger = logging.getLogger(__name__)
 
 ViewMode = Literal["phone", "projector", "console"]
 
@@ -171,19 +179,79 @@ def render_catch_up(viewer: Viewer, missed: CatchUp) -> str:
 
 
 class BoardStream:
-    """One screen's websocket: sends each committed change once, in order, with no gaps."""
+    """One screen's websocket: sends each committed change once, in order, with no gaps.
 
-    def __init__(self, viewer: Viewer, last_sent: int, load_missed: Any, send: Any) -> None:
+    The board's feed ``push``es every published change; the stream sends it at once when the
+    socket can take it, else keeps it in a short queue. A socket that falls further behind
+    than ``MAX_PENDING`` changes is dropped (``on_overrun``): the phone reconnects with
+    ``?after=`` and catches up from the database, and the others never wait for it."""
+
+    MAX_PENDING = 64
+
+    def __init__(
+        self,
+        viewer: Viewer,
+        last_sent: int,
+        load_missed: Any,
+        send: Any,
+        on_overrun: Callable[[], None] | None = None,
+    ) -> None:
         self.viewer = viewer
         self.last_sent = last_sent
         self._load_missed = load_missed  # async (after) -> CatchUp
         self._send = send  # async (text) -> None
+        self._on_overrun = on_overrun
+        self._pending: deque[bytes] = deque()
+        self._busy = True  # until ``open`` has sent the catch-up: pushes wait in the queue
+        self._task: asyncio.Task[None] | None = None
+        self.dropped = False
 
     async def catch_up(self) -> None:
         missed: CatchUp = await self._load_missed(self.last_sent)
         if missed.last_seq > self.last_sent or self.last_sent == 0:
             await self._send(render_catch_up(self.viewer, missed))
         self.last_sent = max(self.last_sent, missed.last_seq)
+
+    async def open(self) -> None:
+        """After subscribing: send what was missed, then what was pushed meanwhile."""
+        await self.catch_up()
+        await self._drain()
+
+    def push(self, data: bytes) -> None:
+        """A published change: sent now if the socket can take it, else queued."""
+        if self.dropped:
+            return
+        if len(self._pending) >= self.MAX_PENDING:
+            self.drop()
+            return
+        self._pending.append(data)
+        if not self._busy:
+            self._busy = True
+            self._task = run_now(self._drain())
+
+    def stop(self) -> None:
+        """Send nothing more (the socket left, or broke)."""
+        self.dropped = True
+        self._pending.clear()
+        if self._task is not None and self._task is not asyncio.current_task():
+            self._task.cancel()  # a send waiting on a socket that does not read
+
+    def drop(self) -> None:
+        """The socket fell too far behind: stop, and have it closed (the phone reconnects)."""
+        if not self.dropped and self._on_overrun is not None:
+            self._on_overrun()
+        self.stop()
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending and not self.dropped:
+                await self.on_published(self._pending.popleft())
+        except Exception:  # a broken socket: its handler notices and leaves
+            logger.debug("board socket send failed", exc_info=True)
+            self.dropped = True
+            self._pending.clear()
+        finally:
+            self._busy, self._task = False, None
 
     async def on_published(self, data: bytes) -> None:
         message = data.decode()
@@ -199,3 +267,61 @@ class BoardStream:
         _, fragment = render_published(message, self.viewer)
         await self._send(fragment)
         self.last_sent = seq
+
+
+@dataclass
+class _Feed:
+    streams: set[BoardStream] = field(default_factory=set)
+    subscribed: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[None] | None = None
+    failed: bool = False
+
+
+class BoardHub:
+    """One channel subscription per board and process, shared by the board's sockets.
+
+    Each committed change is taken from the channel once and pushed to every socket of the
+    board in one go, as a bare broadcast server does, instead of a subscriber, a queue and a
+    task per socket. Fragments are rendered once per kind of viewer (``render_published``)."""
+
+    def __init__(self, channels: ChannelsPlugin) -> None:
+        self._channels = channels
+        self._feeds: dict[int, _Feed] = {}
+
+    @asynccontextmanager
+    async def listen(self, meeting_id: int, stream: BoardStream) -> AsyncIterator[None]:
+        """Subscribed on entry (so the stream's catch-up misses nothing); left on exit."""
+        feed = self._feeds.get(meeting_id)
+        if feed is None:
+            feed = self._feeds[meeting_id] = _Feed()
+            feed.task = asyncio.create_task(self._pump(meeting_id, feed))
+        feed.streams.add(stream)
+        try:
+            await feed.subscribed.wait()
+            if feed.failed:
+                raise RuntimeError(f"could not subscribe to board {meeting_id}")
+            yield
+        finally:
+            feed.streams.discard(stream)
+            stream.stop()
+            if not feed.streams and self._feeds.get(meeting_id) is feed:
+                del self._feeds[meeting_id]
+                assert feed.task is not None
+                feed.task.cancel()
+
+    async def _pump(self, meeting_id: int, feed: _Feed) -> None:
+        try:
+            async with self._channels.start_subscription([board_channel(meeting_id)]) as subscriber:
+                feed.subscribed.set()
+                async for data in subscriber.iter_events():
+                    for stream in list(feed.streams):
+                        stream.push(data)
+        except Exception:
+            logger.exception("the feed of board %s failed", meeting_id)
+            for stream in list(feed.streams):
+                stream.drop()
+        finally:
+            feed.failed = True
+            feed.subscribed.set()
+            if self._feeds.get(meeting_id) is feed:
+                del self._feeds[meeting_id]

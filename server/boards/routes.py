@@ -3,12 +3,12 @@ and the websocket every screen (phone, projector, console) listens on."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, Response, WebSocket, get, post, websocket
-from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
@@ -20,7 +20,6 @@ from server.boards.live import (
     BoardStream,
     Viewer,
     ViewMode,
-    board_channel,
     publish,
     render_catch_up,
 )
@@ -396,13 +395,12 @@ def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
 @websocket("/ws/boards/{meeting_id:int}")
 async def board_socket(
     socket: WebSocket[Any, Any, Any],
-    channels: Channels,
     meeting_id: FromPath[int],
     after: FromQuery[int] = 0,
     view: FromQuery[str] = "phone",
 ) -> None:
     try:
-        await _stream_board(socket, channels, meeting_id, after, view)
+        await _stream_board(socket, meeting_id, after, view)
     except WebSocketDisconnect:
         pass  # the phone left: not a failure
     except Exception:
@@ -411,9 +409,7 @@ async def board_socket(
         raise
 
 
-async def _stream_board(
-    socket: WebSocket[Any, Any, Any], channels: ChannelsPlugin, meeting_id: int, after: int, view: str
-) -> None:
+async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after: int, view: str) -> None:
     if not origin_allowed(socket):
         await socket.close(code=4403, reason="origin")
         return
@@ -432,16 +428,33 @@ async def _stream_board(
             assert current is not None
             return await boards.catch_up(db, current, since)
 
-    stream = BoardStream(viewer, max(after, 0), load_missed, socket.send_text)
+    def fell_behind() -> None:
+        # 1013 (try again later): htmx reconnects, with ?after=, and catches up from the database.
+        closing = asyncio.ensure_future(_close(socket, 1013, "behind"))
+        _closing.add(closing)
+        closing.add_done_callback(_closing.discard)
+
+    stream = BoardStream(viewer, max(after, 0), load_missed, socket.send_text, fell_behind)
     # Subscribe first, then read what was missed: nothing committed in between is lost.
-    async with channels.start_subscription([board_channel(meeting_id)]) as subscriber:
-        await stream.catch_up()
-        async with subscriber.run_in_background(stream.on_published):
-            try:
-                while True:
-                    await socket.receive_text()  # phones only listen; this notices them leave
-            except WebSocketDisconnect:
-                pass
+    async with socket.app.state.board_hub.listen(meeting_id, stream):
+        await stream.open()
+        try:
+            while True:
+                await socket.receive_text()  # phones only listen; this notices them leave
+        except WebSocketDisconnect:
+            pass
+
+
+#: Closings under way (a task must be referenced until it ends).
+_closing: set[asyncio.Future[None]] = set()
+
+
+async def _close(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+    try:
+        # A phone that stopped reading may never take the close frame either.
+        await asyncio.wait_for(socket.close(code=code, reason=reason), 5)
+    except Exception:
+        logger.debug("closing a board socket failed", exc_info=True)
 
 
 @get("/b/{meeting_id:int}/events", media_type=MediaType.HTML)
