@@ -106,7 +106,11 @@ def test_a_phone_votes_within_its_budget_and_sees_the_results(facilitator: TestC
     post_form(facilitator, f"/f/sessions/{meeting_id}/voting/open", {}, htmx=True)
     with phone as c:
         page = c.get(f"/b/{meeting_id}").text
-        assert f'hx-get="/b/{meeting_id}/votes"' in page and "board-status--no-posting" in page
+        # The panel is in the page itself (nothing loads late and pushes the notes down).
+        assert (
+            'のこり <strong id="votes-left">2</strong> / 2 票' in page and "board-status--no-posting" in page
+        )
+        assert f'hx-get="/b/{meeting_id}/votes"' not in page
         panel = c.get(f"/b/{meeting_id}/votes").text
         assert 'のこり <strong id="votes-left">2</strong> / 2 票' in panel
         ids = [int(i) for i in re.findall(r'"id": "(\d+)"', panel)]
@@ -125,6 +129,7 @@ def test_a_phone_votes_within_its_budget_and_sees_the_results(facilitator: TestC
     assert ranking.index("一つ目") < ranking.index("</ol>") and "1<small>票</small>" in ranking
     with phone as c:
         assert "投票の結果" in c.get(f"/b/{meeting_id}/votes").text
+        assert "投票の結果" in c.get(f"/b/{meeting_id}").text
 
 
 def test_staff_entry_marks_the_note(facilitator: TestClient[Litestar]) -> None:

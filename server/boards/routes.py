@@ -24,7 +24,7 @@ from server.boards.live import (
     render_catch_up,
 )
 from server.boards.models import Participant
-from server.boards.state import board_state, list_clusters
+from server.boards.state import BoardView, board_state, list_clusters
 from server.errors import Forbidden, UserError
 from server.i18n import N_, Text, locale_of_scope
 from server.meetings import service as meetings
@@ -134,12 +134,17 @@ async def phone_board(request: Request[Any, Any, Any], db: DB, meeting_id: FromP
     participant = await boards.get_participant(db, meeting_id, participant_token(request, meeting_id))
     if participant is None:
         return see_other(f"/join/{meeting.join_code}" if meeting.is_open else "/")
+    view = await boards.board_view(db, meeting, include_hidden=False)
+    # The vote and project panels are part of the first paint (the same fragments their own
+    # routes serve): loading them afterwards would push the note list down (a layout jump).
     return page(
         "boards/phone.html",
         meeting=meeting,
         participant=participant,
-        view=await boards.board_view(db, meeting, include_hidden=False),
+        view=view,
         viewer=Viewer("phone", meeting_id, participant.id),
+        vote_panel=await _vote_context(db, meeting, participant),
+        project_panel=await _project_context(db, meeting, participant, view=view),
     )
 
 
@@ -266,24 +271,30 @@ async def forget_me(request: Request[Any, Any, Any], db: DB, meeting_id: FromPat
 
 
 async def _vote_panel(db: DB, meeting: Meeting, participant: Participant, error: Text = "") -> Template:
+    return page("boards/_vote_panel.html", **await _vote_context(db, meeting, participant, error))
+
+
+async def _vote_context(
+    db: DB, meeting: Meeting, participant: Participant, error: Text = ""
+) -> dict[str, Any]:
+    """What boards/_vote_panel.html shows this participant (its route and the phone page)."""
     if meeting.votes_revealed:
-        return page("boards/_vote_panel.html", ranking=await voting.ranking(db, meeting))
+        return {"ranking": await voting.ranking(db, meeting)}
     mine = await voting.my_votes(db, participant)
     if meeting.vote_target == "clusters":
         items = [("cluster", c.id or 0, c.name) for c in await list_clusters(db, meeting.id or 0)]
     else:
         notes = await boards.list_notes(db, meeting.id or 0, include_hidden=False)
         items = [("note", n.id or 0, n.text) for n in notes]
-    return page(
-        "boards/_vote_panel.html",
-        ranking=None,
-        meeting_id=meeting.id,
-        items=[{"kind": k, "id": i, "label": label} for k, i, label in items],
-        mine=mine,
-        budget=meeting.vote_budget,
-        left=max(0, meeting.vote_budget - len(mine)),
-        error=error,
-    )
+    return {
+        "ranking": None,
+        "meeting_id": meeting.id,
+        "items": [{"kind": k, "id": i, "label": label} for k, i, label in items],
+        "mine": mine,
+        "budget": meeting.vote_budget,
+        "left": max(0, meeting.vote_budget - len(mine)),
+        "error": error,
+    }
 
 
 @get("/b/{meeting_id:int}/votes")
@@ -323,14 +334,20 @@ async def vote(
 
 
 async def _project_panel(db: DB, meeting: Meeting, participant: Participant, error: Text = "") -> Template:
-    view = await boards.board_view(db, meeting, include_hidden=False)
+    return page("projects/_phone_panel.html", **await _project_context(db, meeting, participant, error))
+
+
+async def _project_context(
+    db: DB, meeting: Meeting, participant: Participant, error: Text = "", view: BoardView | None = None
+) -> dict[str, Any]:
+    """What projects/_phone_panel.html shows this participant (its route and the phone page)."""
+    view = view or await boards.board_view(db, meeting, include_hidden=False)
     joined = await projects.joined_projects(db, participant)
-    return page(
-        "projects/_phone_panel.html",
-        items=[(p, p["id"] in joined) for p in view.projects],
-        meeting_id=meeting.id,
-        error=error,
-    )
+    return {
+        "items": [(p, p["id"] in joined) for p in view.projects],
+        "meeting_id": meeting.id,
+        "error": error,
+    }
 
 
 @get("/b/{meeting_id:int}/projects")
