@@ -77,6 +77,7 @@
     list.appendChild(incoming);
     htmx.process(incoming);
     refocus();
+    fitSoon({ type: 'move' });
   });
 
   // A note moved with the keyboard comes back as a new element in its group: give the focus
@@ -329,58 +330,104 @@
 
   /* ---- 5. the projector --------------------------------------------------------------------- */
 
-  // Step the density up (smaller notes) until the board fits the screen; past the readable
-  // sizes, fold the groups to their name and count first. Runs on load, after each live change
-  // and on resize; a few layout reads, only on the projector.
-  var READABLE = 4, SMALLEST = 7;
+  // Step the density up (smaller notes) until the board fits the screen, down to the floor
+  // (density 3, never under 20 px); then fold the groups to their name and count; then, if the
+  // loose notes still do not fit, show the newest that do and one tile counting the rest.
+  // A full fit runs on load, resize and moves; an arriving note costs one layout read.
+  var FLOOR = 3;
   function fits(board) {
     return board.scrollHeight <= board.clientHeight + 1 && board.scrollWidth <= board.clientWidth + 1;
   }
-  function bandFor(count) { return 1 + (count > 12) + (count > 24) + (count > 48) + (count > 96); }
-  function fitProjector() {
+  function bandFor(count) { return Math.min(FLOOR, 1 + (count > 12) + (count > 24)); }
+  function projectorParts() {
     var layout = document.querySelector('.projector-layout');
     var board = layout && layout.querySelector('.projector-board');
-    if (!board) return;
-    var clusters = board.querySelectorAll('.cluster');
-    Array.prototype.forEach.call(clusters, function (cluster) {
+    return board ? { layout: layout, board: board, grid: board.querySelector('#notes') } : null;
+  }
+  function countClusters(board) {
+    Array.prototype.forEach.call(board.querySelectorAll('.cluster'), function (cluster) {
       var n = cluster.querySelector('.cluster__n');
       if (n) n.textContent = cluster.querySelectorAll('.note').length;
     });
+  }
+  // Show the newest `capacity` loose notes; the tile counts (and stands for) the older ones.
+  function showNewest(grid, capacity) {
+    var notes = grid.querySelectorAll(':scope > .note');
+    var older = Math.max(0, notes.length - capacity);
+    for (var i = 0; i < notes.length; i++) {
+      if (notes[i].classList.contains('note--older') !== i < older) notes[i].classList.toggle('note--older', i < older);
+    }
+    var tile = grid.querySelector('.note-overflow');
+    tile.querySelector('.note-overflow__n').textContent = older;
+    tile.hidden = older === 0;
+  }
+  function overflow(parts) {
+    var layout = parts.layout, board = parts.board, grid = parts.grid;
+    layout.setAttribute('data-overflow', '');
+    grid.querySelector('.note-overflow').hidden = false;
+    var style = getComputedStyle(grid);
+    var columns = style.gridTemplateColumns.split(' ').length;
+    var row = parseFloat(style.gridAutoRows), gap = parseFloat(style.rowGap) || 0;
+    var room = board.getBoundingClientRect().bottom - grid.getBoundingClientRect().top;
+    var rows = Math.max(1, Math.floor((room + gap) / (row + gap)));
+    var capacity = Math.max(0, rows * columns - 1);
+    // The rows share the board's whole height (the text stays at the floor, 4 lines at most).
+    grid.style.gridAutoRows = Math.max(row, (room + gap) / rows - gap).toFixed(1) + 'px';
+    showNewest(grid, capacity);
+    while (capacity > 0 && !fits(board)) showNewest(grid, --capacity); // folded groups took more room
+    layout._capacity = capacity;
+  }
+  function fitProjector() {
+    var parts = projectorParts();
+    if (!parts) return;
+    var layout = parts.layout, board = parts.board;
+    countClusters(board);
+    var clusters = board.querySelectorAll('.cluster').length;
     var all = board.querySelectorAll('.note').length;
     var loose = all - board.querySelectorAll('.cluster .note').length;
-    var tries = [[false, bandFor(all), READABLE]];
-    if (clusters.length) tries.push([true, bandFor(loose), SMALLEST]);
-    else tries[0][2] = SMALLEST;
-    layout.style.removeProperty('--note-size');
+    layout.removeAttribute('data-overflow');
+    layout._capacity = null;
+    if (parts.grid) parts.grid.style.removeProperty('grid-auto-rows');
+    if (parts.grid) showNewest(parts.grid, Infinity);
+    var tries = [[false, bandFor(all)]];
+    if (clusters) tries.push([true, bandFor(loose)]);
     for (var t = 0; t < tries.length; t++) {
       if (tries[t][0]) layout.setAttribute('data-fold', ''); else layout.removeAttribute('data-fold');
-      for (var band = Math.min(tries[t][1], tries[t][2]); band <= tries[t][2]; band++) {
+      for (var band = tries[t][1]; band <= FLOOR; band++) {
         layout.setAttribute('data-density', String(band));
-        if (fits(board)) return grow(layout, board, band);
+        if (fits(board)) return;
       }
     }
+    if (parts.grid) overflow(parts);
   }
-  // The small sizes are steps: on a big screen a crowded board may fit with room to spare, so
-  // let its text grow again (up to half as big again) while it still fits. Not for one-line
-  // notes (the smallest step): bigger letters there would only show fewer of them.
-  function grow(layout, board, band) {
-    if (band < 5 || band >= SMALLEST) return;
-    var note = board.querySelector('.note');
-    var base = note ? parseFloat(getComputedStyle(note).fontSize) : 0;
-    if (!base) return;
-    var good = base;
-    for (var size = base * 1.08; size <= base * 1.5; size *= 1.08) {
-      layout.style.setProperty('--note-size', size.toFixed(1) + 'px');
-      if (!fits(board)) break;
-      good = size;
-    }
-    layout.style.setProperty('--note-size', good.toFixed(1) + 'px');
+  // A note arrived: while it still fits (or, in overflow, once the oldest shown note gave it
+  // its place) nothing else is measured or restyled.
+  function fitArrival() {
+    var parts = projectorParts();
+    if (!parts) return;
+    countClusters(parts.board);
+    if (parts.layout._capacity != null) showNewest(parts.grid, parts.layout._capacity);
+    if (!fits(parts.board)) fitProjector();
   }
-  var fitPending = false;
-  function fitSoon() {
-    if (fitPending || !document.querySelector('.projector-layout')) return;
-    fitPending = true;
-    requestAnimationFrame(function () { fitPending = false; fitProjector(); });
+  // Load, resize, a note moved or changed, a group: fit again from the start. Anything else (a
+  // new note, the participant count, the timer): the one-read check.
+  function needsFullFit(event) {
+    if (!event || event.type === 'DOMContentLoaded' || event.type === 'resize' || event.type === 'move') return true;
+    if (event.type === 'htmx:oobErrorNoTarget') return false;
+    var target = event.detail && (event.detail.target || event.detail.elt);
+    return !!(target && target.closest && target.closest('.projector-board'));
+  }
+  var fitPending = null;
+  function fitSoon(event) {
+    var arrival = !needsFullFit(event);
+    if (fitPending === 'full' || (fitPending && arrival) || !document.querySelector('.projector-layout')) return;
+    var first = !fitPending;
+    fitPending = arrival ? 'arrival' : 'full';
+    if (first) requestAnimationFrame(function () {
+      var full = fitPending === 'full';
+      fitPending = null;
+      if (full) fitProjector(); else fitArrival();
+    });
   }
   document.addEventListener('DOMContentLoaded', fitSoon);
   document.addEventListener('htmx:oobAfterSwap', fitSoon);

@@ -8,9 +8,12 @@ from typing import Any
 
 from server.demo import corpus_notes
 from tests.browser.conftest import LiveServer
-from tests.browser.helpers import crowd_posts, sign_in_demo
+from tests.browser.helpers import crowd_posts, join_from_phone, post_from_phone, sign_in_demo
 
 SCREENS = {"4:3": (1024, 768), "16:9": (1920, 1080)}
+# The smallest note text the projector may show (read from 10 m; docs/accessibility.md).
+FLOOR_PX = {"4:3": 20, "16:9": 24}
+CLAMP_LINES = 4
 # What a person sees of each shown note: inside the board and the screen, not on another note,
 # its text not spilling out of the card (a long text on a crowded board ends in an ellipsis).
 MEASURE = """() => {
@@ -25,6 +28,9 @@ MEASURE = """() => {
     if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) overlaps++;
   }
   const texts = shown.map(n => n.querySelector('.note__text'));
+  const lines = t => Math.round(t.clientHeight / parseFloat(getComputedStyle(t).lineHeight));
+  const loose = [...document.querySelectorAll('#notes > .note')];
+  const tile = document.querySelector('.note-overflow');
   const clusters = [...document.querySelectorAll('.projector .cluster')];
   return {
     shown: shown.length,
@@ -34,6 +40,15 @@ MEASURE = """() => {
     cut_without_ellipsis: texts.filter(t => t.scrollHeight > t.clientHeight + 1
         && getComputedStyle(t).webkitLineClamp === 'none').length,
     smallest_px: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))),
+    most_lines: Math.max(...texts.map(lines)),
+    loose: loose.length,
+    loose_shown: loose.filter(n => n.getClientRects().length).length,
+    newest_shown: loose.length > 0 && loose[loose.length - 1].getClientRects().length > 0,
+    tile_shown: !!tile.getClientRects().length,
+    tile_count: Number(tile.querySelector('.note-overflow__n').textContent),
+    tile_text: tile.innerText,
+    tile_inside: within(tile.getBoundingClientRect(), board),
+    empty_below: board.bottom - Math.max(...boxes.map(b => b.bottom)),
     folded: document.querySelector('.projector-layout').hasAttribute('data-fold'),
     density: document.querySelector('.projector-layout').getAttribute('data-density'),
     counts_right: clusters.every(c => Number(c.querySelector('.cluster__n').textContent) === c.querySelectorAll('.note').length),
@@ -44,7 +59,8 @@ MEASURE = """() => {
 }"""
 
 
-def board_of_200(server: LiveServer, page: Any, console_url: str) -> None:
+def board_of_200(server: LiveServer, page: Any, console_url: str) -> str:
+    """Fill the demo session up to 200 notes; its join code."""
     page.goto(console_url)
     code = re.sub(r"\D", "", page.locator(".console-bar .mono").inner_text())
     have = page.locator(".note").count()
@@ -55,6 +71,7 @@ def board_of_200(server: LiveServer, page: Any, console_url: str) -> None:
     )
     notes = [(k, long[:200] if i % 10 == 0 else t) for i, (k, t) in enumerate((texts * 2)[: 200 - have])]
     crowd_posts(server, code, console_url.rsplit("/", 1)[1], notes)
+    return code
 
 
 def measure(projector: Any, screen: str) -> dict[str, Any]:
@@ -69,9 +86,17 @@ def assert_readable(seen: dict[str, Any], screen: str) -> None:
     assert seen["overlaps"] == 0, where
     assert seen["spilling"] == 0, where
     assert seen["cut_without_ellipsis"] == 0, where
-    assert seen["smallest_px"] >= 11, where
+    assert seen["smallest_px"] >= FLOOR_PX[screen], where
+    assert seen["most_lines"] <= CLAMP_LINES or seen["density"] != "3", where
     assert seen["counts_right"], where
     assert seen["visible_clusters"] == seen["clusters"], where
+    # The loose notes not shown are exactly the ones the tile counts, and the newest are shown.
+    assert seen["tile_shown"] == (seen["loose_shown"] < seen["loose"]), where
+    assert seen["tile_count"] == seen["loose"] - seen["loose_shown"] or not seen["tile_shown"], where
+    assert seen["newest_shown"], where
+    if seen["tile_shown"]:
+        assert seen["tile_inside"] and str(seen["tile_count"]) in seen["tile_text"], where
+        assert seen["empty_below"] < 12, where  # the rows share the board's whole height
 
 
 def test_two_hundred_notes_fit_a_4_3_and_a_16_9_screen_and_groups_fold(
@@ -80,18 +105,33 @@ def test_two_hundred_notes_fit_a_4_3_and_a_16_9_screen_and_groups_fold(
     staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")
     console = staff.new_page()
     console_url = sign_in_demo(console, demo_server.url)
-    board_of_200(demo_server, console, console_url)
+    code = board_of_200(demo_server, console, console_url)
     projector = staff.new_page()
     projector.goto(console_url + "/projector")
     projector.wait_for_selector(".conn--connected")
     assert projector.locator(".note").count() == 200
 
-    # Almost everything loose (the sample's one small group): every note on one screen.
+    # Almost everything loose (the sample's one small group): the notes never shrink below
+    # the floor; the newest that fit are shown and one tile counts the rest.
     for screen in SCREENS:
         seen = measure(projector, screen)
         assert_readable(seen, screen)
-        assert seen["shown"] == 200 - seen["in_clusters"] * seen["folded"], seen
-    loose_size = measure(projector, "4:3")["smallest_px"]
+        assert seen["tile_shown"] and seen["loose_shown"] >= 10, seen
+
+    # A phone posts to the crowded board: its note appears (as the newest), the oldest shown
+    # one gives way, and the tile counts one more.
+    before = measure(projector, "16:9")
+    phone = join_from_phone(browser, demo_server, code)
+    post_from_phone(phone, "駅前に屋根のある待合所がほしい")
+    projector.wait_for_function(
+        "() => [...document.querySelectorAll('#notes > .note')].some(n =>"
+        " n.innerText.includes('駅前に屋根のある待合所がほしい') && n.getClientRects().length)"
+    )
+    projector.wait_for_timeout(300)
+    after = dict(projector.evaluate(MEASURE))
+    assert_readable(after, "16:9")
+    assert after["loose_shown"] == before["loose_shown"], after
+    assert after["tile_count"] == before["tile_count"] + 1, after
 
     # Grouped: 150 notes into six groups, live. The groups fold to name and count, and the
     # 50 notes left loose grow back to a size read from further away.
@@ -113,8 +153,7 @@ def test_two_hundred_notes_fit_a_4_3_and_a_16_9_screen_and_groups_fold(
         assert_readable(seen, screen)
         assert seen["folded"], seen
         assert seen["in_clusters"] == 152, seen
-        assert seen["shown"] == 48, seen
-    assert measure(projector, "4:3")["smallest_px"] > loose_size
+        assert seen["loose"] == 49, seen  # 48, and the phone's
 
 
 def test_cursor_and_full_screen_button_show_only_while_the_mouse_moves(
