@@ -203,7 +203,10 @@ def test_grouping_by_keyboard_alone_and_new_notes_announced(browser: Any, demo_s
     console.keyboard.press("Enter")
     select = console.locator(f"#move-{note_id}")
     select.wait_for()
-    assert select.evaluate("e => e === document.activeElement")  # focus lands in the form
+    # Focus lands in the form (htmx focuses it as the swap settles: wait for it, on a busy machine).
+    console.wait_for_function(
+        f"() => document.activeElement && document.activeElement.id === 'move-{note_id}'"
+    )
     group = select.locator("option").first.inner_text()
     console.keyboard.press("Tab")
     console.keyboard.press("Enter")
