@@ -173,6 +173,9 @@ def test_cursor_and_full_screen_button_show_only_while_the_mouse_moves(
     assert page.evaluate(state) == ["auto", "1"]
     controls.get_by_role("button").click()
     page.wait_for_function("() => document.fullscreenElement !== null")
+    page.wait_for_function(
+        "() => document.body.classList.contains('is-fullscreen')"
+    )  # set on fullscreenchange
     assert controls.get_by_role("button").inner_text() == "全画面をやめる"
     page.evaluate("() => document.activeElement.blur()")  # a focused control stays visible
     page.wait_for_timeout(3600)  # three seconds without moving the mouse
