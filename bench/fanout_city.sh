@@ -18,6 +18,7 @@ cleanup() {
   [ -n "${serve:-}" ] && kill "$serve" 2>/dev/null && sleep 3
   "${as_pg[@]}" "$pgbin/pg_ctl" -D "$work/pg" stop >/dev/null || true
   redis-cli -p 56379 shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$work"
 }
 trap cleanup EXIT
 "$pgbin/../bin/psql" -h 127.0.0.1 -p 55432 -U postgres -qc "create database yoriai"
