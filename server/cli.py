@@ -22,17 +22,12 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     from server.accounts.service import create_user
-    from server.errors import UserError
 
     async def run() -> None:
         async with _sessions() as db:
             await create_user(db, args.email, args.password, display_name=args.name or "", roles=args.roles)
 
-    try:
-        asyncio.run(run())
-    except UserError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
+    asyncio.run(run())
     print(f"アカウントを作りました / account created: {args.email} ({args.roles})")
     return 0
 
@@ -53,13 +48,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from server.backup import backup
-    from server.errors import UserError
 
-    try:
-        target = backup(Settings.from_env(), Path(args.path))
-    except UserError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
+    target = backup(Settings.from_env(), Path(args.path))
     print(f"バックアップしました / backed up to {target}")
     return 0
 
@@ -68,19 +58,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from server.backup import restore
-    from server.errors import UserError
 
-    try:
-        restore(Settings.from_env(), Path(args.path))
-    except UserError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
+    restore(Settings.from_env(), Path(args.path))
     print(f"元に戻しました / restored from {args.path} (サーバーを起動し直してください / restart the server)")
     return 0
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from server.errors import UserError
     from server.privacy.service import retire_old_notes
 
     async def run() -> str:
@@ -91,11 +75,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
             f"{result.sessions}件の会の付箋{result.notes}枚を{verb}しました / notes retired: {result.notes}"
         )
 
-    try:
-        print(asyncio.run(run()))
-    except UserError as exc:
-        print(exc.message, file=sys.stderr)
-        return 1
+    print(asyncio.run(run()))
     return 0
 
 
@@ -209,8 +189,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from server.errors import UserError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except UserError as exc:  # a refusal the user can act on: its message, no traceback
+        print(exc.message, file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
