@@ -143,7 +143,13 @@ async def phone_board(request: Request[Any, Any, Any], db: DB, meeting_id: FromP
         participant=participant,
         view=view,
         viewer=Viewer("phone", meeting_id, participant.id),
-        vote_panel=await _vote_context(db, meeting, participant),
+        # Only while it shows: outside voting the slot is empty, and a phone page need not
+        # read the board's notes a second time.
+        vote_panel=(
+            await _vote_context(db, meeting, participant)
+            if meeting.voting_open or meeting.votes_revealed
+            else None
+        ),
         project_panel=await _project_context(db, meeting, participant, view=view),
     )
 
