@@ -85,7 +85,18 @@ def load_average() -> list[float]:
 # --- the clients (one or more processes) ----------------------------------------------------------
 
 
-Spec = tuple[str, dict[str, str], int]  # websocket URL, headers, board number
+Spec = tuple[str, dict[str, str], int, str]  # websocket URL, headers, board number, source address
+
+#: Phones per source address: a hall's router puts a few dozen phones behind one address, and
+#: yoriai limits joins, notes and sockets per address. The harness spreads its phones over
+#: loopback addresses (127.0.0.2, 127.0.0.3, …: all of 127/8 is this machine) as real phones
+#: would be spread over routers, so that those limits meet what they meet in a real city.
+PHONES_PER_ADDRESS = 40
+
+
+def source_address(phone: int) -> str:
+    n = phone // PHONES_PER_ADDRESS
+    return f"127.0.{1 + n // 250}.{2 + n % 250}"
 
 
 class RawSocket(asyncio.Protocol):
@@ -202,13 +213,16 @@ class Listener:
                 self.sample = message.decode()
 
     async def listen(self, spec: Spec, deflate: bool, gate: asyncio.Semaphore) -> None:
-        url, headers, board = spec
+        url, headers, board, address = spec
         parts = urlsplit(url)
         loop = asyncio.get_running_loop()
         try:
             async with gate:
                 _, socket = await loop.create_connection(
-                    lambda: RawSocket(url, headers, deflate, self.take), parts.hostname, parts.port
+                    lambda: RawSocket(url, headers, deflate, self.take),
+                    parts.hostname,
+                    parts.port,
+                    local_addr=(address, 0),
                 )
                 await asyncio.wait_for(socket.opened, 120)
         except (OSError, TimeoutError) as exc:
@@ -388,8 +402,10 @@ async def open_boards(url: str, boards: int, email: str, password: str) -> list[
 class Phone:
     """A participant's browser: its cookies and the CSRF token of its page."""
 
-    def __init__(self, url: str, meeting: int, code: str, transport: httpx.AsyncHTTPTransport) -> None:
-        self.url, self.meeting, self.code = url, meeting, code
+    def __init__(
+        self, url: str, meeting: int, code: str, transport: httpx.AsyncHTTPTransport, address: str
+    ) -> None:
+        self.url, self.meeting, self.code, self.address = url, meeting, code, address
         # Own cookies, shared connections: a client per phone with its own transport costs
         # about 1 MB and an SSL context each, which made the harness slow to start.
         self.http = httpx.AsyncClient(base_url=url, timeout=60, transport=transport, trust_env=False)
@@ -412,7 +428,7 @@ class Phone:
     def ws_spec(self, board: int) -> Spec:
         cookie = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         ws_url = self.url.replace("http", "ws", 1) + f"/ws/boards/{self.meeting}?view=phone&after=0"
-        return ws_url, {"Cookie": cookie, "Origin": self.url}, board
+        return ws_url, {"Cookie": cookie, "Origin": self.url}, board, self.address
 
     async def post(self, text: str, client_id: str) -> int:
         answer = await self.http.post(
@@ -425,8 +441,15 @@ class Phone:
 
 async def join_all(urls: list[str], boards: list[tuple[int, str]], clients: int) -> tuple[list[Phone], int]:
     """Every phone joins; returns them and how many join requests failed with a server error."""
-    transport = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=64))
-    phones = [Phone(urls[i % len(urls)], *boards[i % len(boards)], transport) for i in range(clients)]
+    transports: dict[str, httpx.AsyncHTTPTransport] = {}
+    phones = []
+    for i in range(clients):
+        address = source_address(i)
+        if address not in transports:  # phones behind one router share its connections
+            transports[address] = httpx.AsyncHTTPTransport(
+                limits=httpx.Limits(max_connections=8), local_address=address
+            )
+        phones.append(Phone(urls[i % len(urls)], *boards[i % len(boards)], transports[address], address))
     gate = asyncio.Semaphore(8)
 
     async def join(phone: Phone) -> int:
@@ -490,7 +513,8 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
     rss_end = rss_mb(pid) if pid else 0.0
     results = await crowd.ask("stop")
     crowd.stop()
-    await phones[0].http.aclose()  # and the transport they share
+    for address in sorted({p.address for p in phones}):  # and the transports they share
+        await next(p for p in phones if p.address == address).http.aclose()
     sample = next((r["sample"] for r in results if r["sample"]), "")
     return {
         "connected": connected,
@@ -586,7 +610,7 @@ async def run_baseline(args: argparse.Namespace, sample: str) -> dict[str, Any]:
                 await asyncio.sleep(0.1)
         assert server.poll() is None, "the baseline server did not start"
         specs = [
-            (f"{url}/b{i % args.boards}", {"Origin": "http://127.0.0.1"}, i % args.boards)
+            (f"{url}/b{i % args.boards}", {"Origin": "http://127.0.0.1"}, i % args.boards, source_address(i))
             for i in range(args.clients)
         ]
         rss_idle = rss_mb(server.pid)

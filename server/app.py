@@ -10,7 +10,6 @@ from typing import Any
 from litestar import Litestar, Request, Response, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.config.compression import CompressionConfig
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
@@ -41,10 +40,12 @@ from server.projects import routes as projects_routes
 from server.scale import channels_backend, rate_limits
 from server.visions import routes as visions_routes
 from server.web.auth import SignInRequired
+from server.web.csrf import SessionBoundCSRF
 from server.web.dberrors import database_error_handler
 from server.web.deps import DB
+from server.web.logs import escape_control_characters_in_logs
 from server.web.responses import sign_in_required_handler, user_error_handler
-from server.web.security import add_security_headers
+from server.web.security import RejectControlCharacters, security_headers_hook
 from server.web.templating import environment
 
 logger = logging.getLogger("yoriai")
@@ -81,6 +82,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    escape_control_characters_in_logs()
     engine = make_engine(settings)
     maker = make_sessionmaker(engine)
 
@@ -126,13 +128,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HTMXPlugin(),
             channels,
         ],
-        before_send=[add_security_headers],
+        before_send=[security_headers_hook(settings.secure_cookies)],
         # gzip (standard library) for pages, fragments and static files: a phone's first visit
         # drops from about 100 KB to about 35 KB on a slow hall network (docs/benchmarks.md).
         # Level 6 is zlib's default: nearly the size of 9 for much less CPU per page.
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         middleware=[
-            # First, so that even a refused request (CSRF, sign-in) answers in the reader's language.
+            # Outermost: a NUL or newline in a path never reaches the filesystem or a log line.
+            RejectControlCharacters,
+            # So that even a refused request (CSRF, sign-in) answers in the reader's language.
             LocaleMiddleware,
             CookieBackendConfig(
                 secret=key,
@@ -142,15 +146,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 samesite="lax",
                 secure=settings.secure_cookies,
             ).middleware,
+            # Inside the session: the CSRF token lives in the encrypted session cookie.
+            SessionBoundCSRF,
         ],
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="yoriai_csrf",
-            header_name="x-csrftoken",
-            cookie_samesite="lax",
-            cookie_secure=settings.secure_cookies,
-            exclude=["/healthz"],
-        ),
         template_config=TemplateConfig(instance=template_engine),
         exception_handlers={
             UserError: user_error_handler,

@@ -109,7 +109,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level="warning",
-        proxy_headers=True,
+        # X-Forwarded-For and -Proto only from the proxies named in YORIAI_TRUSTED_PROXIES:
+        # believed from anyone else, a client would choose the address its limits count under.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         # Ctrl+C (or a restart) must not hang on phones that keep their websockets open.
         timeout_graceful_shutdown=5,
         # No permessage-deflate on the board sockets: fragments are about 0.5 KB, so compressing

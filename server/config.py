@@ -58,6 +58,10 @@ class Settings:
     #: Redis (redis://host:6379/0) shared by several workers: live boards and rate limits.
     #: Empty: both in memory, which is right for one process.
     channels_url: str = ""
+    #: Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed (comma-separated,
+    #: e.g. 127.0.0.1 for nginx on the same machine). Empty: none, so no client can choose the
+    #: address its rate limits are counted under.
+    trusted_proxies: str = ""
     debug: bool = False
 
     @classmethod
@@ -75,6 +79,7 @@ class Settings:
             secure_cookies=os.environ.get("YORIAI_SECURE_COOKIES", "") == "1",
             public_url=os.environ.get("YORIAI_PUBLIC_URL", "").rstrip("/"),
             channels_url=os.environ.get("YORIAI_CHANNELS_URL", ""),
+            trusted_proxies=os.environ.get("YORIAI_TRUSTED_PROXIES", "").strip(),
             debug=os.environ.get("YORIAI_DEBUG", "") == "1",
         )
 

@@ -195,10 +195,21 @@
       headers: { 'x-csrftoken': csrfToken(), Accept: 'application/json' }
     }).then(function (response) {
       if (response.status >= 500) throw new Error('server ' + response.status); // try again later
+      if (response.status === 429) return { busy: true, response: response };
       return response.json()
         .catch(function () { return { error: t('send_failed_status', { status: response.status }) }; })
         .then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
+      if (result.busy) {
+        // Too fast for now (this phone, or the whole room's router): keep the note, say so, send it later.
+        flushing = false;
+        result.response.json().catch(function () { return {}; }).then(function (data) {
+          var error = document.getElementById('composer-error');
+          if (error && data.error) { error.textContent = data.error; error.hidden = false; }
+        });
+        setTimeout(flushOutbox, 10000);
+        return;
+      }
       writeOutbox(meeting, outbox(meeting).filter(function (i) { return i.client_id !== item.client_id; }));
       if (!result.ok) refused(item, result.data.error || t('send_failed'));
       flushing = false;

@@ -25,6 +25,7 @@ FACILITATOR_PASSWORD = "correct horse battery"
 #: Test modules whose database and live-board tests run on SQLite and on PostgreSQL.
 #: (Browser, crash and pure-function tests stay on SQLite: the engine changes nothing there.)
 BOTH_ENGINES = {
+    "test_abuse",
     "test_city",
     "test_http",
     "test_live",

@@ -52,6 +52,9 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects"): EVERYONE,
     ("GET", "/api/projects/{project_id:int}"): EVERYONE,
     ("GET", "/api/indicators"): EVERYONE,
+    # Any staff member changes their own password.
+    ("GET", "/account/password"): {FAC, COORD, ADMIN},
+    ("POST", "/account/password"): {FAC, COORD, ADMIN},
     ("GET", "/f/sessions/{meeting_id:int}/minutes"): {FAC, COORD},
     ("GET", "/f/sessions/{meeting_id:int}/exports/{name:str}"): {FAC, COORD},
 }

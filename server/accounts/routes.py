@@ -1,4 +1,4 @@
-"""Signing staff in and out."""
+"""Signing staff in and out, and changing one's password."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.params import FromQuery, URLEncodedBody
+from litestar.response import Template
 
 from server.accounts import service as accounts
+from server.accounts.models import User
 from server.errors import UserError
-from server.web.auth import session_data
+from server.i18n import N_
+from server.web.auth import SignInRequired, current_user, session_data, staff_token
+from server.web.csrf import renew_token
 from server.web.deps import DB
 from server.web.ratelimit import client_address, limits
 from server.web.responses import page, see_other
@@ -21,21 +25,28 @@ def _safe_next(target: str) -> str:
 
 
 @get("/signin")
-async def sign_in_page(next: FromQuery[str] = "/f") -> Any:
-    return page("accounts/signin.html", next=_safe_next(next))
+async def sign_in_page(next: FromQuery[str] = "/f", changed: FromQuery[str] = "") -> Any:
+    return page("accounts/signin.html", next=_safe_next(next), changed=changed == "1")
 
 
 @post("/signin")
 async def sign_in(request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[dict[str, str]]) -> Any:
     email, target = data.get("email", ""), _safe_next(data.get("next", "/f"))
-    failures = limits(request).sign_in_failures
-    address = client_address(request)
+    rules = limits(request)
+    account = accounts.normalise_email(email)[:254]
     try:
-        await failures.check(address)
-        user = await accounts.authenticate(db, email, data.get("password", ""))
+        # Guessing one account is stopped per account, from every address together; an
+        # address that failed often is refused only its wrong passwords (below), so one
+        # person on a hall's shared router cannot lock the staff out.
+        await rules.sign_in_account_failures.check(account)
+        try:
+            user = await accounts.authenticate(db, email, data.get("password", ""))
+        except UserError as exc:
+            if exc.status_code == 401:
+                await rules.sign_in_account_failures.hit(account)
+                await rules.sign_in_failures.take(client_address(request))
+            raise
     except UserError as exc:
-        if exc.status_code == 401:
-            await failures.hit(address)
         return page(
             "accounts/signin.html",
             status_code=exc.status_code,
@@ -43,17 +54,57 @@ async def sign_in(request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[
             email=email[:254],
             next=target,
         )
+    end = staff_token(request)
+    if end:  # someone else's session on this browser ends with the new one
+        await accounts.end_session(db, end)
+    token = await accounts.start_session(db, user)
     # Keep a phone's participant tokens if staff also joined as a participant on it.
-    request.set_session({**session_data(request), "user_id": user.id})
+    data_ = {k: v for k, v in session_data(request).items() if k != "user_id"}
+    request.set_session(renew_token({**data_, "staff": token}))
     return see_other(target)
 
 
 @post("/signout")
-async def sign_out(request: Request[Any, Any, Any]) -> Any:
-    data = dict(session_data(request))
-    data.pop("user_id", None)
+async def sign_out(request: Request[Any, Any, Any], db: DB) -> Any:
+    """Ends this browser's staff session on the server: a copy of the cookie opens nothing."""
+    if token := staff_token(request):
+        await accounts.end_session(db, token)
+    data = {k: v for k, v in session_data(request).items() if k not in ("staff", "user_id")}
     request.set_session(data)
     return see_other("/")
 
 
-handlers = [sign_in_page, sign_in, sign_out]
+async def _signed_in(request: Request[Any, Any, Any], db: DB) -> User:
+    user = await current_user(request, db)
+    if user is None:
+        raise SignInRequired()
+    return user
+
+
+@get("/account/password")
+async def password_page(request: Request[Any, Any, Any], db: DB) -> Template:
+    return page("accounts/password.html", user=await _signed_in(request, db))
+
+
+@post("/account/password")
+async def change_password(
+    request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[dict[str, str]]
+) -> Any:
+    """A new password signs every browser out, this one included: sign in again with it."""
+    signed_in = await _signed_in(request, db)
+    user = await db.get(User, signed_in.id)
+    assert user is not None
+    try:
+        if data.get("new", "") != data.get("again", ""):
+            raise UserError(N_("新しいパスワードが二つの欄で違います。"))
+        await limits(request).sign_in_account_failures.check(user.email)
+        await accounts.change_password(db, user, data.get("current", ""), data.get("new", ""))
+    except UserError as exc:
+        if exc.status_code == 401:
+            await limits(request).sign_in_account_failures.hit(user.email)
+        return page("accounts/password.html", status_code=exc.status_code, user=user, error=exc.message)
+    request.set_session({k: v for k, v in session_data(request).items() if k != "staff"})
+    return see_other("/signin?changed=1")
+
+
+handlers = [sign_in_page, sign_in, sign_out, password_page, change_password]

@@ -4,6 +4,7 @@ and the websocket every screen (phone, projector, console) listens on."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,8 +48,19 @@ async def start_page() -> Template:
     return page("start.html")
 
 
-async def _find_by_code(request: Request[Any, Any, Any], db: DB, raw: str) -> Meeting:
-    """The open session with this code; wrong codes count against the phone's address."""
+async def _find_by_code(request: Request[Any, Any, Any], db: DB, raw: str, key: str = "") -> Meeting:
+    """The open session with this code.
+
+    A code read from the QR (with its key) is never refused. A typed code is refused while its
+    address has typed too many wrong ones, even when it is right: a six-digit code has a million
+    values, so a guesser must not learn a hit. The room behind that address still joins by the
+    QR (the refusal says so), and staff can enter paper notes."""
+    settings = request.app.state.settings
+    if key:
+        with contextlib.suppress(UserError):
+            meeting = await meetings.find_by_join_code(db, raw)
+            if meetings.qr_key_matches(meeting, settings.secret_key, key):
+                return meeting
     failures = limits(request).join_code_failures
     address = client_address(request)
     await failures.check(address)
@@ -58,6 +70,13 @@ async def _find_by_code(request: Request[Any, Any, Any], db: DB, raw: str) -> Me
         if exc.status_code in (404, 422):
             await failures.hit(address)
         raise
+
+
+def _join_path(request: Request[Any, Any, Any], meeting: Meeting) -> str:
+    """The join page's address, keeping the QR's key so the next step is not refused either."""
+    key = meetings.qr_key(meeting, request.app.state.settings.secret_key)
+    came_by_qr = request.query_params.get("k", "") == key
+    return f"/join/{meeting.join_code}?k={key}" if came_by_qr else f"/join/{meeting.join_code}"
 
 
 @post("/join")
@@ -71,15 +90,17 @@ async def submit_code(request: Request[Any, Any, Any], db: DB, data: URLEncodedB
 
 
 @get("/join/{code:str}")
-async def join_page(request: Request[Any, Any, Any], db: DB, code: FromPath[str]) -> Any:
+async def join_page(
+    request: Request[Any, Any, Any], db: DB, code: FromPath[str], k: FromQuery[str] = ""
+) -> Any:
     try:
-        meeting = await _find_by_code(request, db, code)
+        meeting = await _find_by_code(request, db, code, k)
     except UserError as exc:
         return page("start.html", status_code=exc.status_code, error=exc.message, code=code[:20])
     assert meeting.id is not None
     if await boards.get_participant(db, meeting.id, participant_token(request, meeting.id)):
         return see_other(f"/b/{meeting.id}")
-    return page("boards/join.html", meeting=meeting)
+    return page("boards/join.html", meeting=meeting, action=_join_path(request, meeting))
 
 
 @post("/join/{code:str}")
@@ -89,17 +110,20 @@ async def join(
     channels: Channels,
     code: FromPath[str],
     data: URLEncodedBody[dict[str, str]],
+    k: FromQuery[str] = "",
 ) -> Any:
     try:
-        meeting = await _find_by_code(request, db, code)
+        meeting = await _find_by_code(request, db, code, k)
     except UserError as exc:
         return page("start.html", status_code=exc.status_code, error=exc.message, code=code[:20])
     assert meeting.id is not None
+    # The same phone joining again is the same participant: counted once in the attendance.
     if await boards.get_participant(db, meeting.id, participant_token(request, meeting.id)):
         return see_other(f"/b/{meeting.id}")
     nickname = "" if "skip" in data else data.get("nickname", "")
     affiliation = "" if "skip" in data else data.get("affiliation", "")
     try:
+        await limits(request).joins.take(f"{meeting.id}:{client_address(request)}")
         participant, change = await boards.join_meeting(
             db, meeting, nickname=nickname, affiliation=affiliation
         )
@@ -108,6 +132,7 @@ async def join(
             "boards/join.html",
             status_code=exc.status_code,
             meeting=meeting,
+            action=_join_path(request, meeting),
             error=exc.message,
             nickname=nickname[:40],
             affiliation=affiliation,
@@ -133,7 +158,9 @@ async def phone_board(request: Request[Any, Any, Any], db: DB, meeting_id: FromP
     meeting = await meetings.get_meeting(db, meeting_id)
     participant = await boards.get_participant(db, meeting_id, participant_token(request, meeting_id))
     if participant is None:
-        return see_other(f"/join/{meeting.join_code}" if meeting.is_open else "/")
+        # The start page, never the join code: ids are sequential, so a redirect to the code
+        # would hand every open session's code to anyone who walks /b/1, /b/2, ….
+        return see_other("/")
     view = await boards.board_view(db, meeting, include_hidden=False)
     # The vote and project panels are part of the first paint (the same fragments their own
     # routes serve): loading them afterwards would push the note list down (a layout jump).
@@ -172,6 +199,7 @@ async def post_note(
     participant = await _participant_for(request, db, meeting)
     try:
         await limits(request).notes.take(f"{meeting_id}:{participant.id}")
+        await limits(request).notes_per_address.take(f"{meeting_id}:{client_address(request)}")
         result = await boards.post_note(
             db,
             meeting,

@@ -207,6 +207,8 @@ async def edit_note(
     _require_author_or_facilitator(note, actor)
     if not actor.is_facilitator:
         require_open(meeting)
+        if note.hidden:  # a hidden note's text is the facilitator's to handle, not its author's
+            raise UserError(N_("この付箋は非表示になっているので、直せません（消すことはできます）。"), 409)
     note.kind = clean_note_kind(kind)
     note.text = clean_note_text(text)
     note.edited_at = utcnow()

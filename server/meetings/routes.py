@@ -26,21 +26,24 @@ from server.web.deps import DB, Channels
 from server.web.responses import page, see_other
 from server.web.roles import require_role
 
-LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
-
 
 async def _facilitator(request: Request[Any, Any, Any], db: DB) -> User:
     return require_role(await current_user(request, db), "facilitator")
 
 
 def join_url(request: Request[Any, Any, Any], meeting: Meeting) -> str:
-    """The address in the QR code: one that phones on the hall's Wi-Fi can open."""
+    """The address in the QR code: one that phones on the hall's Wi-Fi can open.
+
+    Never taken from the request's Host header, which anyone can set (``Host: evil.example``
+    would put a stranger's address on the projector): the configured public address
+    (``yoriai serve`` always sets one), or the page's own origin when an operator listed it
+    in ``YORIAI_ALLOWED_ORIGINS``. Only a bare app (tests) falls back to the request."""
     settings = request.app.state.settings
-    base = str(request.base_url).rstrip("/")
-    # A projector opened as localhost must still show phones an address they can reach.
-    if settings.public_url and request.url.hostname in LOCAL_HOSTS:
-        base = settings.public_url
-    return f"{base}/join/{meeting.join_code}"
+    origin = str(request.base_url).rstrip("/")
+    if settings.public_url and origin not in settings.allowed_origins:
+        origin = settings.public_url
+    key = meetings.qr_key(meeting, settings.secret_key)
+    return f"{origin}/join/{meeting.join_code}?k={key}"
 
 
 async def _form_page(

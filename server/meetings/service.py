@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -161,3 +163,15 @@ async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) 
 async def districts(db: AsyncSession) -> list[District]:
     result = await db.exec(select(District).order_by(col(District.position)))
     return list(result.all())
+
+
+def qr_key(meeting: Meeting, secret: str) -> str:
+    """The key in the QR code's address (``/join/123456?k=…``): it proves the code was read from
+    the session's own screen or table card, not guessed, so it is never refused for the many
+    wrong codes that one address typed (a hall shares one address). It changes with the code."""
+    message = f"join:{meeting.id}:{meeting.join_code}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:24]
+
+
+def qr_key_matches(meeting: Meeting, secret: str, key: str) -> bool:
+    return bool(key) and hmac.compare_digest(qr_key(meeting, secret).encode(), key.encode()[:64])

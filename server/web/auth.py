@@ -1,11 +1,14 @@
 """Who is asking: the signed-in staff member, or the participant token for a session.
 
-Both live in the encrypted session cookie: ``user_id`` for staff, and ``participants``,
-a map of session id to participant token, for phones (a phone can be in several sessions).
+Both live in the encrypted session cookie: ``staff``, a random token whose hash names a row of
+``staff_session`` (so the server can end it), and ``participants``, a map of session id to
+participant token, for phones (a phone can be in several sessions).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -13,7 +16,14 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts import service as accounts
 from server.accounts.models import User
+from server.db import writing
+
+logger = logging.getLogger(__name__)
+#: The staff member of this request, once looked up (guards and handlers share it).
+_USER = "yoriai_user"
+_MISSING = object()
 
 
 def session_data(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
@@ -35,21 +45,57 @@ def remember_participant(connection: ASGIConnection[Any, Any, Any, Any], meeting
     connection.set_session(data)
 
 
+def staff_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    token = session_data(connection).get("staff")
+    return token if isinstance(token, str) else ""
+
+
 async def current_user(connection: ASGIConnection[Any, Any, Any, Any], db: AsyncSession) -> User | None:
-    user_id = session_data(connection).get("user_id")
-    if not isinstance(user_id, int):
-        return None
-    return await db.get(User, user_id)
+    """The staff member whose live session this cookie holds; looked up once per request."""
+    cached = connection.scope.get(_USER, _MISSING)
+    if cached is not _MISSING:
+        return cached  # type: ignore[return-value]
+    user: User | None = None
+    if token := staff_token(connection):
+        found = await accounts.find_session(db, token)
+        if found is not None:
+            session, user = found
+            if accounts.needs_touch(session):
+                assert session.id is not None
+                _touch_later(connection.app.state.sessionmaker, session.id)
+    connection.scope[_USER] = user  # type: ignore[literal-required]
+    return user
+
+
+#: Touches under way (a task must be referenced until it ends).
+_touching: set[asyncio.Task[None]] = set()
+
+
+def _touch_later(maker: Any, session_id: int) -> None:
+    """Record the use of a session for the idle timeout, after this request: a POST holds
+    SQLite's writer queue until it ends, so writing now, inside it, would wait on itself."""
+
+    async def touch() -> None:
+        try:
+            async with writing(maker) as db:
+                await accounts.touch_session(db, session_id)
+        except Exception:  # the next request tries again; a missed touch signs nobody out early
+            logger.warning("could not record the use of a staff session", exc_info=True)
+
+    task = asyncio.ensure_future(touch())
+    _touching.add(task)
+    task.add_done_callback(_touching.discard)
 
 
 class SignInRequired(NotAuthorizedException):
     """Raised for a staff page without a signed-in facilitator; answered with a redirect."""
 
 
-def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard: a staff account is signed in (the account's roles are checked in the handler)."""
-    if not isinstance(session_data(connection).get("user_id"), int):
-        raise SignInRequired()
+async def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: a live staff session (the account's roles are checked in the handler)."""
+    async with connection.app.state.sessionmaker() as db:
+        if await current_user(connection, db) is None:
+            raise SignInRequired()
 
 
 def requires_role(role: str) -> Any:
@@ -58,8 +104,10 @@ def requires_role(role: str) -> Any:
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         from server.web.roles import require_role
 
-        requires_signed_in(connection, _)
         async with connection.app.state.sessionmaker() as db:
-            require_role(await current_user(connection, db), role)
+            user = await current_user(connection, db)
+        if user is None:
+            raise SignInRequired()
+        require_role(user, role)
 
     return guard

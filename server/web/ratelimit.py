@@ -107,23 +107,46 @@ class RedisRateLimit(_Rule):
 @dataclass
 class RateLimits:
     sign_in_failures: RateLimit
+    sign_in_account_failures: RateLimit
     join_code_failures: RateLimit
+    joins: RateLimit
     notes: RateLimit
+    notes_per_address: RateLimit
 
 
 RULES = {
+    # Per address: wrong passwords from it are refused for a while; a right one still signs in
+    # (a hall's router shares one address between the staff and everyone else).
     "sign_in_failures": _Rule(
         10, 300, N_("サインインの失敗が続いたため、しばらく受け付けません。5分ほど待ってからお試しください。")
+    ),
+    # Per account, from every address together: what stops guessing one account's password.
+    "sign_in_account_failures": _Rule(
+        10,
+        900,
+        N_(
+            "このアカウントはサインインの失敗が続いたため、15分ほど受け付けません。"
+            "心当たりがなければ管理者に知らせてください。"
+        ),
     ),
     # Phones see these two: やさしい日本語 (short sentences, common words).
     "join_code_failures": _Rule(
         30,
         300,
         N_(
-            "参加コードのまちがいが多いので、少しのあいだ使えません。数分まってから、もう一度入れてください。"
+            "参加コードのまちがいが多いので、少しのあいだ使えません。"
+            "スクリーンのQRコードを読むか、数分まってから、もう一度入れてください。"
         ),
     ),
+    # New participants of one session from one address: far more than a hall behind one router
+    # brings in five minutes, far fewer than a script that throws its cookies away.
+    "joins": _Rule(
+        120, 300, N_("いま参加する人がとても多いです。少しまってから、もう一度ためしてください。")
+    ),
     "notes": _Rule(10, 30, N_("付箋を送るのが早すぎます。少しまってから送ってください。")),
+    # All the phones of one address together, on one board: a room behind one router writes
+    # far less than this; a script with many fresh participants cannot get past it.
+    "notes_per_address": _Rule(90, 30, N_("付箋を送るのが早すぎます。少しまってから送ってください。")),
 }
 
 

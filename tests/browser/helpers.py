@@ -85,11 +85,15 @@ def csrf_token(client: Any) -> str:
 
 
 def crowd_posts(server: LiveServer, code: str, meeting: str, texts: list[tuple[str, str]]) -> None:
-    """Many phones post these (kind, text) notes over HTTP, ten each (the board's flood limit)."""
+    """Many phones post these (kind, text) notes over HTTP, ten each (the board's flood limit), each
+    from its own loopback address (127.0.0.2, …) as phones on many routers: yoriai also limits
+    what one address may post."""
     import httpx
 
     for start in range(0, len(texts), 10):
-        with httpx.Client(base_url=server.url, timeout=30) as phone:
+        address = f"127.0.{1 + start // 2500}.{2 + (start // 10) % 250}"
+        transport = httpx.HTTPTransport(local_address=address)
+        with httpx.Client(base_url=server.url, timeout=30, transport=transport) as phone:
             token = csrf_token(phone)
             phone.post(f"/join/{code}", data={"skip": "1"}, headers={"x-csrftoken": token})
             for i, (kind, text) in enumerate(texts[start : start + 10]):
