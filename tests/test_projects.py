@@ -249,6 +249,58 @@ async def test_exports_never_contain_hidden_notes(db: AsyncSession) -> None:
         assert "みんなに見える付箋" in exported and "家族の秘密の事情" not in exported
 
 
+#: Longer than the 60 characters the promote form suggests as a title.
+LONG_NOTE = (
+    "駅前の商店街に空き店舗が増えているので、週末だけでも朝市を開いて、"
+    "近くの農家さんの野菜とお年寄りの手づくりのお菓子を売りたい"
+)
+
+
+def promote_input(title: str, description: str) -> projects.ProjectInput:
+    return projects.ProjectInput(title, description, "idea", "", ["tsurukawa"], [])
+
+
+async def prefilled(db: AsyncSession, meeting: Meeting, note_id: int) -> tuple[str, str]:
+    """The title and description the promote form suggests for one note."""
+    notes, title = await projects.promotable_notes(db, meeting, note_id=note_id)
+    return title, "\n".join(f"- {n.text}" for n in notes)
+
+
+async def test_promotion_marks_the_text_it_copied_from_its_notes(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    note, other = await posted(db, meeting, ("want", LONG_NOTE), ("offer", "車を出せます"))
+    title, description = await prefilled(db, meeting, note)
+    assert len(LONG_NOTE) > 60 and title == LONG_NOTE[:60]
+
+    async def marks(data: projects.ProjectInput, **source: int) -> list[tuple[str, bool, bool]]:
+        project, _ = await projects.promote(db, meeting, user, data, **source)  # type: ignore[arg-type]
+        origins = await projects.origins_of(db, project.id or 0)
+        return [(o.text, o.copied_to_title, o.copied_to_description) for o in origins]
+
+    # The prefill kept, or only added to: copied. Rewritten: the facilitator's own text.
+    assert await marks(promote_input(title, description), note_id=note) == [(LONG_NOTE, True, True)]
+    added = promote_input(f"【試行】{title}", f"はじめに：\n{description}\n\n月に一度から")
+    assert await marks(added, note_id=note) == [(LONG_NOTE, True, True)]
+    assert await marks(promote_input("週末の朝市", "地元の野菜を売る"), note_id=note) == [
+        (LONG_NOTE, False, False)
+    ]
+    # A group: its name is not a note's text; its notes listed in the description are.
+    actor = boards.Actor(user_id=user.id)
+    made = await clusters.create_cluster(db, meeting, actor, name="買い物", note_ids=[note, other])
+    cluster_id = next(iter(made.clusters))
+    notes, name = await projects.promotable_notes(db, meeting, cluster_id=cluster_id)
+    listed = "\n".join(f"- {n.text}" for n in notes)
+    assert await marks(promote_input(name, listed), cluster_id=cluster_id) == [
+        (LONG_NOTE, False, True),
+        ("車を出せます", False, True),
+    ]
+    assert await marks(promote_input("車を出せます", "- 朝市"), cluster_id=cluster_id) == [
+        (LONG_NOTE, False, False),
+        ("車を出せます", True, False),
+    ]
+
+
 async def test_the_progress_report_has_the_citys_columns(db: AsyncSession) -> None:
     user = await staff(db)
     project_id = await promoted(db, user, await session(db), ("idea", "朝市"), title="週末の朝市")
