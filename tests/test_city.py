@@ -171,7 +171,19 @@ def test_the_migrations_run_on_postgresql_from_the_first_schema_keeping_data(pos
                 " VALUES (1, 1, 'idea', '残る付箋', false, '2025-11-01 10:05:00+00')",
             )
         )
+        command.upgrade(alembic_config(settings), "0004")
+        run_coroutine(
+            execute_sql(
+                dsn,
+                "INSERT INTO project (title, description, status, owner, meeting_id, created_at)"
+                " VALUES ('残る付箋', '- 残る付箋', 'idea', '', 1, '2025-11-01 10:10:00+00')",
+                "INSERT INTO projectorigin (project_id, note_id, cluster_name, kind, text, votes)"
+                " VALUES (1, 1, '', 'idea', '残る付箋', 0)",
+            )
+        )
         upgrade(settings)
+        marks = run_coroutine(_fetch(dsn, "SELECT copied_to_title, copied_to_description FROM projectorigin"))
+        assert marks == (True, True)
         meeting = run_coroutine(
             _fetch(dsn, "SELECT title, phase_index, vote_budget, voting_open FROM meeting")
         )

@@ -36,3 +36,36 @@ def test_upgrading_from_the_first_schema_keeps_sessions_and_notes(tmp_path: Path
         note = db.execute("SELECT text, cluster_id, entered_by_staff FROM note").fetchone()
     assert meeting == ("木曽地区 懇談会", 0, 3, 0)
     assert note == ("残る付箋", None, 0)
+
+
+def test_upgrading_marks_what_existing_projects_copied_from_their_notes(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite+aiosqlite:///{tmp_path / 'old.db'}", secret_key="k"
+    )
+    command.upgrade(alembic_config(settings), "0004")
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        for title, description in (
+            ("空き店舗で朝市", "- 空き店舗で\n朝市を開きたい"),
+            ("週末の朝市", "地元の野菜"),
+        ):
+            db.execute(
+                "INSERT INTO project (title, description, status, owner, created_at)"
+                " VALUES (?, ?, 'idea', '', '2025-11-01 10:00:00')",
+                (title, description),
+            )
+        for project_id, text in (
+            (1, "空き店舗で朝市"),
+            (1, "空き店舗で 朝市を開きたい"),
+            (2, "空き店舗で朝市"),
+        ):
+            db.execute(
+                "INSERT INTO projectorigin (project_id, note_id, cluster_name, kind, text, votes)"
+                " VALUES (?, NULL, '', 'want', ?, 0)",
+                (project_id, text),
+            )
+    upgrade(settings)
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        marks = db.execute(
+            "SELECT project_id, copied_to_title, copied_to_description FROM projectorigin ORDER BY id"
+        ).fetchall()
+    assert marks == [(1, 1, 0), (1, 0, 1), (2, 0, 0)]

@@ -18,7 +18,7 @@ from server.errors import UserError
 from server.meetings import service as meetings
 from server.meetings.minutes import minutes_of, notes_table
 from server.meetings.models import Meeting, MeetingStatus
-from server.projects import indicators
+from server.projects import copies, indicators
 from server.projects import service as projects
 from server.projects.models import ProjectMember
 from server.projects.routes import progress_table
@@ -247,6 +247,137 @@ async def test_exports_never_contain_hidden_notes(db: AsyncSession) -> None:
     cells = [str(c.value) for row in sheet.iter_rows() for c in row]  # type: ignore[union-attr]
     for exported in (csv_text, " ".join(cells)):
         assert "みんなに見える付箋" in exported and "家族の秘密の事情" not in exported
+
+
+#: Longer than the 60 characters the promote form suggests as a title.
+LONG_NOTE = (
+    "駅前の商店街に空き店舗が増えているので、週末だけでも朝市を開いて、"
+    "近くの農家さんの野菜とお年寄りの手づくりのお菓子を売りたい"
+)
+
+
+def promote_input(title: str, description: str) -> projects.ProjectInput:
+    return projects.ProjectInput(title, description, "idea", "", ["tsurukawa"], [])
+
+
+async def prefilled(db: AsyncSession, meeting: Meeting, note_id: int) -> tuple[str, str]:
+    """The title and description the promote form suggests for one note."""
+    notes, title = await projects.promotable_notes(db, meeting, note_id=note_id)
+    return title, "\n".join(f"- {n.text}" for n in notes)
+
+
+async def test_promotion_marks_the_text_it_copied_from_its_notes(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    note, other = await posted(db, meeting, ("want", LONG_NOTE), ("offer", "車を出せます"))
+    title, description = await prefilled(db, meeting, note)
+    assert len(LONG_NOTE) > 60 and title == LONG_NOTE[:60]
+
+    async def marks(data: projects.ProjectInput, **source: int) -> list[tuple[str, bool, bool]]:
+        project, _ = await projects.promote(db, meeting, user, data, **source)  # type: ignore[arg-type]
+        origins = await projects.origins_of(db, project.id or 0)
+        return [(o.text, o.copied_to_title, o.copied_to_description) for o in origins]
+
+    # The prefill kept, or only added to: copied. Rewritten: the facilitator's own text.
+    assert await marks(promote_input(title, description), note_id=note) == [(LONG_NOTE, True, True)]
+    added = promote_input(f"【試行】{title}", f"はじめに：\n{description}\n\n月に一度から")
+    assert await marks(added, note_id=note) == [(LONG_NOTE, True, True)]
+    assert await marks(promote_input("週末の朝市", "地元の野菜を売る"), note_id=note) == [
+        (LONG_NOTE, False, False)
+    ]
+    # A group: its name is not a note's text; its notes listed in the description are.
+    actor = boards.Actor(user_id=user.id)
+    made = await clusters.create_cluster(db, meeting, actor, name="買い物", note_ids=[note, other])
+    cluster_id = next(iter(made.clusters))
+    notes, name = await projects.promotable_notes(db, meeting, cluster_id=cluster_id)
+    listed = "\n".join(f"- {n.text}" for n in notes)
+    assert await marks(promote_input(name, listed), cluster_id=cluster_id) == [
+        (LONG_NOTE, False, True),
+        ("車を出せます", False, True),
+    ]
+    assert await marks(promote_input("車を出せます", "- 朝市"), cluster_id=cluster_id) == [
+        (LONG_NOTE, False, False),
+        ("車を出せます", True, False),
+    ]
+
+
+async def test_hiding_a_note_withdraws_the_text_projects_copied_from_it(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    actor = boards.Actor(user_id=user.id)
+    note, other = await posted(db, meeting, ("want", LONG_NOTE), ("offer", "車を出せます"))
+    title, description = await prefilled(db, meeting, note)
+    kept, _ = await projects.promote(
+        db, meeting, user, promote_input(title, f"{description}\n\n月に一度から"), note_id=note
+    )
+    rewritten, _ = await projects.promote(
+        db, meeting, user, promote_input("週末の朝市", description), note_id=note
+    )
+    made = await clusters.create_cluster(db, meeting, actor, name="買い物", note_ids=[note, other])
+    group, _ = await projects.promote(
+        db,
+        meeting,
+        user,
+        promote_input("買い物", f"- {LONG_NOTE}\n- 車を出せます"),
+        cluster_id=next(iter(made.clusters)),
+    )
+    # Next year's roundtable shows the projects too: its screens hear of the change as well.
+    review = await session(db)
+    await projects.bring_open_projects(db, review, user)
+
+    changes = await boards.hide_note(db, meeting, note, actor)
+    ids = [kept.id or 0, rewritten.id or 0, group.id or 0]
+    assert [c.meeting_id for c in changes] == [meeting.id, review.id]
+    assert changes[0].type == "note_hidden" and changes[1].type == "project_edited"
+    for change in changes:
+        assert sorted(p for p, state in change.projects.items() if state) == ids
+        assert LONG_NOTE[:20] not in str(change.projects)
+    found = [await projects.get_project(db, i) for i in ids]
+    assert [(p.title, p.description) for p in found] == [
+        (f"プロジェクト #{ids[0]}（題名を取り下げました）", "月に一度から"),
+        ("週末の朝市", ""),  # the facilitator's own title stays
+        ("買い物", "- 車を出せます"),
+    ]
+    for project_id in ids:
+        (entry,) = await projects.timeline_of(db, project_id)
+        assert "取り下げました" in entry.body and LONG_NOTE[:10] not in entry.body
+        assert entry.author_id == user.id
+    # Showing the note again does not bring the text back; hiding it again finds nothing left.
+    await boards.set_note_hidden(db, meeting, note, actor, hidden=False)
+    assert (await projects.get_project(db, ids[0])).title.startswith("プロジェクト #")
+    shown = await db.get(Note, note)
+    assert shown is not None and await copies.copies_of(db, shown) == []
+    assert len(await boards.hide_note(db, meeting, note, actor)) == 1
+
+
+async def test_the_facilitator_may_keep_a_hidden_notes_text_in_a_project(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    actor = boards.Actor(user_id=user.id)
+    (note,) = await posted(db, meeting, ("idea", "空き店舗で朝市を開きたい"))
+    title, description = await prefilled(db, meeting, note)
+    keep, _ = await projects.promote(db, meeting, user, promote_input(title, description), note_id=note)
+    drop, _ = await projects.promote(db, meeting, user, promote_input(title, description), note_id=note)
+    changes = await boards.hide_note(db, meeting, note, actor, withdraw_from={drop.id or 0})
+    assert list(changes[0].projects) == [drop.id]  # only the changed project goes to the screens
+    kept, dropped = await projects.get_project(db, keep.id or 0), await projects.get_project(db, drop.id or 0)
+    assert (kept.title, kept.description) == ("空き店舗で朝市を開きたい", "- 空き店舗で朝市を開きたい")
+    assert "空き店舗" not in dropped.title + dropped.description
+    (entry,) = await projects.timeline_of(db, keep.id or 0)
+    assert "判断でプロジェクトに残しています" in entry.body and "空き店舗" not in entry.body
+    # The kept text is still marked: hiding the note again some day asks again.
+    await boards.set_note_hidden(db, meeting, note, actor, hidden=False)
+    shown = await db.get(Note, note)
+    assert shown is not None and [c.project.id for c in await copies.copies_of(db, shown)] == [keep.id]
+
+
+def test_cutting_a_note_out_of_a_description_leaves_the_rest() -> None:
+    assert copies.cut_from_description("はじめに：\n- 長い付箋\nの文\n\n月に一度\n-", "長い付箋 の文") == (
+        "はじめに：\n\n月に一度\n-"
+    )
+    assert copies.cut_from_description("- A\n- B", "A") == "- B"
+    assert copies.cut_from_description("AとBをする", "A") == "とBをする"
+    assert copies.holds_title("朝市 （試行）", "朝市") and not copies.holds_title("朝の市", "朝市")
 
 
 async def test_the_progress_report_has_the_citys_columns(db: AsyncSession) -> None:

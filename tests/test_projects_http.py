@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import io
 import re
 
 from litestar import Litestar
 from litestar.testing import TestClient
+from openpyxl import load_workbook
 
 from tests.conftest import (
     Person,
@@ -16,6 +19,7 @@ from tests.conftest import (
     send_note,
     sign_in,
 )
+from tests.test_live import WAIT, board_socket, removed_ids, seq_of
 
 
 def promote_first_note(client: TestClient[Litestar], meeting_id: int, text: str) -> int:
@@ -115,6 +119,161 @@ def test_exports_and_the_api_leave_hidden_notes_out(coordinator: TestClient[Lite
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert coordinator.get("/api/indicators?district=atlantis").json() == {"error": "unknown district"}
     assert "/api/projects" in coordinator.get("/schema/openapi.json").json()["paths"]
+
+
+SECRET = "田中さんの家の前の道が暗くて夜は危ない"
+
+
+def note_id_of(client: TestClient[Litestar], meeting_id: int, text: str) -> str:
+    console = client.get(f"/f/sessions/{meeting_id}").text
+    found = re.search(r'<article id="note-(\d+)"(?:(?!</article>).)*' + re.escape(text), console, re.S)
+    assert found
+    return found.group(1)
+
+
+def promote_with_the_prefill(client: TestClient[Litestar], meeting_id: int, note_id: str) -> int:
+    """Promote a note leaving the form as it is suggested (title and description are its text)."""
+    form = client.get(f"/f/sessions/{meeting_id}/promote?note={note_id}").text
+    title = re.search(r'name="title"[^>]* value="([^"]*)"', form)
+    description = re.search(r'name="description"[^>]*>([^<]*)</textarea>', form)
+    assert title and description
+    data = {
+        "note": note_id,
+        "title": html.unescape(title.group(1)),
+        "description": html.unescape(description.group(1)),
+        "status": "idea",
+        "district_id": "tsurukawa",
+    }
+    assert (data["title"], data["description"]) == (SECRET, f"- {SECRET}")
+    assert post_form(client, f"/f/sessions/{meeting_id}/promote", data).status_code == 303
+    return max(p["id"] for p in client.get("/api/projects").json())
+
+
+def ask_to_hide(client: TestClient[Litestar], meeting_id: int, note_id: str, project_id: int) -> None:
+    """The console's 非表示 button: a note a project copied asks first, withdrawing checked."""
+    asked = post_form(client, f"/f/sessions/{meeting_id}/notes/{note_id}/hide", {"ask": "1"}, htmx=True)
+    assert asked.status_code == 200 and "非表示中" not in asked.text
+    assert f"プロジェクト『{SECRET}』からもこの付箋の文を取り下げる" in asked.text
+    assert f'name="withdraw" value="{project_id}" checked autofocus' in asked.text
+    assert 'name="decided" value="1"' in asked.text
+
+
+def everything_outside_the_console(
+    client: TestClient[Litestar], meeting_id: int, project_id: int
+) -> list[str]:
+    """What phones, the projector, the API, minutes, exports and the report show."""
+    xlsx = client.get("/c/exports/projects.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert xlsx.status_code == 200 and sheet is not None
+    progress = load_workbook(
+        io.BytesIO(client.get("/c/exports/progress.xlsx?district=tsurukawa").content)
+    ).active
+    assert progress is not None
+    return [
+        client.get(f"/f/sessions/{meeting_id}/projector").text,
+        client.get(f"/b/{meeting_id}/events?after=0&view=projector").text,
+        client.get(f"/api/projects/{project_id}").text,
+        client.get("/api/projects").text,
+        client.get(f"/f/sessions/{meeting_id}/minutes").text,
+        client.get(f"/f/sessions/{meeting_id}/exports/notes.csv").content.decode("utf-8-sig"),
+        client.get("/c/exports/projects.csv").content.decode("utf-8-sig"),
+        " ".join(str(c.value) for row in sheet.iter_rows() for c in row),
+        " ".join(str(c.value) for row in progress.iter_rows() for c in row),
+        client.get("/c/report?district=tsurukawa").text,
+        client.get(f"/c/projects/{project_id}").text,
+    ]
+
+
+def test_hiding_a_promoted_note_withdraws_its_text_from_the_project(
+    coordinator: TestClient[Litestar],
+) -> None:
+    meeting_id, code = create_open_meeting(coordinator)
+    phone = join_as(coordinator, code)
+    with phone as c:
+        send_note(c, meeting_id, SECRET, kind="concern")
+    note_id = note_id_of(coordinator, meeting_id, SECRET)
+    project_id = promote_with_the_prefill(coordinator, meeting_id, note_id)
+    before = everything_outside_the_console(coordinator, meeting_id, project_id)
+    assert all(SECRET in output for output in before)  # what the finding saw
+    staff = Person(coordinator)
+    staff.cookies = coordinator.cookies
+    with board_socket(phone, meeting_id) as socket:
+        last = seq_of(socket.receive_text(timeout=WAIT))
+        with staff as c:
+            ask_to_hide(c, meeting_id, note_id, project_id)
+            hidden = post_form(
+                c,
+                f"/f/sessions/{meeting_id}/notes/{note_id}/hide",
+                {"decided": "1", "withdraw": str(project_id)},
+                htmx=True,
+            )
+        assert hidden.status_code == 200 and "非表示中" in hidden.text
+        live = socket.receive_text(timeout=WAIT)  # what every phone is sent
+        assert removed_ids(live) == [int(note_id)] and SECRET not in live
+        assert f"プロジェクト #{project_id}（題名を取り下げました）" in live
+    with phone as c:
+        phone_views = [
+            c.get(f"/b/{meeting_id}").text,
+            c.get(f"/b/{meeting_id}/projects").text,
+            c.get(f"/b/{meeting_id}/events?after=0").text,
+            c.get(f"/b/{meeting_id}/events?after={last}").text,
+        ]
+    after = everything_outside_the_console(coordinator, meeting_id, project_id)
+    for output in phone_views + after:
+        assert SECRET not in output and SECRET[:10] not in output
+    project = coordinator.get(f"/api/projects/{project_id}").json()
+    assert (project["title"], project["description"], project["origins"]) == (
+        f"プロジェクト #{project_id}（題名を取り下げました）",
+        "",
+        [],
+    )
+    assert "その付箋から写した文をプロジェクトから取り下げました" in after[-1]
+    # Showing the note again does not put the text back into the project.
+    assert (
+        post_form(coordinator, f"/f/sessions/{meeting_id}/notes/{note_id}/show", {}, htmx=True).status_code
+        == 200
+    )
+    assert SECRET not in coordinator.get(f"/api/projects/{project_id}").json()["title"]
+
+
+def test_the_facilitator_may_keep_the_text_in_the_project(coordinator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(coordinator)
+    with join_as(coordinator, code) as c:
+        send_note(c, meeting_id, SECRET, kind="concern")
+    note_id = note_id_of(coordinator, meeting_id, SECRET)
+    project_id = promote_with_the_prefill(coordinator, meeting_id, note_id)
+    ask_to_hide(coordinator, meeting_id, note_id, project_id)
+    kept = post_form(
+        coordinator, f"/f/sessions/{meeting_id}/notes/{note_id}/hide", {"decided": "1"}, htmx=True
+    )
+    assert kept.status_code == 200 and "非表示中" in kept.text
+    project = coordinator.get(f"/api/projects/{project_id}").json()
+    assert (project["title"], project["description"], project["origins"]) == (SECRET, f"- {SECRET}", [])
+    page = coordinator.get(f"/c/projects/{project_id}").text
+    assert "ファシリテーターの判断でプロジェクトに残しています" in page
+    assert SECRET not in coordinator.get(f"/f/sessions/{meeting_id}/exports/notes.csv").content.decode(
+        "utf-8-sig"
+    )
+
+
+def test_hiding_leaves_a_title_the_facilitator_wrote(coordinator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(coordinator)
+    with join_as(coordinator, code) as c:
+        send_note(c, meeting_id, SECRET, kind="concern")
+        send_note(c, meeting_id, "ほかの付箋")
+    project_id = promote_first_note(coordinator, meeting_id, SECRET)  # title 週末の朝市, description its text
+    note_id = note_id_of(coordinator, meeting_id, SECRET)
+    # A hide with no answer (not the console's button) withdraws: the safe default.
+    assert (
+        post_form(coordinator, f"/f/sessions/{meeting_id}/notes/{note_id}/hide", {}, htmx=True).status_code
+        == 200
+    )
+    project = coordinator.get(f"/api/projects/{project_id}").json()
+    assert (project["title"], project["description"]) == ("週末の朝市", "")
+    # A note no project copied hides at once, without a question.
+    other = note_id_of(coordinator, meeting_id, "ほかの付箋")
+    hidden = post_form(coordinator, f"/f/sessions/{meeting_id}/notes/{other}/hide", {"ask": "1"}, htmx=True)
+    assert "非表示中" in hidden.text and "取り下げる" not in hidden.text
 
 
 def test_only_coordinators_reach_the_coordinators_pages(client: TestClient[Litestar]) -> None:

@@ -127,6 +127,8 @@ class BoardEventType(StrEnum):
     PROJECT_PROMOTED = "project_promoted"
     PROJECT_JOINED = "project_joined"
     PROJECT_LEFT = "project_left"
+    #: A project's title or description changed (text withdrawn when its origin note was hidden).
+    PROJECT_EDITED = "project_edited"
 
 
 class BoardEvent(SQLModel, table=True):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +38,7 @@ from server.boards.state import (  # re-exported: the routes read a board throug
 from server.errors import Forbidden, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting, MeetingStatus
+from server.projects.copies import boards_showing, withdraw_hidden_note
 from server.textutil import clean_text
 from server.timeutil import utcnow
 
@@ -218,13 +220,58 @@ async def edit_note(
 async def set_note_hidden(
     db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor, *, hidden: bool
 ) -> BoardChange:
-    """Hide (非表示) or show a note. Only facilitators moderate."""
+    """Hide (非表示) or show a note. Only facilitators moderate. Hiding withdraws the note's
+    text from the projects it was copied into (``hide_note``); this returns this board's change."""
+    if hidden:
+        return (await hide_note(db, meeting, note_id, actor))[0]
+    return await show_note(db, meeting, note_id, actor)
+
+
+def _require_moderator(actor: Actor) -> None:
     if not actor.is_facilitator:
         raise Forbidden(N_("付箋を非表示にできるのはファシリテーターだけです。"))
+
+
+async def hide_note(
+    db: AsyncSession,
+    meeting: Meeting,
+    note_id: int,
+    actor: Actor,
+    *,
+    withdraw_from: Collection[int] | None = None,
+) -> list[BoardChange]:
+    """Hide a note. Hidden text never leaves the console, so in the same transaction its text is
+    withdrawn from every project that copied it (or only from those in ``withdraw_from``: the
+    facilitator chose to keep it in the others). The first change is this board's (the note and
+    the projects on it); one more follows for each other board showing a changed project."""
+    _require_moderator(actor)
     note = await get_note(db, meeting, note_id)
-    note.hidden = hidden
-    type = BoardEventType.NOTE_HIDDEN if hidden else BoardEventType.NOTE_SHOWN
-    return await commit_change(db, note.meeting_id, type, note_ids=[note_id])
+    changed: list[int] = []
+    if not note.hidden:
+        note.hidden = True
+        withdrawn = await withdraw_hidden_note(db, note, author_id=actor.user_id, withdraw_from=withdraw_from)
+        changed = [p.id or 0 for p in withdrawn]
+    elsewhere = await boards_showing(db, changed)
+    here = elsewhere.pop(note.meeting_id, [])
+    changes = [
+        await commit_change(
+            db, note.meeting_id, BoardEventType.NOTE_HIDDEN, note_ids=[note_id], project_ids=here
+        )
+    ]
+    for other_id, project_ids in elsewhere.items():
+        changes.append(
+            await commit_change(db, other_id, BoardEventType.PROJECT_EDITED, project_ids=project_ids)
+        )
+    return changes
+
+
+async def show_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor) -> BoardChange:
+    """Show a hidden note again. Text withdrawn from a project stays withdrawn: a coordinator
+    edits the project if it should come back."""
+    _require_moderator(actor)
+    note = await get_note(db, meeting, note_id)
+    note.hidden = False
+    return await commit_change(db, note.meeting_id, BoardEventType.NOTE_SHOWN, note_ids=[note_id])
 
 
 async def delete_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor) -> BoardChange:

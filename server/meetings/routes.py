@@ -20,6 +20,7 @@ from server.meetings.models import Meeting, MeetingKind, MeetingStatus
 from server.meetings.qr import qr_svg
 from server.programmes.service import default_programme_for, get_programme, load_programmes
 from server.projects import service as projects
+from server.projects.copies import copies_of
 from server.reports.tables import to_csv, to_xlsx
 from server.web.auth import current_user, requires_signed_in
 from server.web.deps import DB, Channels
@@ -202,21 +203,16 @@ async def join_qr(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[
 # --- moderation (モデレーション) --------------------------------------------------------------
 
 
-async def _moderate(
-    request: Request[Any, Any, Any],
-    db: DB,
-    channels: Channels,
-    meeting_id: int,
-    note_id: int,
-    *,
-    hidden: bool,
-) -> Template:
-    user = await _facilitator(request, db)
-    meeting = await meetings.get_meeting(db, meeting_id)
-    change = await boards.set_note_hidden(db, meeting, note_id, boards.Actor(user_id=user.id), hidden=hidden)
-    publish(channels, change)
+async def _console_note(db: DB, meeting: Meeting, note_id: int, template: str, **extra: Any) -> Template:
+    """One note as the console draws it (with its controls)."""
+    note = await boards.get_note(db, meeting, note_id)
+    note_votes, _ = await vote_totals(db, meeting.id or 0, {note_id}, set())
     return page(
-        "boards/_note.html", note=change.note, viewer=Viewer("console", meeting_id), board=change.board
+        template,
+        note=boards.note_state(note, note_votes.get(note_id, 0)),
+        viewer=Viewer("console", meeting.id or 0),
+        board=board_state(meeting),
+        **extra,
     )
 
 
@@ -228,7 +224,34 @@ async def hide_note(
     meeting_id: FromPath[int],
     note_id: FromPath[int],
 ) -> Template:
-    return await _moderate(request, db, channels, meeting_id, note_id, hidden=True)
+    """Hide a note. When a project copied its text, the console's button (``ask``) first asks
+    whether to withdraw it from there too, checked by default (``decided``, ``withdraw`` per
+    project). A hide without that answer withdraws it: hidden text never leaves the console."""
+    user = await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    form = await request.form()
+    if form.get("ask") and not form.get("decided"):
+        note = await boards.get_note(db, meeting, note_id)
+        copies = [] if note.hidden else await copies_of(db, note)
+        if copies:
+            return await _console_note(
+                db, meeting, note_id, "boards/_note.html", hide_question=[c.project for c in copies]
+            )
+    withdraw_from = None
+    if form.get("decided"):
+        checked = form.getall("withdraw") if "withdraw" in form else []
+        withdraw_from = {int(v) for v in checked if str(v).isdigit()}
+    changes = await boards.hide_note(
+        db, meeting, note_id, boards.Actor(user_id=user.id), withdraw_from=withdraw_from
+    )
+    for change in changes:
+        publish(channels, change)
+    return page(
+        "boards/_note.html",
+        note=changes[0].note,
+        viewer=Viewer("console", meeting_id),
+        board=changes[0].board,
+    )
 
 
 @post("/sessions/{meeting_id:int}/notes/{note_id:int}/show")
@@ -239,7 +262,14 @@ async def show_note(
     meeting_id: FromPath[int],
     note_id: FromPath[int],
 ) -> Template:
-    return await _moderate(request, db, channels, meeting_id, note_id, hidden=False)
+    """Show a note again; text withdrawn from a project does not come back with it."""
+    user = await _facilitator(request, db)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    change = await boards.show_note(db, meeting, note_id, boards.Actor(user_id=user.id))
+    publish(channels, change)
+    return page(
+        "boards/_note.html", note=change.note, viewer=Viewer("console", meeting_id), board=change.board
+    )
 
 
 @get("/sessions/{meeting_id:int}/notes/{note_id:int}")
@@ -248,15 +278,8 @@ async def moderated_note(
 ) -> Template:
     await _facilitator(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
-    note = await boards.get_note(db, meeting, note_id)
     template = "boards/_note_edit.html" if request.query_params.get("edit") else "boards/_note.html"
-    note_votes, _ = await vote_totals(db, meeting_id)
-    return page(
-        template,
-        note=boards.note_state(note, note_votes.get(note_id, 0)),
-        viewer=Viewer("console", meeting_id),
-        board=board_state(meeting),
-    )
+    return await _console_note(db, meeting, note_id, template)
 
 
 @post("/sessions/{meeting_id:int}/notes/{note_id:int}/edit")

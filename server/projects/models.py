@@ -81,6 +81,10 @@ class ProjectOrigin(SQLModel, table=True):
     kind: str = Field(max_length=10)
     text: str = Field(max_length=200)
     votes: int = 0
+    #: Whether the project's title / description held this note's text when it was promoted
+    #: (the prefill kept or only added to). Hiding the note offers to withdraw it from there.
+    copied_to_title: bool = False
+    copied_to_description: bool = False
 
 
 class ProjectMember(SQLModel, table=True):

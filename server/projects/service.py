@@ -22,6 +22,7 @@ from server.districts.models import District
 from server.errors import NotFound, UserError
 from server.i18n import N_, Joined, Text
 from server.meetings.models import Meeting, MeetingKind
+from server.projects.copies import holds_description, holds_title, title_prefill
 from server.projects.models import (
     MARK_LABELS,
     OPEN_STATUSES,
@@ -260,7 +261,7 @@ async def promotable_notes(
     note = await db.get(Note, note_id or 0)
     if note is None or note.meeting_id != meeting.id or note.hidden:
         raise NotFound(N_("この付箋は見つかりませんでした。"))
-    return [note], note.text[:60]
+    return [note], title_prefill(note.text)
 
 
 async def promote(
@@ -302,6 +303,9 @@ async def promote(
                 kind=note.kind,
                 text=note.text,
                 votes=note_votes.get(note.id or 0, 0),
+                # Marked so that hiding the note can withdraw its text from here (copies.py).
+                copied_to_title=holds_title(data.title, note.text),
+                copied_to_description=holds_description(data.description, note.text),
             )
         )
     db.add(MeetingProject(meeting_id=meeting.id or 0, project_id=project.id or 0))

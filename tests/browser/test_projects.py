@@ -107,3 +107,35 @@ def test_a_cluster_becomes_a_project_people_join_and_a_coordinator_evaluates(
         indicators.screenshot(path=str(SCREENSHOTS / "indicators.png"), full_page=True)
         project.screenshot(path=str(SCREENSHOTS / "project.png"), full_page=True)
         vision.screenshot(path=str(SCREENSHOTS / "vision.png"), full_page=True)
+
+
+def test_hiding_a_promoted_note_asks_and_withdraws_its_text_from_every_screen(
+    browser, live_server: LiveServer
+) -> None:
+    from playwright.sync_api import expect
+
+    console, code = sign_in_and_open_session(browser, live_server)
+    projector = open_projector(console)
+    phone = join_from_phone(browser, live_server, code)
+    text = "田中さんの家の前の道が暗くて夜は危ない"
+    post_from_phone(phone, text, kind="困りごと")
+    note = console.locator("#notes .note", has_text=text)
+    note.get_by_role("link", name="プロジェクトにする").click()
+    expect(console.locator("#title")).to_have_value(text)  # the prefill, kept as it is
+    console.get_by_role("button", name="プロジェクトにする").click()
+    expect(projector.locator(".project-card")).to_contain_text(text)
+    expect(phone.locator(".project-row")).to_contain_text(text)
+
+    # 非表示 asks first, withdrawing checked and focused; the keyboard answers.
+    console.wait_for_selector(".conn--connected")
+    note.get_by_role("button", name="非表示").click()
+    withdraw = note.get_by_role("checkbox", name=f"プロジェクト『{text}』からもこの付箋の文を取り下げる")
+    expect(withdraw).to_be_checked()
+    expect(withdraw).to_be_focused()
+    console.keyboard.press("Tab")
+    expect(note.get_by_role("button", name="非表示にする")).to_be_focused()
+    console.keyboard.press("Enter")
+    expect(console.locator("#notes .note--hidden")).to_contain_text("非表示中")
+    for screen, card in ((projector, ".project-card"), (phone, ".project-row")):
+        expect(screen.locator(card)).to_contain_text("題名を取り下げました")
+        expect(screen.locator("body")).not_to_contain_text(text)

@@ -79,7 +79,9 @@ def seed(server: LiveServer) -> dict[str, Any]:
                 await projects.set_evaluation(
                     db, project.id or 0, user, fiscal_year=2026, mark="done", comment=payload[:500]
                 )
-            result.update(meeting=meeting.id, code=meeting.join_code, project=project_ids[0])
+            result.update(
+                meeting=meeting.id, code=meeting.join_code, project=project_ids[0], promoted=note_ids[:12]
+            )
         await engine.dispose()
 
     thread = threading.Thread(target=lambda: asyncio.run(run()))
@@ -145,6 +147,12 @@ def test_no_payload_runs_or_fires_htmx_on_any_page(browser, live_server: LiveSer
         page.goto(live_server.url + path)
         page.wait_for_timeout(300)
         assert page.evaluate(INSPECT) == [], path
+    # Hiding a promoted note asks about the project it was copied into, naming it.
+    page.goto(f"{live_server.url}/f/sessions/{meeting}")
+    for note_id in ids["promoted"]:
+        page.locator(f"#note-{note_id}").get_by_role("button", name="非表示").click()
+        page.locator(f"#note-{note_id} .note__question").wait_for()
+    assert page.evaluate(INSPECT) == [], "hide questions"
     phone = browser.new_context(**PHONE).new_page()
     watch(phone, hits)
     phone.goto(f"{live_server.url}/join/{ids['code']}")
@@ -155,6 +163,11 @@ def test_no_payload_runs_or_fires_htmx_on_any_page(browser, live_server: LiveSer
     phone.press("#note-text", "Enter")
     phone.wait_for_timeout(1000)
     assert phone.locator("#notes .note", has_text="xss-probe/1").count() >= 1  # shown, as text
+    # 参加したい: the change brings each phone the project's title live.
+    phone.locator(".project-row").first.get_by_role("button", name="参加したい").click()
+    phone.locator(".project-row").first.get_by_role("button", name="✓ 参加しています（やめる）").wait_for()
+    phone.wait_for_timeout(500)
+    assert phone.evaluate(INSPECT) == [], "project joined live"
     for path in (f"/b/{meeting}", f"/b/{meeting}/projects"):
         phone.goto(live_server.url + path)
         phone.wait_for_timeout(500)
