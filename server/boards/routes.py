@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from server.boards import service as boards
 from server.boards import voting
+from server.boards.budget import LiveGuards
 from server.boards.events import BoardChange
 from server.boards.live import (
     BoardStream,
@@ -445,8 +446,10 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         return
     await socket.accept()
 
+    guards: LiveGuards = socket.app.state.live_guards
+
     async def load_missed(since: int) -> boards.CatchUp:
-        async with maker() as db:
+        async with guards.catch_ups, maker() as db:  # a few at a time: a storm queues here
             current = await db.get(Meeting, meeting_id)
             assert current is not None
             return await boards.catch_up(db, current, since)
@@ -493,7 +496,10 @@ async def board_events(
     viewer = await _viewer_for(request, db, meeting_id, view)
     if viewer is None:
         raise Forbidden(N_("この会のボードを見る権限がありません。"))
-    return render_catch_up(viewer, await boards.catch_up(db, meeting, max(after, 0)))
+    guards: LiveGuards = request.app.state.live_guards
+    async with guards.catch_ups:  # shared with the websockets' catch-ups
+        missed = await boards.catch_up(db, meeting, max(after, 0))
+    return render_catch_up(viewer, missed)
 
 
 handlers = [
