@@ -8,7 +8,10 @@ Everything here is per process, like the live hub (``BoardHub``): with ``yoriai 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Literal
 
 #: Catch-ups reading the database at once, per process: the websocket's first catch-up and
 #: its gap fills, and ``GET /b/{id}/events`` (HTTP polling). A reconnect storm (a hall's Wi-Fi
@@ -18,9 +21,82 @@ from dataclasses import dataclass, field
 #: time keep both cores of a laptop busy and leave most of the pool free.
 CATCH_UPS_AT_ONCE = 4
 
+#: Sockets one holder may keep open on one board. A phone needs one; a few more allow a second
+#: tab or a reload whose old socket is not gone yet. Staff run the projector and the console,
+#: often on two machines. An address is shared by a whole hall behind one router (hundreds of
+#: phones on the venue's Wi-Fi), so its cap is one no real hall reaches: it only bounds a
+#: script that makes up participants.
+SOCKETS_PER_PARTICIPANT = 4
+SOCKETS_PER_STAFF = 8
+SOCKETS_PER_ADDRESS = 400
+
+#: The close code of a socket that made room for a newer one of the same holder. htmx's ws
+#: extension reconnects only after 1006, 1011, 1012 and 1013, and static/app.js treats 4008 as
+#: final too (no reconnect, no polling; the screen says it is open elsewhere): a closed tab
+#: that came back would close the newest socket in turn, and two tabs would take turns for ever.
+CLOSE_REPLACED = 4008
+
+Holder = Literal["participant", "staff", "address"]
+
+LIMITS: dict[Holder, int] = {
+    "participant": SOCKETS_PER_PARTICIPANT,
+    "staff": SOCKETS_PER_STAFF,
+    "address": SOCKETS_PER_ADDRESS,
+}
+
+
+class _Slot:
+    """One open socket, in the lists of each of its holders (compared by identity)."""
+
+    def __init__(self, keys: list[tuple[int, Holder, str]], close: Callable[[], None]) -> None:
+        self.keys = keys
+        self.close = close
+
+
+class SocketBudget:
+    """The sockets each holder keeps open on each board, oldest first. A socket over a budget
+    makes the holder's oldest socket close (``close``), so whoever opens one more always gets
+    it, and a holder never keeps more than its budget."""
+
+    def __init__(self, limits: dict[Holder, int] | None = None) -> None:
+        self.limits = limits or LIMITS
+        self._held: dict[tuple[int, Holder, str], dict[_Slot, None]] = {}
+
+    @contextmanager
+    def admit(
+        self, meeting_id: int, holders: dict[Holder, str | int], close: Callable[[], None]
+    ) -> Iterator[None]:
+        """Count a socket for each of its holders while inside; ``close`` is called (at most
+        once) if a newer socket of one of them takes its place."""
+        slot = _Slot([(meeting_id, kind, str(who)) for kind, who in holders.items()], close)
+        for key in slot.keys:
+            self._held.setdefault(key, {})[slot] = None
+        try:
+            for key in slot.keys:
+                held = self._held.get(key, {})
+                while len(held) > self.limits[key[1]]:
+                    oldest = next(iter(held))
+                    self._release(oldest)
+                    oldest.close()
+            yield
+        finally:
+            self._release(slot)
+
+    def count(self, meeting_id: int, kind: Holder, who: str | int) -> int:
+        return len(self._held.get((meeting_id, kind, str(who)), {}))
+
+    def _release(self, slot: _Slot) -> None:
+        for key in slot.keys:
+            held = self._held.get(key)
+            if held is not None:
+                held.pop(slot, None)
+                if not held:
+                    del self._held[key]
+
 
 @dataclass
 class LiveGuards:
     """The process's guards of the live layer (one per app, in ``app.state.live_guards``)."""
 
     catch_ups: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CATCH_UPS_AT_ONCE))
+    sockets: SocketBudget = field(default_factory=SocketBudget)
