@@ -1,14 +1,16 @@
 """Websockets under abuse (security review, finding 4): a budget of sockets per participant, per
-staff user and per address on a board, and a catch-up storm that does not starve HTTP. Mostly
-through a real ``yoriai serve`` (uvicorn), as an attacker sees it.
+staff user and per address on a board; a catch-up storm does not starve HTTP; big and chatty
+frames are refused. Most of it through a real ``yoriai serve`` (uvicorn), as an attacker sees it.
 
 Figures asserted here are those of docs/security.md ("Websocket budget"): 4 sockets per
-participant and 8 per staff user on a board, the oldest closed with 4008.
+participant and 8 per staff user on a board, the oldest closed with 4008; frames over 4 KB
+closed with 1009; more than 20 messages in 10 s closed with 1008.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import statistics
@@ -20,9 +22,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from litestar import Litestar
+from litestar.exceptions import WebSocketDisconnect
+from litestar.testing import TestClient
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.conftest import create_open_meeting, join_as
 from tests.live_server import LiveServer, cli, free_port
 
 STAFF = ("abuse@example.jp", "abuse-test-password")
@@ -320,3 +326,65 @@ def test_healthz_answers_fast_while_hundreds_of_sockets_catch_up(board: Board) -
     assert phones == [0] * len(phones), phones  # every phone of the hall got its catch-up
     # The attacker's sockets got their catch-up or were closed as replaced by a newer one.
     assert all(o in (0, REPLACED) for o in attack), attack
+
+
+# --- what clients may send -----------------------------------------------------------------------
+
+
+def test_a_big_frame_closes_the_socket_and_the_server_stays_small(board: Board) -> None:
+    """Phones only listen. A 1 MB frame is refused from its header (1009), so thirty of them
+    cost the server no memory, and it goes on answering."""
+    assert board.server.process is not None
+    pid = board.server.process.pid
+    phones = [board.join() for _ in range(8)]
+    big = "あ" * (1024 * 1024 // 3)  # 1 MB of UTF-8
+
+    async def run() -> list[int | None]:
+        codes = []
+        for n in range(30):
+            socket = await _open(board, phones[n % len(phones)])
+            with contextlib.suppress(ConnectionClosed):  # closed while the frame still went out
+                await socket.send(big)
+            codes.append(await _close_code(socket, 5.0))
+        return codes
+
+    before = _rss_kb(pid)
+    codes = asyncio.run(run())
+    grew_mb = (_rss_kb(pid) - before) / 1024
+    print(
+        f"\nthirty 1 MB frames: close codes {sorted(set(map(str, codes)))}, server RSS grew {grew_mb:.1f} MB"
+    )
+    assert None not in codes, "a socket that sent a 1 MB frame is still open"
+    # 1009 (message too big); 1006 if the connection dropped before the close frame was read.
+    assert set(codes) <= {1009, 1006} and 1009 in codes
+    assert grew_mb < 20
+    assert httpx.get(f"{board.server.url}/healthz", timeout=WAIT).status_code == 200
+
+
+def test_a_chatty_socket_is_closed_and_a_quiet_one_is_not(board: Board) -> None:
+    async def run() -> tuple[int | None, int | None]:
+        chatty, quiet = await _open(board, board.join()), await _open(board, board.join())
+        for _ in range(5):
+            await quiet.send("ping")
+        with contextlib.suppress(ConnectionClosed):
+            for _ in range(40):
+                await chatty.send("ping")
+        codes = await asyncio.gather(_close_code(chatty, 5.0), _close_code(quiet, 1.0))
+        await quiet.close()
+        return codes[0], codes[1]
+
+    chatty, quiet = asyncio.run(run())
+    assert chatty == 1008  # policy violation
+    assert quiet is None  # a few messages are fine
+
+
+def test_the_handler_itself_refuses_a_big_message_under_any_server(facilitator: TestClient[Litestar]) -> None:
+    """uvicorn refuses big frames first (ws_max_size); the handler checks too (Litestar's test
+    client here, or another ASGI server)."""
+    meeting_id, code = create_open_meeting(facilitator)
+    with join_as(facilitator, code) as c, c.websocket_connect(f"/ws/boards/{meeting_id}") as socket:
+        socket.receive_text(timeout=WAIT)
+        socket.send_text("x" * 5000)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_text(timeout=WAIT)
+    assert closed.value.code == 1009

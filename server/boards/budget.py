@@ -8,6 +8,7 @@ Everything here is per process, like the live hub (``BoardHub``): with ``yoriai 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,20 @@ SOCKETS_PER_ADDRESS = 400
 #: final too (no reconnect, no polling; the screen says it is open elsewhere): a closed tab
 #: that came back would close the newest socket in turn, and two tabs would take turns for ever.
 CLOSE_REPLACED = 4008
+
+#: Clients send nothing on these sockets: phones, the projector and the console only listen
+#: (static/app.js has no ``ws-send``; notes, votes and moves are HTTP posts). A frame bigger
+#: than this is refused with 1009: uvicorn reads no more than its header (``ws_max_size`` in
+#: ``yoriai serve``, so thirty 15 MB frames no longer cost the server 770 MB), and the handler
+#: checks too, under any server.
+MAX_MESSAGE_BYTES = 4096
+CLOSE_TOO_BIG = 1009
+
+#: A socket that talks anyway is closed with 1008 (policy violation) past this many messages
+#: in this many seconds: each message is a wake-up of the server for nothing.
+MAX_MESSAGES = 20
+MESSAGES_WINDOW_S = 10.0
+CLOSE_POLICY = 1008
 
 Holder = Literal["participant", "staff", "address"]
 
@@ -92,6 +107,21 @@ class SocketBudget:
                 held.pop(slot, None)
                 if not held:
                     del self._held[key]
+
+
+class MessageCounter:
+    """One socket's incoming messages in a sliding window."""
+
+    def __init__(self, limit: int = MAX_MESSAGES, window_s: float = MESSAGES_WINDOW_S) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._times: deque[float] = deque()
+
+    def too_many(self, now: float) -> bool:
+        """Count one message at ``now``: True when it is over the limit."""
+        while self._times and self._times[0] <= now - self.window_s:
+            self._times.popleft()
+        self._times.append(now)
+        return len(self._times) > self.limit
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,7 +16,15 @@ from litestar.response import Template
 
 from server.boards import service as boards
 from server.boards import voting
-from server.boards.budget import CLOSE_REPLACED, Holder, LiveGuards
+from server.boards.budget import (
+    CLOSE_POLICY,
+    CLOSE_REPLACED,
+    CLOSE_TOO_BIG,
+    MAX_MESSAGE_BYTES,
+    Holder,
+    LiveGuards,
+    MessageCounter,
+)
 from server.boards.events import BoardChange
 from server.boards.live import (
     BoardStream,
@@ -486,11 +495,28 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         # Subscribe first, then read what was missed: nothing committed in between is lost.
         async with socket.app.state.board_hub.listen(meeting_id, stream):
             await stream.open()
-            try:
-                while True:
-                    await socket.receive_text()  # phones only listen; this notices them leave
-            except WebSocketDisconnect:
-                pass
+            await _listen_for_leaving(socket)
+
+
+async def _listen_for_leaving(socket: WebSocket[Any, Any, Any]) -> None:
+    """Screens only listen: reading notices them leave, and closes those that talk (too big:
+    1009; too often: 1008)."""
+    counter = MessageCounter()
+    try:
+        while True:
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            data = text.encode() if isinstance(text, str) else message.get("bytes")
+            if isinstance(data, bytes) and len(data) > MAX_MESSAGE_BYTES:
+                await _close(socket, CLOSE_TOO_BIG, "too big")
+                return
+            if counter.too_many(time.monotonic()):
+                await _close(socket, CLOSE_POLICY, "too many messages")
+                return
+    except WebSocketDisconnect:
+        pass
 
 
 #: Closings under way (a task must be referenced until it ends).
