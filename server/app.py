@@ -28,6 +28,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts import admin_routes
 from server.accounts import routes as accounts_routes
 from server.boards import routes as boards_routes
+from server.boards.budget import LiveGuards
 from server.boards.live import BoardHub
 from server.config import ROOT, Settings
 from server.db import make_engine, make_sessionmaker, writing
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "sessionmaker": maker,
                 "rate_limits": rate_limits(settings),
                 "board_hub": board_hub,
+                "live_guards": LiveGuards(),
             }
         ),
         openapi_config=OpenAPIConfig(

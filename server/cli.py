@@ -82,6 +82,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from server.boards.budget import MAX_MESSAGE_BYTES
     from server.netinfo import phone_url
 
     settings = Settings.from_env()  # creates data/secret.key once, before any worker reads it
@@ -119,6 +120,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # each one for each socket gains little on the wire and costs a quarter of the CPU per
         # delivered note and about 45 KB of compressor memory per socket (docs/benchmarks.md).
         ws_per_message_deflate=False,
+        # Screens send nothing on the board sockets: a bigger frame is refused (1009) after
+        # reading its header only, instead of buffering up to uvicorn's 16 MiB per frame.
+        ws_max_size=MAX_MESSAGE_BYTES,
     )
     return 0
 

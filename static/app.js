@@ -108,7 +108,10 @@
   }
 
   // The connection indicator (connected / reconnecting / offline), and the HTTP fallback.
-  var labels = { connected: t('connected'), reconnecting: t('reconnecting'), offline: t('offline'), polling: t('polling') };
+  var labels = {
+    connected: t('connected'), reconnecting: t('reconnecting'), offline: t('offline'), polling: t('polling'),
+    replaced: t('replaced')
+  };
   function showConnection(state) {
     var indicator = document.getElementById('conn');
     if (!indicator) return;
@@ -119,7 +122,15 @@
   document.addEventListener('htmx:wsOpen', function () {
     opened = true; failures = 0; stopPolling(); showConnection('connected'); flushOutbox();
   });
-  document.addEventListener('htmx:wsClose', function () {
+  // 4008: this screen's socket made room for a newer one of the same phone, staff account or
+  // address (server/boards/budget.py: a few sockets per person and board). It is final: htmx's
+  // ws extension reconnects only after 1006, 1011, 1012 and 1013, and this screen neither
+  // reconnects nor polls, or it would close the newer screen in turn, and the two would take
+  // turns for ever. Reopening the page brings it back here.
+  var REPLACED = 4008;
+  document.addEventListener('htmx:wsClose', function (event) {
+    var closed = event.detail && event.detail.event;
+    if (closed && closed.code === REPLACED) { stopPolling(); showConnection('replaced'); return; }
     failures += 1;
     if (!opened && failures >= 2) startPolling(); // never got through: the network blocks websockets
     if (!pollTimer) showConnection(navigator.onLine === false ? 'offline' : 'reconnecting');

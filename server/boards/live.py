@@ -207,7 +207,11 @@ class BoardStream:
         self.dropped = False
 
     async def catch_up(self) -> None:
+        if self.dropped:
+            return  # closed (or replaced) while it waited for its turn to read
         missed: CatchUp = await self._load_missed(self.last_sent)
+        if self.dropped:
+            return  # stopped while it read (closed, or replaced by a newer socket): send nothing
         if missed.last_seq > self.last_sent or self.last_sent == 0:
             await self._send(render_catch_up(self.viewer, missed))
         self.last_sent = max(self.last_sent, missed.last_seq)

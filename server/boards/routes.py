@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +17,15 @@ from litestar.response import Template
 
 from server.boards import service as boards
 from server.boards import voting
+from server.boards.budget import (
+    CLOSE_POLICY,
+    CLOSE_REPLACED,
+    CLOSE_TOO_BIG,
+    MAX_MESSAGE_BYTES,
+    Holder,
+    LiveGuards,
+    MessageCounter,
+)
 from server.boards.events import BoardChange
 from server.boards.live import (
     BoardStream,
@@ -416,21 +426,36 @@ async def take_part(
 # --- live: websocket and its plain-HTTP twin ---------------------------------------------------
 
 
+async def _watcher(
+    connection: Request[Any, Any, Any] | WebSocket[Any, Any, Any],
+    db: DB,
+    meeting_id: int,
+    view: str,
+) -> tuple[Viewer, Holder, int] | None:
+    """Who watches, and whose budget of sockets it counts in (the staff user, the participant).
+    Staff may watch as projector or console; a participant only as their own phone.
+    Each screen gets the fragments in its own language (switch cookie or Accept-Language)."""
+    locale = locale_of_scope(connection.scope)
+    if view in ("projector", "console"):
+        user = await current_user(connection, db)
+        if user is None or user.id is None or not user.has_role("facilitator"):
+            return None
+        mode: ViewMode = "projector" if view == "projector" else "console"
+        return Viewer(mode, meeting_id, locale=locale), "staff", user.id
+    participant = await boards.get_participant(db, meeting_id, participant_token(connection, meeting_id))
+    if participant is None or participant.id is None:
+        return None
+    return Viewer("phone", meeting_id, participant.id, locale), "participant", participant.id
+
+
 async def _viewer_for(
     connection: Request[Any, Any, Any] | WebSocket[Any, Any, Any],
     db: DB,
     meeting_id: int,
     view: str,
 ) -> Viewer | None:
-    """Staff may watch as projector or console; a participant only as their own phone.
-    Each screen gets the fragments in its own language (switch cookie or Accept-Language)."""
-    locale = locale_of_scope(connection.scope)
-    if view in ("projector", "console"):
-        user = await current_user(connection, db)
-        mode: ViewMode = "projector" if view == "projector" else "console"
-        return Viewer(mode, meeting_id, locale=locale) if user and user.has_role("facilitator") else None
-    participant = await boards.get_participant(db, meeting_id, participant_token(connection, meeting_id))
-    return Viewer("phone", meeting_id, participant.id, locale) if participant else None
+    watcher = await _watcher(connection, db, meeting_id, view)
+    return watcher[0] if watcher else None
 
 
 def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
@@ -467,37 +492,69 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
     maker = socket.app.state.sessionmaker
     async with maker() as db:
         meeting = await get_by_id(db, Meeting, meeting_id)
-        viewer = await _viewer_for(socket, db, meeting_id, view) if meeting else None
-    if viewer is None or meeting is None:
+        watcher = await _watcher(socket, db, meeting_id, view) if meeting else None
+    if watcher is None or meeting is None:
         await socket.close(code=4403, reason="forbidden")  # 4xxx: htmx will not retry
         return
+    viewer, holder, holder_id = watcher
     await socket.accept()
+    guards: LiveGuards = socket.app.state.live_guards
 
     async def load_missed(since: int) -> boards.CatchUp:
-        async with maker() as db:
+        async with guards.catch_ups, maker() as db:  # a few at a time: a storm queues here
             current = await db.get(Meeting, meeting_id)
             assert current is not None
             return await boards.catch_up(db, current, since)
 
     def fell_behind() -> None:
         # 1013 (try again later): htmx reconnects, with ?after=, and catches up from the database.
-        closing = asyncio.ensure_future(_close(socket, 1013, "behind"))
-        _closing.add(closing)
-        closing.add_done_callback(_closing.discard)
+        _close_soon(socket, 1013, "behind")
+
+    def replaced() -> None:
+        # A newer socket of the same participant, staff user or address took this one's place:
+        # 4008, which neither htmx nor app.js reconnects on (see budget.CLOSE_REPLACED).
+        stream.stop()
+        _close_soon(socket, CLOSE_REPLACED, "replaced")
 
     stream = BoardStream(viewer, max(after, 0), load_missed, socket.send_text, fell_behind)
-    # Subscribe first, then read what was missed: nothing committed in between is lost.
-    async with socket.app.state.board_hub.listen(meeting_id, stream):
-        await stream.open()
-        try:
-            while True:
-                await socket.receive_text()  # phones only listen; this notices them leave
-        except WebSocketDisconnect:
-            pass
+    holders: dict[Holder, str | int] = {holder: holder_id, "address": client_address(socket)}
+    # Counted before the catch-up, so that a storm's older sockets stop before its reads.
+    with guards.sockets.admit(meeting_id, holders, replaced):
+        # Subscribe first, then read what was missed: nothing committed in between is lost.
+        async with socket.app.state.board_hub.listen(meeting_id, stream):
+            await stream.open()
+            await _listen_for_leaving(socket)
+
+
+async def _listen_for_leaving(socket: WebSocket[Any, Any, Any]) -> None:
+    """Screens only listen: reading notices them leave, and closes those that talk (too big:
+    1009; too often: 1008)."""
+    counter = MessageCounter()
+    try:
+        while True:
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            data = text.encode() if isinstance(text, str) else message.get("bytes")
+            if isinstance(data, bytes) and len(data) > MAX_MESSAGE_BYTES:
+                await _close(socket, CLOSE_TOO_BIG, "too big")
+                return
+            if counter.too_many(time.monotonic()):
+                await _close(socket, CLOSE_POLICY, "too many messages")
+                return
+    except WebSocketDisconnect:
+        pass
 
 
 #: Closings under way (a task must be referenced until it ends).
 _closing: set[asyncio.Future[None]] = set()
+
+
+def _close_soon(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+    closing = asyncio.ensure_future(_close(socket, code, reason))
+    _closing.add(closing)
+    closing.add_done_callback(_closing.discard)
 
 
 async def _close(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
@@ -521,7 +578,10 @@ async def board_events(
     viewer = await _viewer_for(request, db, meeting_id, view)
     if viewer is None:
         raise Forbidden(N_("この会のボードを見る権限がありません。"))
-    return render_catch_up(viewer, await boards.catch_up(db, meeting, max(after, 0)))
+    guards: LiveGuards = request.app.state.live_guards
+    async with guards.catch_ups:  # shared with the websockets' catch-ups
+        missed = await boards.catch_up(db, meeting, max(after, 0))
+    return render_catch_up(viewer, missed)
 
 
 handlers = [

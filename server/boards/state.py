@@ -212,13 +212,35 @@ async def project_states(
     return states
 
 
-async def events_after(db: AsyncSession, meeting_id: int, after: int) -> list[BoardEvent]:
-    result = await db.exec(
-        select(BoardEvent)
-        .where(BoardEvent.meeting_id == meeting_id, BoardEvent.seq > after)
-        .order_by(col(BoardEvent.seq))
+@dataclass(frozen=True)
+class Touched:
+    """What the events after a seq touched: the last seq, and the notes, clusters and projects."""
+
+    last_seq: int | None  # None: no event after it
+    note_ids: set[int]
+    cluster_ids: set[int]
+    project_ids: set[int]
+
+
+async def touched_after(db: AsyncSession, meeting_id: int, after: int) -> Touched:
+    """One small read, however long the log: the distinct (note, cluster, project) triples of
+    the events after ``after``, each with its last seq. A thousand ``participant_joined`` events
+    are one row, and no event becomes an ORM object (a reconnecting crowd used to load every
+    event since ``after`` to collect a handful of ids). One statement, so the seq and the ids
+    come from the same snapshot."""
+    rows = (
+        await db.exec(
+            select(BoardEvent.note_id, BoardEvent.cluster_id, BoardEvent.project_id, func.max(BoardEvent.seq))
+            .where(BoardEvent.meeting_id == meeting_id, BoardEvent.seq > after)
+            .group_by(col(BoardEvent.note_id), col(BoardEvent.cluster_id), col(BoardEvent.project_id))
+        )
+    ).all()
+    return Touched(
+        last_seq=max((int(seq) for *_, seq in rows), default=None),
+        note_ids={note_id for note_id, _, _, _ in rows if note_id is not None},
+        cluster_ids={cluster_id for _, cluster_id, _, _ in rows if cluster_id is not None},
+        project_ids={project_id for _, _, project_id, _ in rows if project_id is not None},
     )
-    return list(result.all())
 
 
 async def touched_state(
@@ -240,19 +262,15 @@ async def touched_state(
 async def catch_up(db: AsyncSession, meeting: Meeting, after: int) -> CatchUp:
     """The current state of everything the events after ``after`` touched."""
     assert meeting.id is not None
-    events = await events_after(db, meeting.id, after)
-    note_ids = {e.note_id for e in events if e.note_id is not None}
-    cluster_ids = {e.cluster_id for e in events if e.cluster_id is not None}
-    project_ids = {e.project_id for e in events if e.project_id is not None}
-    notes, clusters = await touched_state(db, meeting.id, note_ids, cluster_ids)
-    last_seq = events[-1].seq if events else max(after, 0)
+    touched = await touched_after(db, meeting.id, after)
+    notes, clusters = await touched_state(db, meeting.id, touched.note_ids, touched.cluster_ids)
     return CatchUp(
-        last_seq,
+        touched.last_seq if touched.last_seq is not None else max(after, 0),
         notes,
         await board_counts(db, meeting.id),
         board_state(meeting),
         clusters,
-        await project_states(db, meeting.id, project_ids),
+        await project_states(db, meeting.id, touched.project_ids),
     )
 
 
