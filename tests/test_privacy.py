@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import select
@@ -93,3 +94,44 @@ async def test_retention_anonymises_or_removes_old_notes_and_keeps_projects(db: 
         "昔の付箋"
     ]  # the project keeps its origin
     assert (await db.get(Meeting, recent.id)) is not None
+
+
+@pytest.mark.parametrize("how", ["author deletes", "admin erases"])
+def test_a_removed_note_takes_its_text_out_of_the_project_it_became(
+    client: TestClient[Litestar], how: str
+) -> None:
+    from tests.conftest import Person
+    from tests.test_projects_http import (
+        SECRET,
+        everything_outside_the_console,
+        note_id_of,
+        promote_with_the_prefill,
+    )
+
+    create_facilitator(client, roles="facilitator coordinator admin", email="all@example.jp")
+    sign_in(client, "all@example.jp")
+    meeting_id, code = create_open_meeting(client)
+    author = join_as(client, code)
+    with author as c:
+        send_note(c, meeting_id, SECRET)
+    note_id = note_id_of(client, meeting_id, SECRET)
+    project_id = promote_with_the_prefill(client, meeting_id, note_id)
+    assert SECRET in client.get(f"/api/projects/{project_id}").text
+    if how == "author deletes":
+        with author as c:
+            deleted = post_form(c, f"/b/{meeting_id}/notes/{note_id}/delete", {}, htmx=True)
+            assert deleted.status_code == 200
+    else:
+        page = client.get(f"/admin/sessions/{meeting_id}/participants").text
+        first_id = re.findall(r"/participants/(\d+)/erase", page)[0]
+        assert (
+            post_form(client, f"/admin/sessions/{meeting_id}/participants/{first_id}/erase", {}).status_code
+            == 303
+        )
+    for shown in everything_outside_the_console(client, meeting_id, project_id):
+        assert SECRET not in shown
+    assert SECRET not in client.get(f"/f/sessions/{meeting_id}").text  # nor on the console: it is gone
+    project = client.get(f"/api/projects/{project_id}").json()
+    assert project["origins"] == [] and f"#{project_id}" in project["title"]
+    with Person(client) as stranger:  # the public API says the same to anyone
+        assert SECRET not in stranger.get(f"/api/projects/{project_id}").text

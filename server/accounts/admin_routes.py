@@ -107,7 +107,8 @@ async def erase(
 ) -> Any:
     admin = await _admin(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
-    publish(channels, await erase_participant(db, admin, meeting, participant_id))
+    for change in await erase_participant(db, admin, meeting, participant_id):
+        publish(channels, change)
     return see_other(f"/admin/sessions/{meeting_id}/participants")
 
 

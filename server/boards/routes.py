@@ -298,8 +298,8 @@ async def delete_own_note(
 ) -> str:
     meeting = await meetings.get_meeting(db, meeting_id)
     participant = await _participant_for(request, db, meeting)
-    change = await boards.delete_note(db, meeting, note_id, boards.Actor(participant_id=participant.id))
-    publish(channels, change)
+    for change in await boards.delete_note(db, meeting, note_id, boards.Actor(participant_id=participant.id)):
+        publish(channels, change)
     return ""  # htmx swaps the note out for nothing
 
 

@@ -38,7 +38,7 @@ from server.boards.state import (  # re-exported: the routes read a board throug
 from server.errors import Forbidden, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting, MeetingStatus
-from server.projects.copies import boards_showing, withdraw_hidden_note
+from server.projects.copies import boards_showing, withdraw_hidden_note, withdraw_removed_notes
 from server.textutil import clean_text
 from server.timeutil import utcnow
 
@@ -274,11 +274,31 @@ async def show_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: Act
     return await commit_change(db, note.meeting_id, BoardEventType.NOTE_SHOWN, note_ids=[note_id])
 
 
-async def delete_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor) -> BoardChange:
-    """A participant withdraws their own note: it is removed, not just hidden."""
+async def delete_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor) -> list[BoardChange]:
+    """A participant withdraws their own note: it is removed, not just hidden, and its text
+    leaves the projects that copied it (see ``remove_notes``)."""
     note = await get_note(db, meeting, note_id)
     if note.participant_id is None or note.participant_id != actor.participant_id:
         raise Forbidden(N_("自分の付箋だけを消せます。"))
-    await db.delete(note)
+    return await remove_notes(db, meeting.id or 0, [note])
+
+
+async def remove_notes(db: AsyncSession, meeting_id: int, notes: list[Note]) -> list[BoardChange]:
+    """Remove notes for good (their author's wish, or an erasure): their text leaves the projects
+    that copied it too. The first change is this board's; one follows for each other board
+    showing a changed project."""
+    withdrawn = await withdraw_removed_notes(db, notes)
+    for note in notes:
+        await db.delete(note)
     await db.flush()
-    return await commit_change(db, meeting.id or 0, BoardEventType.NOTE_DELETED, note_ids=[note_id])
+    elsewhere = await boards_showing(db, [p.id or 0 for p in withdrawn])
+    here = elsewhere.pop(meeting_id, [])
+    note_ids = [n.id or 0 for n in notes]
+    changes = [
+        await commit_change(db, meeting_id, BoardEventType.NOTE_DELETED, note_ids=note_ids, project_ids=here)
+    ]
+    for other_id, project_ids in elsewhere.items():
+        changes.append(
+            await commit_change(db, other_id, BoardEventType.PROJECT_EDITED, project_ids=project_ids)
+        )
+    return changes

@@ -13,8 +13,9 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import User
-from server.boards.events import BoardChange, commit_change
-from server.boards.models import BoardEventType, Note, Participant, Vote
+from server.boards.events import BoardChange
+from server.boards.models import Note, Participant, Vote
+from server.boards.service import remove_notes
 from server.errors import NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting, MeetingStatus
@@ -31,26 +32,22 @@ async def forget_nickname(db: AsyncSession, participant: Participant) -> None:
 
 async def erase_participant(
     db: AsyncSession, admin: User, meeting: Meeting, participant_id: int
-) -> BoardChange:
-    """An admin erases one participant's data from a session: their notes and votes go, their
-    nickname and affiliation are cleared; they still count as one attendee."""
+) -> list[BoardChange]:
+    """An admin erases one participant's data from a session: their notes and votes go (with
+    what projects copied from the notes), their nickname and affiliation are cleared; they still
+    count as one attendee."""
     require_role(admin, "admin")
     participant = await db.get(Participant, participant_id)
     if participant is None or participant.meeting_id != meeting.id:
         raise NotFound(N_("この参加者は見つかりませんでした。"))
     notes = list((await db.exec(select(Note).where(Note.participant_id == participant_id))).all())
     await db.exec(delete(Vote).where(col(Vote.participant_id) == participant_id))
-    for note in notes:
-        await db.delete(note)
     for member in (
         await db.exec(select(ProjectMember).where(ProjectMember.participant_id == participant_id))
     ).all():
         member.affiliation = ""
     participant.nickname, participant.affiliation = "", ""
-    await db.flush()
-    return await commit_change(
-        db, meeting.id or 0, BoardEventType.NOTE_DELETED, note_ids=[n.id or 0 for n in notes]
-    )
+    return await remove_notes(db, meeting.id or 0, notes)
 
 
 @dataclass

@@ -170,3 +170,32 @@ async def boards_showing(db: AsyncSession, project_ids: Collection[int]) -> dict
     for row in rows:
         shown.setdefault(row.meeting_id, []).append(row.project_id)
     return shown
+
+
+async def withdraw_removed_notes(db: AsyncSession, notes: Collection[Note]) -> list[Project]:
+    """Notes were just removed by their author, or erased on request: their text leaves every
+    project too, with no choice to keep it (the person asked for it gone). Copied titles and
+    descriptions are withdrawn as for a hidden note, and the project's record of the note keeps
+    its kind and votes (the indicators count them) but not its text. Returns the projects
+    changed; the caller commits. (Retention's ``--remove`` is different: projects keep what they
+    copied, docs/security.md.)"""
+    changed: dict[int, Project] = {}
+    today = utcnow().date()
+    for note in notes:
+        for copy in await copies_of(db, note):
+            texts = (copy.origin.text, note.text)
+            if copy.in_title:
+                copy.project.title = withdrawn_title(copy.project.id or 0)
+            if copy.in_description:
+                copy.project.description = cut_from_description(copy.project.description, *texts)
+            changed[copy.project.id or 0] = copy.project
+    ids = [n.id for n in notes if n.id is not None]
+    origins = (await db.exec(select(ProjectOrigin).where(col(ProjectOrigin.note_id).in_(ids)))).all()
+    for origin in origins:
+        origin.text = ""
+        origin.copied_to_title = origin.copied_to_description = False
+        body = N_("元になった付箋が消されたため、その文をプロジェクトから取り下げました。")
+        db.add(TimelineEntry(project_id=origin.project_id, happened_on=today, body=str(body)))
+        if origin.project_id not in changed and (project := await db.get(Project, origin.project_id)):
+            changed[origin.project_id] = project
+    return list(changed.values())

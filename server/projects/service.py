@@ -180,7 +180,8 @@ async def list_projects(db: AsyncSession, filters: ProjectFilters | None = None)
 
 
 async def origins_of(db: AsyncSession, project_id: int) -> list[ProjectOrigin]:
-    """The notes a project came from, leaving out any a facilitator has hidden since."""
+    """The notes a project came from, leaving out any a facilitator has hidden since and any
+    removed by their author or erased (their text is gone: ``copies.withdraw_removed_notes``)."""
     query = (
         select(ProjectOrigin).where(ProjectOrigin.project_id == project_id).order_by(col(ProjectOrigin.id))
     )
@@ -188,7 +189,7 @@ async def origins_of(db: AsyncSession, project_id: int) -> list[ProjectOrigin]:
     note_ids = [o.note_id for o in origins if o.note_id is not None]
     hidden_query = select(Note.id).where(col(Note.id).in_(note_ids), col(Note.hidden).is_(True))
     hidden = set((await db.exec(hidden_query)).all())
-    return [o for o in origins if o.note_id not in hidden]
+    return [o for o in origins if o.note_id not in hidden and o.text]
 
 
 async def timeline_of(db: AsyncSession, project_id: int) -> list[TimelineEntry]:
