@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepare everything yoriai needs in this folder: a virtual environment with the Python
-# packages (from PyPI) and the front-end libraries (from the npm registry). Idempotent and
-# quick when nothing changed. Usage: scripts/bootstrap.sh [extra]   (e.g. "test")
+# packages (from PyPI). The front-end libraries are committed in static/vendor/ (Python alone
+# runs yoriai; scripts/vendor.py updates them). Idempotent and quick when nothing changed. Usage: scripts/bootstrap.sh [extra]   (e.g. "test")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra="${1:-}"
@@ -22,4 +22,3 @@ if [ ! -f "$stamp" ] || ! grep -qxF "$want" "$stamp"; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
   echo "$want" >> "$stamp"
 fi
-.venv/bin/python scripts/vendor.py
