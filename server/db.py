@@ -83,8 +83,3 @@ async def writing(maker: SessionMaker) -> AsyncIterator[AsyncSession]:
         connection = await db.connection()
         await connection.exec_driver_sql("BEGIN IMMEDIATE")
         yield db
-
-
-async def session_scope(maker: SessionMaker) -> AsyncIterator[AsyncSession]:
-    async with maker() as db:
-        yield db

@@ -87,13 +87,6 @@ async def _any_votes(db: AsyncSession, meeting: Meeting) -> bool:
     return bool(await db.scalar(select(func.count()).select_from(Vote).where(Vote.meeting_id == meeting.id)))
 
 
-async def votes_used(db: AsyncSession, participant: Participant) -> int:
-    return int(
-        await db.scalar(select(func.count()).select_from(Vote).where(Vote.participant_id == participant.id))
-        or 0
-    )
-
-
 async def my_votes(db: AsyncSession, participant: Participant) -> set[tuple[str, int]]:
     """What this participant voted for, as ("note", id) / ("cluster", id)."""
     rows = await db.exec(select(Vote.note_id, Vote.cluster_id).where(Vote.participant_id == participant.id))

@@ -12,7 +12,7 @@ A district's figures count the projects that name that district; city-wide count
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -111,8 +111,3 @@ async def indicators(db: AsyncSession, year: int, district_id: str | None = None
         yoriai_attendance=await _attendance(db, year, MeetingKind.YORIAI, district_id),
         matches=await _matches(db, year, project_ids),
     )
-
-
-def held_in(year: int, day: date) -> bool:
-    start, end = fiscal_year_range(year)
-    return start <= day <= end

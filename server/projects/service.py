@@ -113,11 +113,6 @@ async def member_counts(db: AsyncSession, project_ids: list[int] | None = None) 
     return {pid: int(n) for pid, n in (await db.exec(query)).all()}
 
 
-def project_state(project: Project, members: int) -> dict[str, Any]:
-    """What a board shows of a project (projector card, phone panel)."""
-    return {"id": project.id, "title": project.title, "status": project.status, "members": members}
-
-
 async def districts_of(db: AsyncSession, project_ids: list[int]) -> dict[int, list[str]]:
     rows = (
         await db.exec(select(ProjectDistrict).where(col(ProjectDistrict.project_id).in_(project_ids)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.plugins.htmx import HTMXRequest
+from litestar.plugins.htmx import HTMXDetails, HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
@@ -26,7 +26,8 @@ def see_other(path: str) -> Redirect:
 
 
 def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
+    """A request htmx made (Litestar's HTMX plugin reads its headers)."""
+    return bool(HTMXDetails(request))
 
 
 def user_error_handler(request: Request[Any, Any, Any], exc: UserError) -> Response[Any]:
