@@ -1,10 +1,17 @@
-"""Similar notes and suggested groups of a board's sticky notes, computed locally.
+"""Similar notes and suggested groups of a board's sticky notes, computed locally (no network).
 
 A note is read by Sudachi (analysis.py): its content words, in their normalised form (子ども = 子供,
-見守り = 見守る), and the short units of its compounds (高齢者 → 高齢). Notes are compared by the cosine of
-their TF-IDF vectors over those words (idf taken over the board), and grouped by average-linkage agglomerative
-clustering that stops at a similarity threshold: a note that resembles nothing well enough stays out of every
-group.
+見守り = 見守る), and the short units of its compounds (高齢者 → 高齢). Two notes are then compared three
+ways, and the similarity is a weighted mean of the three cosines:
+
+- **lexical**: TF-IDF over those words (idf taken over the board): the words they share;
+- **semantic**: the idf-weighted mean of their words' vectors (chiVe word2vec from ja-ginza, vectors.py),
+  less the direction all words share: 送迎 is near 運転, スーパー near 買い物;
+- **themes**: where each note stands among the themes of the plan (themes.py): how close its words come to
+  each theme's words, less its mean over the themes.
+
+Groups come from average-linkage agglomerative clustering that stops at a similarity threshold: a note that
+resembles nothing well enough stays out of every group.
 """
 
 from __future__ import annotations
@@ -17,16 +24,21 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from server.suggest.analysis import Word, content_words
+from server.suggest.analysis import Word
+from server.suggest.model import Model, model
 
 Matrix = npt.NDArray[np.float32]
 
 # A short unit of a compound (高齢 in 高齢者) is partial evidence: half a word.
 WEIGHT_PART = 0.5
+# Weights of the three similarities (chosen with bench/suggest.py on bench/data/corpus_tune.tsv only).
+WEIGHT_LEXICAL = 1.0
+WEIGHT_SEMANTIC = 1.0
+WEIGHT_THEMES = 3.0
 
 # Average linkage stops when the best pair of clusters is less similar than this (chosen with
 # bench/suggest.py on bench/data/corpus_tune.tsv only; higher = fewer, smaller, purer groups).
-GROUP_THRESHOLD = 0.1
+GROUP_THRESHOLD = 0.4
 
 # Labels are joined with 「・」 and kept short enough for a chip on the facilitator's console.
 LABEL_MAX_CHARS = 20
@@ -46,11 +58,20 @@ class SuggestedGroup:
 class Board:
     """The notes of a board, analysed once: their words, vectors and pairwise similarities."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], m: Model | None = None) -> None:
+        m = m or model()
         self.texts = list(texts)
-        self.words: list[tuple[Word, ...]] = [content_words(t) for t in self.texts]
+        self.words: list[tuple[Word, ...]] = [m.analyser.words(t) for t in self.texts]
         self.lexical = _tfidf(self.words)
-        self.similarity: Matrix = self.lexical @ self.lexical.T
+        self.semantic, self.theme_scores = _semantic(self.words, m)
+        profile = self.theme_scores - self.theme_scores.mean(axis=1, keepdims=True)
+        self.themes = _unit_rows(profile)
+        self.theme_names = m.theme_names
+        self.similarity: Matrix = (
+            WEIGHT_LEXICAL * (self.lexical @ self.lexical.T)
+            + WEIGHT_SEMANTIC * (self.semantic @ self.semantic.T)
+            + WEIGHT_THEMES * (self.themes @ self.themes.T)
+        ) / (WEIGHT_LEXICAL + WEIGHT_SEMANTIC + WEIGHT_THEMES)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -86,6 +107,30 @@ def _tfidf(words: Sequence[tuple[Word, ...]]) -> Matrix:
     return _unit_rows(m)
 
 
+def _semantic(words: Sequence[tuple[Word, ...]], m: Model) -> tuple[Matrix, Matrix]:
+    """Each note's unit semantic vector (idf-weighted mean of its word vectors, less the common direction),
+    and its theme scores: for each theme, the best cosine between one of its words and one of the theme's."""
+    n = len(words)
+    df: Counter[str] = Counter()
+    for note in words:
+        df.update({w.key for w in note})
+    semantic = np.zeros((n, m.vectors.dim), dtype=np.float32)
+    scores = np.zeros((n, len(m.theme_names)), dtype=np.float32)
+    for i, note in enumerate(words):
+        found = [(w, v) for w in note if (v := m.word_vector(w)) is not None]
+        if not found:
+            continue
+        unit = np.array([v for _, v in found])
+        weights = np.array([math.log((1 + n) / (1 + df[w.key])) + 1 for w, _ in found], dtype=np.float32)
+        semantic[i] = weights @ unit
+        # Best match of each word with each theme word, then the best per theme.
+        best = (unit @ m.anchors.T).max(axis=0)
+        scores[i] = -1.0
+        np.maximum.at(scores[i], m.anchor_theme, best)
+    semantic -= np.outer(semantic @ m.common, m.common)
+    return _unit_rows(semantic), scores
+
+
 def _unit_rows(m: Matrix) -> Matrix:
     norms = np.linalg.norm(m, axis=1, keepdims=True)
     return (m / np.where(norms > 0, norms, 1)).astype(np.float32)
@@ -95,30 +140,33 @@ def average_linkage(similarity: Matrix, threshold: float) -> list[list[int]]:
     """Agglomerative clustering (average linkage) of the items of a similarity matrix, stopping below
     `threshold`. Clusters are lists of item indices, in increasing order. Ties go to the lower indices.
 
-    The matrix of summed similarities between clusters is updated in place: merging two clusters adds
-    their rows, so each step is one vectorised scan of the remaining clusters (O(n²) per merge).
+    Two matrices are kept: the summed similarities between clusters and their averages. A merge adds the
+    second cluster's row of sums to the first's and recomputes only that row and column of averages, so each
+    step is one argmax over the matrix (300 notes: tens of milliseconds in all).
     """
     n = len(similarity)
     sums = similarity.astype(np.float64, copy=True)
-    np.fill_diagonal(sums, 0.0)
+    average = sums.copy()
+    np.fill_diagonal(average, -np.inf)
     sizes = np.ones(n)
     alive = np.ones(n, dtype=bool)
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
-    while alive.sum() > 1:
-        average = sums / np.outer(sizes, sizes)
-        average[~alive, :] = -np.inf
-        average[:, ~alive] = -np.inf
-        np.fill_diagonal(average, -np.inf)
+    while len(members) > 1:
         a, b = divmod(int(np.argmax(average)), n)
         if average[a, b] < threshold:
             break
         a, b = min(a, b), max(a, b)
         sums[a, :] += sums[b, :]
-        sums[:, a] += sums[:, b]
-        sums[a, a] = 0.0
+        sums[:, a] = sums[a, :]
         sizes[a] += sizes[b]
-        alive[b] = False
         members[a] = sorted(members[a] + members.pop(b))
+        alive[b] = False
+        row = np.where(alive, sums[a, :] / (sizes[a] * sizes), -np.inf)
+        row[a] = -np.inf
+        average[a, :] = row
+        average[:, a] = row
+        average[b, :] = -np.inf
+        average[:, b] = -np.inf
     return [members[i] for i in sorted(members)]
 
 
