@@ -74,6 +74,7 @@ class Analyser:
         self._tokenizer: Tokenizer = Dictionary(dict="core").create(SplitMode.C)
         self._lock = threading.Lock()
         self.words = lru_cache(maxsize=20_000)(self._words)
+        self.phrases = lru_cache(maxsize=20_000)(self._phrases)
 
     def _words(self, text: str) -> tuple[Word, ...]:
         """The content words of one text, in order (a word may repeat)."""
@@ -101,6 +102,39 @@ class Analyser:
                 words.append(Word(key, surface, pos[0], parts))
         return tuple(words)
 
+    def _phrases(self, text: str) -> tuple[str, ...]:
+        """The noun phrases of a text, as written: runs of nouns with their prefixes and suffixes
+        (子育て支援, 移動販売, 一人暮らしの高齢者 gives 一人暮らし and 高齢者). Used for labels."""
+        phrases: list[str] = []
+        run: list[tuple[str, str]] = []  # (surface, normalised form)
+
+        def close() -> None:
+            while run and run[-1][1] in _STOP:
+                run.pop()  # 見守りの時 → 見守り
+            while run and (run[0][1] in _STOP or (len(run) > 1 and run[0][0] in _PREFIX_ONLY)):
+                run.pop(0)
+            phrase = "".join(surface for surface, _ in run)
+            if len(phrase) >= 2 and not _KANA_ONLY.match(phrase):
+                phrases.append(phrase)
+            run.clear()
+
+        with self._lock:
+            for m in self._tokenizer.tokenize(normalise(text)):
+                pos = m.part_of_speech()
+                nounish = (pos[0] == "名詞" and pos[1] in ("普通名詞", "固有名詞")) or pos[0] in (
+                    "接頭辞",
+                    "接尾辞",
+                )
+                if nounish and pos[2] not in _NOUN_EXCLUDED:
+                    run.append((m.surface(), m.normalized_form()))
+                else:
+                    close()
+            close()
+        return tuple(phrases)
+
+
+# Prefixes that say nothing alone at the head of a phrase are dropped there (お買い物 stays: お is polite).
+_PREFIX_ONLY = frozenset(["各", "全", "諸"])
 
 _lock = threading.Lock()
 _analyser: Analyser | None = None

@@ -30,6 +30,8 @@ class Model:
     #: One unit row per theme word, and the index of its theme.
     anchors: Vector
     anchor_theme: npt.NDArray[np.intp]
+    #: Where each theme's rows start in `anchors` (they are stored theme by theme).
+    theme_starts: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
     _word_cache: dict[Word, Vector | None] = field(default_factory=dict)
 
     def word_vector(self, word: Word) -> Vector | None:
@@ -67,6 +69,7 @@ def _build() -> Model:
             owners += [t] * len(found)
     model.anchors = np.array(rows, dtype=np.float32)
     model.anchor_theme = np.array(owners, dtype=np.intp)
+    model.theme_starts = np.searchsorted(model.anchor_theme, np.arange(len(THEMES))).astype(np.intp)
     return model
 
 

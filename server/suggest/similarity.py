@@ -7,11 +7,17 @@ ways, and the similarity is a weighted mean of the three cosines:
 - **lexical**: TF-IDF over those words (idf taken over the board): the words they share;
 - **semantic**: the idf-weighted mean of their words' vectors (chiVe word2vec from ja-ginza, vectors.py),
   less the direction all words share: 送迎 is near 運転, スーパー near 買い物;
-- **themes**: where each note stands among the themes of the plan (themes.py): how close its words come to
-  each theme's words, less its mean over the themes.
+- **themes**: where each note stands among the themes of the plan (themes.py): each word leans towards the
+  themes whose words it comes closest to (a softmax over its best cosine with each theme), and the note's
+  profile is the idf-weighted mean of its words' leanings, less the even spread.
 
-Groups come from average-linkage agglomerative clustering that stops at a similarity threshold: a note that
-resembles nothing well enough stays out of every group.
+Groups come from average-linkage agglomerative clustering that stops at a similarity threshold. Then only
+coherent groups are proposed: a member whose mean similarity to the rest of its group is too low is let go
+(the weakest first), and a group whose members are not similar enough on average is dropped. A note that
+resembles nothing well enough stays out of every group: fewer groups, and better ones.
+
+Each group says why: the words its members share, and the theme of the plan most of them lean to, which also
+names it; without one, the group is named by the noun phrase its members share most (or the central note's).
 """
 
 from __future__ import annotations
@@ -34,15 +40,22 @@ WEIGHT_PART = 0.5
 # Weights of the three similarities (chosen with bench/suggest.py on bench/data/corpus_tune.tsv only).
 WEIGHT_LEXICAL = 1.0
 WEIGHT_SEMANTIC = 1.0
-WEIGHT_THEMES = 3.0
+WEIGHT_THEMES = 4.0
+# Temperature of a word's leaning among the themes: lower = each word picks one theme, higher = spreads.
+THEME_TEMPERATURE = 0.15
+# A group's theme names it when at least this share of its members lean to it most.
+THEME_AGREEMENT = 0.6
 
 # Average linkage stops when the best pair of clusters is less similar than this (chosen with
 # bench/suggest.py on bench/data/corpus_tune.tsv only; higher = fewer, smaller, purer groups).
-GROUP_THRESHOLD = 0.4
+GROUP_THRESHOLD = 0.5
+# Coherence (same tuning): a member must have this mean similarity to the rest of its group, and a group this
+# mean similarity between its members, or it is not proposed.
+MEMBER_SUPPORT = 0.65
+GROUP_COHESION = 0.6
 
 # Labels are joined with 「・」 and kept short enough for a chip on the facilitator's console.
 LABEL_MAX_CHARS = 20
-LABEL_MAX_TERMS = 2
 LABEL_FALLBACK = "似ている付箋"
 
 
@@ -53,6 +66,8 @@ class SuggestedGroup:
     note_ids: tuple[int, ...]
     label: str
     shared: tuple[str, ...] = ()  # the words several members share, as written (most shared first)
+    theme: str | None = None  # the theme of the plan most members lean to, if enough of them do
+    cohesion: float = 0.0  # mean similarity between members (0..1)
 
 
 class Board:
@@ -63,9 +78,9 @@ class Board:
         self.texts = list(texts)
         self.words: list[tuple[Word, ...]] = [m.analyser.words(t) for t in self.texts]
         self.lexical = _tfidf(self.words)
-        self.semantic, self.theme_scores = _semantic(self.words, m)
-        profile = self.theme_scores - self.theme_scores.mean(axis=1, keepdims=True)
-        self.themes = _unit_rows(profile)
+        self.semantic, self.theme_mix = _semantic(self.words, m)
+        has_words = self.theme_mix.sum(axis=1, keepdims=True) > 0
+        self.themes = _unit_rows(np.where(has_words, self.theme_mix - 1.0 / len(m.theme_names), 0.0))
         self.theme_names = m.theme_names
         self.similarity: Matrix = (
             WEIGHT_LEXICAL * (self.lexical @ self.lexical.T)
@@ -109,26 +124,38 @@ def _tfidf(words: Sequence[tuple[Word, ...]]) -> Matrix:
 
 def _semantic(words: Sequence[tuple[Word, ...]], m: Model) -> tuple[Matrix, Matrix]:
     """Each note's unit semantic vector (idf-weighted mean of its word vectors, less the common direction),
-    and its theme scores: for each theme, the best cosine between one of its words and one of the theme's."""
+    and its theme mix: the idf-weighted mean of its words' leanings among the themes (rows sum to 1, or 0
+    for a note with no known word)."""
     n = len(words)
     df: Counter[str] = Counter()
     for note in words:
         df.update({w.key for w in note})
-    semantic = np.zeros((n, m.vectors.dim), dtype=np.float32)
-    scores = np.zeros((n, len(m.theme_names)), dtype=np.float32)
+    # Every known word of the board at once: its note, its idf weight and its unit vector.
+    owner, weight, rows = [], [], []
     for i, note in enumerate(words):
-        found = [(w, v) for w in note if (v := m.word_vector(w)) is not None]
-        if not found:
-            continue
-        unit = np.array([v for _, v in found])
-        weights = np.array([math.log((1 + n) / (1 + df[w.key])) + 1 for w, _ in found], dtype=np.float32)
-        semantic[i] = weights @ unit
-        # Best match of each word with each theme word, then the best per theme.
-        best = (unit @ m.anchors.T).max(axis=0)
-        scores[i] = -1.0
-        np.maximum.at(scores[i], m.anchor_theme, best)
+        for w in note:
+            if (v := m.word_vector(w)) is not None:
+                owner.append(i)
+                weight.append(math.log((1 + n) / (1 + df[w.key])) + 1)
+                rows.append(v)
+    semantic = np.zeros((n, m.vectors.dim), dtype=np.float32)
+    mix = np.zeros((n, len(m.theme_names)), dtype=np.float32)
+    if not rows:
+        return semantic, mix
+    unit = np.array(rows, dtype=np.float32)
+    weights = np.array(weight, dtype=np.float32)
+    notes = np.array(owner, dtype=np.intp)
+    np.add.at(semantic, notes, weights[:, None] * unit)
+    # Each word's best cosine with each theme's words (anchors are stored theme by theme), then a softmax.
+    best = np.maximum.reduceat(unit @ m.anchors.T, m.theme_starts, axis=1)
+    leaning = np.exp((best - best.max(axis=1, keepdims=True)) / THEME_TEMPERATURE)
+    leaning /= leaning.sum(axis=1, keepdims=True)
+    np.add.at(mix, notes, weights[:, None] * leaning)
+    totals = np.zeros(n, dtype=np.float32)
+    np.add.at(totals, notes, weights)
+    mix /= np.where(totals > 0, totals, 1.0)[:, None]
     semantic -= np.outer(semantic @ m.common, m.common)
-    return _unit_rows(semantic), scores
+    return _unit_rows(semantic), mix
 
 
 def _unit_rows(m: Matrix) -> Matrix:
@@ -193,18 +220,47 @@ def shared_words(board: Board, group: Sequence[int]) -> list[tuple[str, int]]:
     return [(surfaces[k].most_common(1)[0][0], share[k]) for k in keys]
 
 
-def label(shared: Sequence[tuple[str, int]], size: int) -> str:
-    """A short label from the most shared words: a second word only if a third of the group shares it."""
-    words: list[str] = []
-    for word, count in shared:
-        if words and count < max(2, math.ceil(size / 3)):
+def coherent(group: list[int], similarity: Matrix) -> list[int] | None:
+    """The group without the members the rest does not support (weakest first), if it is still coherent."""
+    group = list(group)
+    while len(group) > 2:
+        block = similarity[np.ix_(group, group)]
+        support = (block.sum(axis=1) - np.diag(block)) / (len(group) - 1)
+        weakest = int(np.argmin(support))
+        if support[weakest] >= MEMBER_SUPPORT:
             break
-        if len("・".join([*words, word])) > LABEL_MAX_CHARS or any(word in w or w in word for w in words):
-            continue
-        words.append(word)
-        if len(words) == LABEL_MAX_TERMS:
-            break
-    return "・".join(words) or LABEL_FALLBACK
+        del group[weakest]
+    return group if len(group) >= 2 and cohesion(group, similarity) >= GROUP_COHESION else None
+
+
+def group_theme(board: Board, group: Sequence[int]) -> str | None:
+    """The theme most members lean to most, if at least THEME_AGREEMENT of them do."""
+    leanings = board.theme_mix[list(group)]
+    known = leanings.sum(axis=1) > 0
+    if not known.any():
+        return None
+    top = np.bincount(leanings[known].argmax(axis=1), minlength=len(board.theme_names))
+    best = int(np.argmax(top))
+    return board.theme_names[best] if top[best] >= THEME_AGREEMENT * len(group) else None
+
+
+def central_phrase(board: Board, group: Sequence[int]) -> str:
+    """The noun phrase most members share (the longer on a tie), else the central member's first phrase."""
+    m = model()
+    phrases = {i: m.analyser.phrases(board.texts[i]) for i in group}
+    counts: Counter[str] = Counter()
+    for candidate in {p for ps in phrases.values() for p in ps}:
+        counts[candidate] = sum(candidate in board.texts[i] for i in group)
+    if counts:
+        best, n = max(counts.items(), key=lambda item: (item[1], len(item[0]), item[0]))
+        if n >= 2 and len(best) <= LABEL_MAX_CHARS:
+            return best
+    block = board.similarity[np.ix_(list(group), list(group))]
+    for i in [group[j] for j in np.argsort(-block.sum(axis=1), kind="stable")]:
+        for phrase in phrases[i]:
+            if len(phrase) <= LABEL_MAX_CHARS:
+                return phrase
+    return LABEL_FALLBACK
 
 
 def group_board(
@@ -217,17 +273,23 @@ def group_board(
 ) -> list[SuggestedGroup]:
     """The clustering half of suggest_groups, for an analysed board."""
     similarity = board.similarity
-    clusters = [c for c in average_linkage(similarity, threshold) if len(c) >= max(min_size, 2)]
+    clusters = [
+        kept
+        for c in average_linkage(similarity, threshold)
+        if len(c) >= 2 and (kept := coherent(c, similarity)) is not None and len(kept) >= max(min_size, 2)
+    ]
     # Best first: the support a member gets from the rest of its group, on average (cohesion × (size − 1)).
     clusters.sort(key=lambda c: (-cohesion(c, similarity) * (len(c) - 1), c[0]))
     groups = []
     for c in clusters[:max_groups]:
-        shared = shared_words(board, c)
+        theme = group_theme(board, c)
         groups.append(
             SuggestedGroup(
                 note_ids=tuple(ids[i] for i in c),
-                label=label(shared, len(c)),
-                shared=tuple(w for w, _ in shared[:4]),
+                label=theme or central_phrase(board, c),
+                shared=tuple(w for w, _ in shared_words(board, c)[:4]),
+                theme=theme,
+                cohesion=round(cohesion(c, similarity), 2),
             )
         )
     return groups
