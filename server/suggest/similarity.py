@@ -91,6 +91,18 @@ class Board:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def shared(self, i: int, j: int) -> list[str]:
+        """The content words notes i and j share, as note j wrote them, in j's order."""
+        mine = {w.key for w in self.words[i]}
+        return list(dict.fromkeys(w.surface for w in self.words[j] if w.key in mine))
+
+    def common_theme(self, i: int, j: int) -> str | None:
+        """The theme both notes lean to most, if it is the same one."""
+        a, b = self.theme_mix[i], self.theme_mix[j]
+        if a.sum() == 0 or b.sum() == 0 or int(a.argmax()) != int(b.argmax()):
+            return None
+        return self.theme_names[int(a.argmax())]
+
     def nearest(self, i: int, k: int) -> list[int]:
         """Indices of the (at most) k notes most similar to note i, most similar first, ties to the lower."""
         row = self.similarity[i].copy()

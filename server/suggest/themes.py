@@ -13,6 +13,8 @@ notes (similarity.py); the theme a group's notes agree on names the group.
 
 from __future__ import annotations
 
+from server.i18n import N_, LazyText
+
 _THEMES = {
     "買い物支援": "買い物 買う 店 商店街 スーパー 販売 移動販売 配達 宅配 注文 食料品 日用品",
     "移動・外出の支援": "移動 外出 送迎 交通 バス タクシー 運転 通院 乗り合い 車 駅",
@@ -32,3 +34,22 @@ _THEMES = {
 }
 #: Theme name → the words that say it.
 THEMES: dict[str, tuple[str, ...]] = {name: tuple(words.split()) for name, words in _THEMES.items()}
+
+#: The themes' names as a reason shows them, in the reader's language. (A group's label, which becomes its
+#: name on the board when accepted, stays in Japanese like the notes: the facilitator can edit it first.)
+THEME_NAMES_SHOWN: dict[str, LazyText] = {
+    "買い物支援": N_("買い物支援"),
+    "移動・外出の支援": N_("移動・外出の支援"),
+    "見守り・支え合い": N_("見守り・支え合い"),
+    "子ども・子育て支援": N_("子ども・子育て支援"),
+    "防災・災害への備え": N_("防災・災害への備え"),
+    "空き家・活動の場所": N_("空き家・活動の場所"),
+    "担い手・若い世代の参加": N_("担い手・若い世代の参加"),
+    "地域の情報発信": N_("地域の情報発信"),
+    "多世代交流・居場所": N_("多世代交流・居場所"),
+    "孤立・相談支援": N_("孤立・相談支援"),
+    "環境・緑・ごみ": N_("環境・緑・ごみ"),
+    "健康づくり・介護予防": N_("健康づくり・介護予防"),
+    "防犯・安全": N_("防犯・安全"),
+    "多文化共生": N_("多文化共生"),
+}
