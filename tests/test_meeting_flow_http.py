@@ -65,29 +65,121 @@ def test_grouping_moves_notes_live_on_the_projector(facilitator: TestClient[Lite
     assert "バスの本数が減った" in phone_page and "移動" not in phone_page  # phones keep one flat list
 
 
-def test_suggestions_are_offered_and_accepted(facilitator: TestClient[Litestar]) -> None:
+def _post_many(client: TestClient[Litestar], path: str, pairs: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    """A form post with repeated fields (note_id=…&note_id=…), as htmx sends a suggestion's form."""
+    from urllib.parse import urlencode
+
+    return client.post(
+        path,
+        content=urlencode(pairs),
+        headers={
+            "content-type": "application/x-www-form-urlencoded",
+            "x-csrftoken": _token(client),
+            "hx-request": "true",
+        },
+    )
+
+
+SUGGESTION_NOTES = [
+    "バスの本数が減って困る",
+    "送り迎えをしてくれる人がほしい",
+    "運転ボランティアならできます",
+    "子ども食堂を開きたい",
+    "宿題を見てあげられる",
+    "学習支援の教室をつくりたい",
+]
+
+
+def _suggestion_forms(html: str) -> list[tuple[str, list[str]]]:
+    """(suggested name, note ids) of each suggestion on the panel."""
+    forms = []
+    for block in html.split('class="suggestion"')[1:]:
+        name = re.search(r'name="name" maxlength="40" value="([^"]*)"', block)
+        assert name
+        forms.append((name.group(1), re.findall(r'name="note_id" value="(\d+)"', block)))
+    return forms
+
+
+def test_suggestions_are_offered_with_a_reason_then_accepted_under_an_edited_name(
+    facilitator: TestClient[Litestar],
+) -> None:
     meeting_id, code = create_open_meeting(facilitator)
     with join_as(facilitator, code) as c:
-        for text in [
-            "バスの本数が減って困る",
-            "バスが来ないので通院できない",
-            "バス停まで遠い",
-            "子ども食堂を開きたい",
-        ]:
+        for text in SUGGESTION_NOTES:
             send_note(c, meeting_id, text)
     html = facilitator.get(f"/f/sessions/{meeting_id}/suggestions").text
     assert "あくまで提案" in html
-    ids = re.findall(r'name="note_id" value="(\d+)"', html)
-    assert len(ids) >= 2
-    accepted = facilitator.post(
-        f"/f/sessions/{meeting_id}/clusters",
-        content="&".join(["name=%E7%A7%BB%E5%8B%95"] + [f"note_id={i}" for i in ids]),
-        headers={"content-type": "application/x-www-form-urlencoded", "x-csrftoken": _token(facilitator)},
+    forms = dict(_suggestion_forms(html))
+    # Grouped by meaning: the transport notes share no word, and the reason says what they share instead.
+    assert set(forms) == {"移動・外出の支援", "子ども・子育て支援"}
+    assert "理由：ことばは違っても、どれも「移動・外出の支援」の話です" in html
+    ids = forms["移動・外出の支援"]
+    assert len(ids) == 3
+    # The facilitator edits the name before making the group.
+    made = _post_many(
+        facilitator,
+        f"/f/sessions/{meeting_id}/suggestions/accept",
+        [("name", "足の確保<b>"), *[("note_id", i) for i in ids]],
     )
-    assert accepted.status_code == 204
+    assert made.status_code == 200
+    assert "グループ「足の確保&lt;b&gt;」を作りました（3枚）" in made.text and 'role="status"' in made.text
     console = facilitator.get(f"/f/sessions/{meeting_id}").text
     cluster_html = console.split('class="cluster"', 1)[1].split("</section>", 1)[0]
+    assert "足の確保&lt;b&gt;" in cluster_html
     assert all(f'id="note-{i}"' in cluster_html for i in ids)
+    # Grouped notes are not proposed again.
+    assert set(dict(_suggestion_forms(facilitator.get(f"/f/sessions/{meeting_id}/suggestions").text))) == {
+        "子ども・子育て支援"
+    }
+    # In English, the reason is in English; the suggested name stays as the board's language.
+    english = facilitator.get(f"/f/sessions/{meeting_id}/suggestions?lang=en").text
+    assert "all of them are about “Children and childcare”" in english
+    assert 'value="子ども・子育て支援"' in english
+    facilitator.get(f"/f/sessions/{meeting_id}?lang=ja")
+
+
+def test_a_dismissed_suggestion_is_not_offered_again(facilitator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    with join_as(facilitator, code) as c:
+        for text in SUGGESTION_NOTES:
+            send_note(c, meeting_id, text)
+    forms = dict(_suggestion_forms(facilitator.get(f"/f/sessions/{meeting_id}/suggestions").text))
+    kids = forms["子ども・子育て支援"]
+    gone = _post_many(
+        facilitator, f"/f/sessions/{meeting_id}/suggestions/dismiss", [("note_id", i) for i in kids]
+    )
+    assert gone.status_code == 200 and "この提案は次から出しません" in gone.text
+    after = dict(_suggestion_forms(facilitator.get(f"/f/sessions/{meeting_id}/suggestions").text))
+    assert set(after) == {"移動・外出の支援"}
+    # Nothing was grouped on the board.
+    assert 'class="cluster"' not in facilitator.get(f"/f/sessions/{meeting_id}").text
+    # Only staff may dismiss.
+    with join_as(facilitator, code) as phone:
+        refused = _post_many(phone, f"/f/sessions/{meeting_id}/suggestions/dismiss", [("note_id", kids[0])])
+        assert refused.status_code in (401, 403)
+
+
+def test_similar_notes_next_to_a_note(facilitator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    with join_as(facilitator, code) as c:
+        for text in [*SUGGESTION_NOTES, "バス停にベンチがほしい"]:
+            send_note(c, meeting_id, text)
+    console = facilitator.get(f"/f/sessions/{meeting_id}").text
+    bus = note_id_on(console, "バスの本数が減って困る")
+    assert f'hx-get="/f/sessions/{meeting_id}/notes/{bus}/similar"' in console
+    html = facilitator.get(f"/f/sessions/{meeting_id}/notes/{bus}/similar").text
+    assert "似ている付箋" in html
+    listed = re.findall(r'<a href="#note-(\d+)"', html)
+    texts = {note_id_on(console, t): t for t in [*SUGGESTION_NOTES, "バス停にベンチがほしい"]}
+    assert 1 <= len(listed) <= 3 and str(bus) not in listed
+    assert {texts[int(i)] for i in listed} <= {
+        "送り迎えをしてくれる人がほしい",
+        "運転ボランティアならできます",
+        "バス停にベンチがほしい",
+    }
+    assert "（どちらも「移動・外出の支援」の話）" in html or "同じことば" in html
+    missing = facilitator.get(f"/f/sessions/{meeting_id}/notes/999999/similar")
+    assert missing.status_code == 404
 
 
 def _token(client: TestClient[Litestar]) -> str:

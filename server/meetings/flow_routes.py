@@ -6,6 +6,7 @@ screen, this one included, over the board's websocket.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,7 +27,8 @@ from server.meetings import service as meetings
 from server.meetings.models import Meeting
 from server.projects import service as projects
 from server.projects.models import PROJECT_STATUS_LABELS
-from server.suggest.similarity import suggest_groups
+from server.suggest.similarity import Board, suggest_groups
+from server.suggest.themes import THEME_NAMES_SHOWN
 from server.visions.service import all_goals
 from server.web.auth import current_user, requires_role
 from server.web.deps import DB, Channels
@@ -233,18 +235,104 @@ async def delete_cluster(
     )
 
 
+#: Suggestions a facilitator dismissed, per session: the note ids of each, so that asking again does not
+#: offer the same group. Kept in the application's state in this process only (a restart or another worker
+#: forgets them, and the group is simply offered again), and bounded.
+_DISMISSED_SESSIONS = 200
+_DISMISSED_PER_SESSION = 100
+#: 「似ている付箋」 lists notes at least this similar (the scale of Board.similarity: 0 unrelated, 1 same).
+SIMILAR_MIN = 0.3
+SIMILAR_COUNT = 3
+
+
+def _note_ids(form: Any) -> list[int]:
+    try:
+        return [int(n) for n in form.getall("note_id")] if "note_id" in form else []
+    except ValueError:
+        raise UserError(N_("付箋の指定が正しくありません。")) from None
+
+
+def _dismissed(request: Request[Any, Any, Any]) -> OrderedDict[int, list[frozenset[int]]]:
+    state = request.app.state
+    if "dismissed_suggestions" not in state:
+        state["dismissed_suggestions"] = OrderedDict()
+    dismissed: OrderedDict[int, list[frozenset[int]]] = state["dismissed_suggestions"]
+    return dismissed
+
+
 @get("/sessions/{meeting_id:int}/suggestions")
 async def suggestions(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
-    """Proposed groups among the visible notes not yet in a cluster (computed here, offline)."""
+    """Proposed groups among the visible notes not yet in a cluster (computed here, offline), less the
+    ones dismissed."""
     await _staff(request, db)
     notes = [n for n in await list_notes(db, meeting_id, include_hidden=False) if n.cluster_id is None]
-    groups = suggest_groups([(n.id or 0, n.text) for n in notes])
+    dismissed = _dismissed(request).get(meeting_id, [])
+    groups = [
+        g
+        for g in suggest_groups([(n.id or 0, n.text) for n in notes])
+        if not any(set(g.note_ids) <= gone for gone in dismissed)
+    ]
     return page(
         "meetings/_suggestions.html",
         groups=groups,
         texts={n.id: n.text for n in notes},
+        themes=THEME_NAMES_SHOWN,
         meeting_id=meeting_id,
     )
+
+
+@post("/sessions/{meeting_id:int}/suggestions/accept", status_code=200)
+async def accept_suggestion(
+    request: Request[Any, Any, Any], db: DB, channels: Channels, meeting_id: FromPath[int]
+) -> Template:
+    """A suggested group becomes a cluster, under the name the facilitator left or wrote in."""
+    user = await _staff(request, db)
+    form = await request.form()
+    name, note_ids = str(form.get("name", "")), _note_ids(form)
+    meeting = await meetings.get_meeting(db, meeting_id)
+    publish(
+        channels,
+        await clusters.create_cluster(
+            db, meeting, boards.Actor(user_id=user.id), name=name, note_ids=note_ids
+        ),
+    )
+    return page("meetings/_suggestion_done.html", accepted=True, name=name.strip(), count=len(note_ids))
+
+
+@post("/sessions/{meeting_id:int}/suggestions/dismiss", status_code=200)
+async def dismiss_suggestion(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
+    """Not this group: it is not offered again for this session (its notes may still group otherwise)."""
+    await _staff(request, db)
+    await meetings.get_meeting(db, meeting_id)
+    note_ids = frozenset(_note_ids(await request.form()))
+    if len(note_ids) >= 2:
+        dismissed = _dismissed(request)
+        gone = dismissed.setdefault(meeting_id, [])
+        dismissed.move_to_end(meeting_id)
+        gone.append(note_ids)
+        del gone[:-_DISMISSED_PER_SESSION]
+        while len(dismissed) > _DISMISSED_SESSIONS:
+            dismissed.popitem(last=False)
+    return page("meetings/_suggestion_done.html", accepted=False, name="", count=len(note_ids))
+
+
+@get("/sessions/{meeting_id:int}/notes/{note_id:int}/similar")
+async def similar_notes_of(
+    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], note_id: FromPath[int]
+) -> Template:
+    """「似ている付箋」: the visible notes nearest to one note, each with why."""
+    await _staff(request, db)
+    notes = await list_notes(db, meeting_id, include_hidden=False)
+    index = next((i for i, n in enumerate(notes) if n.id == note_id), None)
+    if index is None:
+        raise UserError(N_("付箋が見つかりませんでした。"), 404)
+    board = Board([n.text for n in notes])
+    nearest = [
+        (notes[j], board.shared(index, j), board.common_theme(index, j))
+        for j in board.nearest(index, SIMILAR_COUNT)
+        if board.similarity[index, j] >= SIMILAR_MIN
+    ]
+    return page("meetings/_similar_notes.html", note_id=note_id, nearest=nearest, themes=THEME_NAMES_SHOWN)
 
 
 # --- voting ----------------------------------------------------------------------------------
@@ -428,6 +516,9 @@ router = Router(
         merge_cluster,
         delete_cluster,
         suggestions,
+        accept_suggestion,
+        dismiss_suggestion,
+        similar_notes_of,
         voting_settings,
         voting_action,
         ranking,
