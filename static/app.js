@@ -33,13 +33,35 @@
     }
   };
 
-  // A note or cluster this screen does not have yet arrives as an out-of-band swap with no
-  // target: put it into its list (newest first on phones, in posting order elsewhere).
-  document.addEventListener('htmx:oobErrorNoTarget', function (event) {
-    var element = event.detail && event.detail.content;
-    var into = element && element.getAttribute && element.getAttribute('data-into');
-    var list = into && document.querySelector(into);
-    if (!list) return;
+  // A live message (websocket or polling) is HTML: each top-level element is swapped out of band
+  // by its id (templates/boards/_live.html). htmx swaps those this screen has. A note or group
+  // it does not have yet is put into its list here (newest first on phones, in posting order
+  // elsewhere); the removal of something it never had (a note hidden before it arrived) is
+  // nothing to do. So a normal message never reaches htmx with a missing target: htmx's
+  // htmx:oobErrorNoTarget (logged as an error) is left for real mistakes. Order is kept: a group
+  // arrives before the notes that move into it.
+  function applyLive(html) {
+    var holder = document.createElement('template');
+    holder.innerHTML = html;
+    var known = [];
+    function swapKnown() {
+      if (!known.length) return;
+      htmx.swap(document.body, known.join(''), { swapStyle: 'none' });
+      known = [];
+    }
+    Array.prototype.slice.call(holder.content.children).forEach(function (element) {
+      var oob = element.getAttribute('hx-swap-oob') || 'true'; // as in ws.js: all of it is out of band
+      var here = element.id && document.getElementById(element.id);
+      if (oob === 'delete' && !here) return; // gone before it came
+      var into = !here && oob === 'true' && element.getAttribute('data-into');
+      var list = into && document.querySelector(into);
+      if (list) { swapKnown(); insert(element, list); return; }
+      element.setAttribute('hx-swap-oob', oob);
+      known.push(element.outerHTML);
+    });
+    swapKnown();
+  }
+  function insert(element, list) {
     element.removeAttribute('hx-swap-oob');
     var clientId = element.getAttribute('data-client-id');
     var pending = clientId && document.querySelector('.note--pending[data-client-id="' + clientId + '"]');
@@ -50,6 +72,12 @@
     else list.appendChild(element);
     htmx.process(element);
     makeSortable(element);
+    fitSoon({ type: 'arrival' });
+  }
+  // ws.js would swap the message itself; it is applied as above instead (the same for polling).
+  document.addEventListener('htmx:wsBeforeMessage', function (event) {
+    event.preventDefault();
+    applyLive(event.detail.message);
   });
 
   // Screen readers hear each new note once (kind and text) from a polite live region; the
@@ -145,7 +173,7 @@
     var poll = function () {
       fetch(url + (url.indexOf('?') < 0 ? '?' : '&') + 'after=' + boardSeq(), { credentials: 'same-origin' })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
-        .then(function (html) { htmx.swap(document.body, html, { swapStyle: 'none' }); showConnection('polling'); flushOutbox(); })
+        .then(function (html) { applyLive(html); showConnection('polling'); flushOutbox(); })
         .catch(function () { showConnection(navigator.onLine === false ? 'offline' : 'reconnecting'); });
     };
     poll();
@@ -435,7 +463,7 @@
   // new note, the participant count, the timer): the one-read check.
   function needsFullFit(event) {
     if (!event || event.type === 'DOMContentLoaded' || event.type === 'resize' || event.type === 'move') return true;
-    if (event.type === 'htmx:oobErrorNoTarget') return false;
+    if (event.type === 'arrival') return false;
     var target = event.detail && (event.detail.target || event.detail.elt);
     return !!(target && target.closest && target.closest('.projector-board'));
   }
@@ -454,7 +482,6 @@
   document.addEventListener('DOMContentLoaded', fitSoon);
   document.addEventListener('htmx:oobAfterSwap', fitSoon);
   document.addEventListener('htmx:afterSettle', fitSoon);
-  document.addEventListener('htmx:oobErrorNoTarget', fitSoon);
   window.addEventListener('resize', fitSoon);
 
   // The cursor and the controls show while the mouse moves, and hide after 3 seconds.
