@@ -18,8 +18,9 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_301_MOVED_PERMANENTLY, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -101,6 +102,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await db.exec(text("SELECT 1"))  # type: ignore[call-overload]
         return {"status": "ok"}
 
+    @get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Redirect:
+        # Pages link the icon (base.html); this answers the browsers and tools that ask anyway.
+        return Redirect(path="/static/favicon.svg", status_code=HTTP_301_MOVED_PERMANENTLY)
+
     async def dispose_engine() -> None:
         await engine.dispose()
 
@@ -112,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             healthz,
+            favicon,
             # Pages and fragments stay out of the OpenAPI schema: it describes the JSON API only.
             Router(path="/", route_handlers=accounts_routes.handlers, include_in_schema=False),
             *meetings_routes.handlers,

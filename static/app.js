@@ -18,28 +18,98 @@
 
   /* ---- 1. live updates ------------------------------------------------------------------ */
 
-  // Reconnect from the last change this screen applied: the server sends only what it missed.
-  // If websockets cannot be made at all (blocked), poll over HTTP instead.
-  htmx.config.wsReconnectDelay = function (retry) {
-    return Math.min(500 * Math.pow(1.6, retry), 8000) * (0.5 + Math.random() / 2);
-  };
-  htmx.createWebSocket = function (url) {
-    var full = url + (url.indexOf('?') < 0 ? '?' : '&') + 'after=' + encodeURIComponent(boardSeq());
-    try {
-      return new WebSocket(full);
-    } catch (e) {
-      startPolling();
-      return { readyState: 3, OPEN: 1, send: function () {}, close: function () {}, addEventListener: function () {} };
+  // Reconnecting. htmx's ws extension (static/vendor/ws.js) reconnects after 1006 (the server
+  // went away), 1011, 1012 and 1013, each time through htmx.createWebSocket. That returns a
+  // LiveSocket, which dials the WebSocket with ?after=<the last seq this screen applied>, read
+  // when it dials: the server sends only what was missed, so nothing is lost or doubled. It
+  // waits first: not at all for the page's first socket; after a close 0.15-0.3 s, 0.3-0.6,
+  // 0.6-1.2, 1.2-2.4, then 1.25-2.5 s between tries while the page is visible (random within
+  // each step, so a hall does not knock all at once), up to 7.5-15 s while it is hidden or
+  // polling, and until the browser is back online while it says it is offline. The wait is the
+  // LiveSocket's (ws.js's own delay is 0) so that it can be cut short: coming back online, the
+  // page becoming visible, or an HTTP request that was answered dial at once.
+  var WAIT_VISIBLE = 2500, WAIT_AWAY = 15000;
+  var live = { socket: null, failures: 0, opened: false };
+  function retryWait(failures) {
+    if (!failures) return 0;
+    var cap = document.visibilityState === 'hidden' || pollTimer ? WAIT_AWAY : WAIT_VISIBLE;
+    var step = Math.min(cap, 300 * Math.pow(2, failures - 1));
+    return step / 2 + Math.random() * step / 2;
+  }
+  function LiveSocket(url) {
+    this.url = url; this.ws = null; this.timer = null; this.closed = false; this.listeners = [];
+    this.onopen = this.onclose = this.onerror = null; // set by ws.js
+  }
+  LiveSocket.prototype = {
+    CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3,
+    get readyState() { return this.ws ? this.ws.readyState : (this.closed ? 3 : 0); },
+    addEventListener: function (type, listener) {
+      this.listeners.push([type, listener]);
+      if (this.ws) this.ws.addEventListener(type, listener);
+    },
+    send: function (data) { if (this.ws) this.ws.send(data); },
+    close: function () { this.closed = true; clearTimeout(this.timer); if (this.ws) this.ws.close(); },
+    dial: function () {
+      if (this.ws || this.closed) return;
+      clearTimeout(this.timer);
+      var self = this;
+      var url = this.url + (this.url.indexOf('?') < 0 ? '?' : '&') + 'after=' + encodeURIComponent(boardSeq());
+      try {
+        this.ws = new WebSocket(url);
+      } catch (e) {
+        this.closed = true; // websockets cannot be made here at all
+        startPolling();
+        return;
+      }
+      this.ws.onopen = function (event) { if (self.onopen) self.onopen(event); };
+      this.ws.onclose = function (event) { if (self.onclose) self.onclose(event); };
+      // ws.js's onerror is not called: it would log the bare Event ("[object Event]") on every
+      // failed try. The browser has already said why in one line, and the close follows.
+      this.listeners.forEach(function (l) { self.ws.addEventListener(l[0], l[1]); });
     }
   };
+  htmx.config.wsReconnectDelay = function () { return 0; };
+  htmx.createWebSocket = function (url) {
+    var socket = live.socket = new LiveSocket(url);
+    var wait = navigator.onLine === false ? WAIT_AWAY : retryWait(live.failures);
+    if (wait) socket.timer = setTimeout(function () { socket.dial(); }, wait);
+    else socket.dial();
+    return socket;
+  };
+  function dialNow() { if (live.socket) live.socket.dial(); }
+  document.addEventListener('visibilitychange', function () {
+    if (document.visibilityState === 'visible') dialNow();
+  });
 
-  // A note or cluster this screen does not have yet arrives as an out-of-band swap with no
-  // target: put it into its list (newest first on phones, in posting order elsewhere).
-  document.addEventListener('htmx:oobErrorNoTarget', function (event) {
-    var element = event.detail && event.detail.content;
-    var into = element && element.getAttribute && element.getAttribute('data-into');
-    var list = into && document.querySelector(into);
-    if (!list) return;
+  // A live message (websocket or polling) is HTML: each top-level element is swapped out of band
+  // by its id (templates/boards/_live.html). htmx swaps those this screen has. A note or group
+  // it does not have yet is put into its list here (newest first on phones, in posting order
+  // elsewhere); the removal of something it never had (a note hidden before it arrived) is
+  // nothing to do. So a normal message never reaches htmx with a missing target: htmx's
+  // htmx:oobErrorNoTarget (logged as an error) is left for real mistakes. Order is kept: a group
+  // arrives before the notes that move into it.
+  function applyLive(html) {
+    var holder = document.createElement('template');
+    holder.innerHTML = html;
+    var known = [];
+    function swapKnown() {
+      if (!known.length) return;
+      htmx.swap(document.body, known.join(''), { swapStyle: 'none' });
+      known = [];
+    }
+    Array.prototype.slice.call(holder.content.children).forEach(function (element) {
+      var oob = element.getAttribute('hx-swap-oob') || 'true'; // as in ws.js: all of it is out of band
+      var here = element.id && document.getElementById(element.id);
+      if (oob === 'delete' && !here) return; // gone before it came
+      var into = !here && oob === 'true' && element.getAttribute('data-into');
+      var list = into && document.querySelector(into);
+      if (list) { swapKnown(); insert(element, list); return; }
+      element.setAttribute('hx-swap-oob', oob);
+      known.push(element.outerHTML);
+    });
+    swapKnown();
+  }
+  function insert(element, list) {
     element.removeAttribute('hx-swap-oob');
     var clientId = element.getAttribute('data-client-id');
     var pending = clientId && document.querySelector('.note--pending[data-client-id="' + clientId + '"]');
@@ -50,6 +120,12 @@
     else list.appendChild(element);
     htmx.process(element);
     makeSortable(element);
+    fitSoon({ type: 'arrival' });
+  }
+  // ws.js would swap the message itself; it is applied as above instead (the same for polling).
+  document.addEventListener('htmx:wsBeforeMessage', function (event) {
+    event.preventDefault();
+    applyLive(event.detail.message);
   });
 
   // Screen readers hear each new note once (kind and text) from a polite live region; the
@@ -112,15 +188,24 @@
     connected: t('connected'), reconnecting: t('reconnecting'), offline: t('offline'), polling: t('polling'),
     replaced: t('replaced')
   };
+  var shown = 'connecting';
   function showConnection(state) {
     var indicator = document.getElementById('conn');
-    if (!indicator) return;
+    if (!indicator || shown === 'replaced') return;
+    shown = state;
     indicator.className = 'conn conn--' + state;
     indicator.querySelector('.conn__label').textContent = labels[state];
   }
-  var failures = 0, opened = false, pollTimer = null;
+  // The network is back, or an HTTP request was answered: the line says what is true now (the
+  // socket is open: connected), and a socket waiting to try again tries now.
+  function linkWorks() {
+    if (live.socket && live.socket.readyState === 1) { showConnection('connected'); return; }
+    if (shown === 'offline') showConnection('reconnecting');
+    dialNow();
+  }
+  var pollTimer = null;
   document.addEventListener('htmx:wsOpen', function () {
-    opened = true; failures = 0; stopPolling(); showConnection('connected'); flushOutbox();
+    live.opened = true; live.failures = 0; stopPolling(); showConnection('connected'); flushOutbox();
   });
   // 4008: this screen's socket made room for a newer one of the same phone, staff account or
   // address (server/boards/budget.py: a few sockets per person and board). It is final: htmx's
@@ -131,12 +216,12 @@
   document.addEventListener('htmx:wsClose', function (event) {
     var closed = event.detail && event.detail.event;
     if (closed && closed.code === REPLACED) { stopPolling(); showConnection('replaced'); return; }
-    failures += 1;
-    if (!opened && failures >= 2) startPolling(); // never got through: the network blocks websockets
+    live.failures += 1;
+    if (!live.opened && live.failures >= 2) startPolling(); // never got through: the network blocks websockets
     if (!pollTimer) showConnection(navigator.onLine === false ? 'offline' : 'reconnecting');
   });
   window.addEventListener('offline', function () { showConnection('offline'); });
-  window.addEventListener('online', function () { flushOutbox(); });
+  window.addEventListener('online', function () { linkWorks(); flushOutbox(); });
 
   function startPolling() {
     var live = document.querySelector('[data-events-url]');
@@ -145,7 +230,7 @@
     var poll = function () {
       fetch(url + (url.indexOf('?') < 0 ? '?' : '&') + 'after=' + boardSeq(), { credentials: 'same-origin' })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
-        .then(function (html) { htmx.swap(document.body, html, { swapStyle: 'none' }); showConnection('polling'); flushOutbox(); })
+        .then(function (html) { applyLive(html); showConnection('polling'); flushOutbox(); })
         .catch(function () { showConnection(navigator.onLine === false ? 'offline' : 'reconnecting'); });
     };
     poll();
@@ -211,6 +296,7 @@
         .catch(function () { return { error: t('send_failed_status', { status: response.status }) }; })
         .then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
+      linkWorks(); // the server answered
       if (result.busy) {
         // Too fast for now (this phone, or the whole room's router): keep the note, say so, send it later.
         flushing = false;
@@ -435,7 +521,7 @@
   // new note, the participant count, the timer): the one-read check.
   function needsFullFit(event) {
     if (!event || event.type === 'DOMContentLoaded' || event.type === 'resize' || event.type === 'move') return true;
-    if (event.type === 'htmx:oobErrorNoTarget') return false;
+    if (event.type === 'arrival') return false;
     var target = event.detail && (event.detail.target || event.detail.elt);
     return !!(target && target.closest && target.closest('.projector-board'));
   }
@@ -454,7 +540,6 @@
   document.addEventListener('DOMContentLoaded', fitSoon);
   document.addEventListener('htmx:oobAfterSwap', fitSoon);
   document.addEventListener('htmx:afterSettle', fitSoon);
-  document.addEventListener('htmx:oobErrorNoTarget', fitSoon);
   window.addEventListener('resize', fitSoon);
 
   // The cursor and the controls show while the mouse moves, and hide after 3 seconds.

@@ -15,6 +15,14 @@ def test_healthz_answers_when_the_database_does(client: TestClient[Litestar]) ->
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
+def test_a_favicon_is_linked_and_answers_at_the_old_address(client: TestClient[Litestar]) -> None:
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/").text
+    moved = client.get("/favicon.ico", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/static/favicon.svg"
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
 def test_the_start_page_asks_for_the_code_with_a_numeric_keypad(client: TestClient[Litestar]) -> None:
     html = client.get("/").text
     assert "参加コード" in html and 'inputmode="numeric"' in html

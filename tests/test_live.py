@@ -101,6 +101,8 @@ def test_a_hidden_note_disappears_from_every_screen_at_once(
         for socket in (alice_ws, bob_ws, projector_ws):
             message = socket.receive_text(timeout=WAIT)
             assert removed_ids(message) == [note_id] and "ここだけの話" not in message
+            # Only the targets a screen has: the projector shows no count of notes.
+            assert ('id="note-count"' in message) == (socket is not projector_ws)
         console = console_ws.receive_text(timeout=WAIT)
         assert note_ids(console) == [note_id] and "非表示中" in console and "表示する" in console
 

@@ -38,6 +38,7 @@ EVERYONE = {ANON, PART, OTHER, FAC, COORD, ADMIN}
 # (method, path) -> who may use it. Participant routes mean: a participant of *that* session.
 RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/healthz"): EVERYONE,
+    ("GET", "/favicon.ico"): EVERYONE,
     ("GET", "/signin"): EVERYONE,
     ("POST", "/signin"): EVERYONE,
     ("POST", "/signout"): EVERYONE,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -74,28 +75,66 @@ def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
     yield from _serve(tmp_path, demo=True)
 
 
+#: The browser's own words when the network or the server is away (Chromium's console). They are
+#: errors of the page everywhere except inside ``browser.network_down()``.
+NETWORK_ERRORS = ("Failed to load resource: net::ERR_", "WebSocket connection to ")
+
+
 class WatchedBrowser:
-    """The browser, with every page's Content-Security-Policy violations collected:
-    a page of ours that breaks its own policy fails the test."""
+    """The browser, with every page's console watched: a Content-Security-Policy violation, any
+    other console error (``console.error``, htmx's error events, a failed load, a 404) or an
+    uncaught exception fails the test. A test that takes the server down or a phone offline says
+    so around those steps with ``with browser.network_down():``, which allows the browser's own
+    network errors there and nowhere else. Console messages reach the test asynchronously: end
+    the block after waiting on each page (e.g. for its connection line), so that what the page
+    logged while the network was away has arrived."""
 
     def __init__(self, browser: Any) -> None:
         self._browser = browser
         self.violations: list[str] = []
+        self.errors: list[str] = []
+        self._allowed: list[tuple[str, ...]] = []
 
     def new_context(self, **options: Any) -> Any:
         context = self._browser.new_context(**options)
         context.on("console", self._watch)
+        context.on("weberror", self._uncaught)
         return context
 
+    @contextmanager
+    def expecting_errors(self, *fragments: str) -> Iterator[None]:
+        """Console errors containing one of these fragments are expected inside the block."""
+        self._allowed.append(fragments)
+        try:
+            yield
+        finally:
+            self._allowed.remove(fragments)
+
+    def network_down(self) -> AbstractContextManager[None]:
+        """The server is down or a page is offline inside the block: its network errors are expected."""
+        return self.expecting_errors(*NETWORK_ERRORS)
+
     def _watch(self, message: Any) -> None:
-        if message.type == "error" and "Content Security Policy" in message.text:
+        if message.type != "error":
+            return
+        if "Content Security Policy" in message.text:
             self.violations.append(message.text)
+        elif not any(fragment in message.text for allowed in self._allowed for fragment in allowed):
+            self.errors.append(f"{message.location.get('url', '')}: {message.text}")
+
+    def _uncaught(self, error: Any) -> None:
+        self.errors.append(f"uncaught: {error.error}")
 
 
 @pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
+def browser(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
+    # The test's server is started first, so that it stops after the browser has closed: a server
+    # going away at the end of a test is not an error of its pages.
+    for server in ("live_server", "demo_server"):
+        if server in request.fixturenames:
+            request.getfixturevalue(server)
     executable = chromium_path()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
@@ -103,6 +142,7 @@ def browser():  # type: ignore[no-untyped-def]
         yield watched
         b.close()
         assert watched.violations == [], watched.violations
+        assert watched.errors == [], "console errors:\n" + "\n".join(watched.errors)
 
 
 PHONE = {

@@ -23,23 +23,25 @@ def test_offline_notes_arrive_exactly_once_and_a_restart_loses_nothing(
 
     # One phone loses the network and posts two notes: they wait on the phone, marked as such.
     offline = phones[0]
-    offline.context.set_offline(True)
-    post_from_phone(offline, "電波がなくても書いた一枚目")
-    post_from_phone(offline, "電波がなくても書いた二枚目", kind="やりたい")
-    expect(offline.locator(".note--pending")).to_have_count(2)
-    expect(offline.locator(".note--pending").first).to_contain_text("つながったら自動で送ります")
-    offline.context.set_offline(False)
-    for screen in screens:
-        expect(screen.locator("#notes .note", has_text="電波がなくても書いた一枚目")).to_have_count(1)
-        expect(screen.locator("#notes .note", has_text="電波がなくても書いた二枚目")).to_have_count(1)
-    expect(offline.locator(".note--pending")).to_have_count(0)
+    with browser.network_down():
+        offline.context.set_offline(True)
+        post_from_phone(offline, "電波がなくても書いた一枚目")
+        post_from_phone(offline, "電波がなくても書いた二枚目", kind="やりたい")
+        expect(offline.locator(".note--pending")).to_have_count(2)
+        expect(offline.locator(".note--pending").first).to_contain_text("つながったら自動で送ります")
+        offline.context.set_offline(False)
+        for screen in screens:
+            expect(screen.locator("#notes .note", has_text="電波がなくても書いた一枚目")).to_have_count(1)
+            expect(screen.locator("#notes .note", has_text="電波がなくても書いた二枚目")).to_have_count(1)
+        expect(offline.locator(".note--pending")).to_have_count(0)
 
     # The server restarts in the middle of the meeting; a note is posted while it is down.
-    live_server.stop()
-    post_from_phone(phones[1], "サーバーが止まっている間の付箋")
-    live_server.start()
-    for screen in screens:
-        expect(screen.locator(".conn--connected")).to_be_visible(timeout=20_000)
+    with browser.network_down():
+        live_server.stop()
+        post_from_phone(phones[1], "サーバーが止まっている間の付箋")
+        live_server.start()
+        for screen in screens:
+            expect(screen.locator(".conn--connected")).to_be_visible(timeout=20_000)
     post_from_phone(phones[2], "再起動のあとの付箋")
     for screen in screens:
         notes = screen.locator("#notes .note:not(.note--pending)")

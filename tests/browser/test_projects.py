@@ -64,7 +64,9 @@ def test_a_cluster_becomes_a_project_people_join_and_a_coordinator_evaluates(
     row.locator("select[name=mark]").select_option("done")
     expect(row.locator("[role=status]")).to_contain_text("保存しました（○）")
     row.locator("input[name=comment]").fill("月2回の送迎を始めた")
-    row.locator("input[name=comment]").press("Tab")
+    # The status line already says 保存しました from the mark: wait for the comment's own save.
+    with review.expect_response(lambda r: r.request.method == "POST" and r.status == 200):
+        row.locator("input[name=comment]").press("Tab")
     expect(row.locator("[role=status]")).to_contain_text("保存しました")
     review.reload()
     expect(review.locator("tr", has_text="送迎ボランティア").locator("input[name=comment]")).to_have_value(
