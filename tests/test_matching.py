@@ -1,8 +1,22 @@
-"""Matching (マッチング): proposals of offer/want × concern pairs."""
+"""Matching (マッチング): proposals of offer/want × concern pairs, confirming and dismissing them, the
+indicator, and the console panel and coordinators' page over HTTP."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.boards import service as boards
+from server.errors import Forbidden, UserError
+from server.matching import service as matching
+from server.matching.models import MatchStatus
 from server.matching.proposals import propose
+from tests.conftest import create_facilitator, create_open_meeting, join_as, post_form, send_note, sign_in
+from tests.test_projects import posted, session, staff
 
 BOARD = [
     (1, "offer", "車で病院への送迎ができます"),
@@ -34,3 +48,163 @@ def test_unrelated_pairs_ideas_and_decided_pairs_are_not_proposed() -> None:
     assert all(o != 7 and c != 7 for o, c in pairs)  # ideas are neither side
     assert propose([(1, "offer", "車を出せます")]) == []
     assert propose([(1, "concern", "通院できない"), (2, "idea", "送迎")]) == []
+
+
+async def test_hidden_notes_are_never_proposed(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    offer, concern = await posted(db, meeting, ("offer", "車で送迎ができます"), ("concern", "通院の足がない"))
+    assert [(p.offer.id, p.concern.id) for p in await matching.proposals(db, meeting)] == [(offer, concern)]
+    await boards.hide_note(db, meeting, concern, boards.Actor(user_id=user.id))
+    assert await matching.proposals(db, meeting) == []
+    with pytest.raises(UserError):  # nor confirmed by a crafted request
+        await matching.decide(
+            db, meeting, user, offer_id=offer, concern_id=concern, status=MatchStatus.CONFIRMED
+        )
+
+
+async def test_who_may_confirm_or_dismiss_and_what_it_changes(db: AsyncSession) -> None:
+    facilitator = await staff(db, "facilitator", "f@example.jp")
+    coordinator = await staff(db, "coordinator", "c@example.jp")
+    admin = await staff(db, "admin", "a@example.jp")
+    meeting = await session(db)
+    offer, concern, want, other = await posted(
+        db,
+        meeting,
+        ("offer", "車で送迎ができます"),
+        ("concern", "通院の足がない"),
+        ("want", "買い物に車で連れていきたい"),
+        ("concern", "バスが少なくて病院に行けない"),
+    )
+    for nobody in (None, admin):  # a participant has no account; an admin only manages accounts
+        with pytest.raises(Forbidden):
+            await matching.decide(db, meeting, nobody, offer_id=offer, concern_id=concern, status="confirmed")
+    with pytest.raises(UserError):
+        await matching.decide(
+            db, meeting, facilitator, offer_id=concern, concern_id=offer, status="confirmed"
+        )
+    with pytest.raises(UserError):
+        await matching.decide(
+            db,
+            meeting,
+            facilitator,
+            offer_id=offer,
+            concern_id=concern,
+            status="confirmed",
+            agreed="あ" * 201,
+        )
+    match = await matching.decide(
+        db,
+        meeting,
+        facilitator,
+        offer_id=offer,
+        concern_id=concern,
+        status="confirmed",
+        agreed="毎週火曜に送る",
+    )
+    assert (match.status, match.agreed, match.decided_by) == ("confirmed", "毎週火曜に送る", facilitator.id)
+    await matching.decide(db, meeting, coordinator, offer_id=want, concern_id=other, status="dismissed")
+    left = {(p.offer.id, p.concern.id) for p in await matching.proposals(db, meeting)}
+    assert (offer, concern) not in left and (want, other) not in left
+    shown = await matching.confirmed_matches(db, [meeting])
+    assert [(m.offer and m.offer.id, m.concern and m.concern.id) for m in shown] == [(offer, concern)]
+    # Deciding again changes the one row.
+    again = await matching.decide(
+        db, meeting, coordinator, offer_id=offer, concern_id=concern, status="dismissed"
+    )
+    assert again.id == match.id and again.agreed == ""
+    assert await matching.confirmed_matches(db, [meeting]) == []
+
+
+# --- over HTTP ---------------------------------------------------------------------------------------
+
+
+def _board(client: TestClient[Litestar]) -> tuple[int, dict[str, int]]:
+    """A Tsurukawa session with an offer, a concern and a concern to be hidden, as its facilitator."""
+    create_facilitator(client, roles="facilitator", email="f@example.jp")
+    create_facilitator(client, roles="coordinator", email="c@example.jp")
+    sign_in(client, "f@example.jp")
+    meeting_id, code = create_open_meeting(client)
+    phone = join_as(client, code)
+    with phone as c:
+        send_note(c, meeting_id, "車で送迎ができます", kind="offer")
+        send_note(c, meeting_id, "通院の足がなくて困っている", kind="concern")
+        send_note(c, meeting_id, "送迎してくれる人がいなくて母の通院がたいへん（ないしょ）", kind="concern")
+    console = client.get(f"/f/sessions/{meeting_id}").text
+    ids = [int(i) for i in re.findall(r'<article id="note-(\d+)"', console)]
+    return meeting_id, {"offer": ids[0], "concern": ids[1], "secret": ids[2]}
+
+
+def test_console_panel_and_coordinator_page(client: TestClient[Litestar]) -> None:
+    meeting_id, ids = _board(client)
+    assert (
+        post_form(client, f"/f/sessions/{meeting_id}/notes/{ids['secret']}/hide", {}, htmx=True).status_code
+        < 400
+    )
+    panel = client.get(f"/f/sessions/{meeting_id}/matches")
+    assert panel.status_code == 200
+    assert "車で送迎ができます" in panel.text and "通院の足がなくて困っている" in panel.text
+    assert "ないしょ" not in panel.text
+    decided = post_form(
+        client,
+        f"/f/sessions/{meeting_id}/matches",
+        {
+            "offer_id": str(ids["offer"]),
+            "concern_id": str(ids["concern"]),
+            "status": "confirmed",
+            "agreed": "毎週送る",
+        },
+        htmx=True,
+    )
+    assert decided.status_code == 200 and "マッチング成立" in decided.text
+    panel = client.get(f"/f/sessions/{meeting_id}/matches").text
+    assert "成立したマッチング（1件）" in panel and "毎週送る" in panel
+    # The facilitator is not a coordinator.
+    assert client.get("/c/matching?district=tsurukawa").status_code in (302, 303, 403)
+    sign_in(client, "c@example.jp")
+    page = client.get("/c/matching?district=tsurukawa")
+    assert page.status_code == 200
+    assert "毎週送る" in page.text and "通院の足がなくて困っている" in page.text
+    assert "ないしょ" not in page.text
+    assert client.get("/c/matching").status_code == 200
+    assert client.get("/c/matching?district=nowhere").status_code == 404
+    # The coordinator can decide too; a hidden note cannot be matched.
+    refused = post_form(
+        client,
+        f"/c/matching/{meeting_id}",
+        {"offer_id": str(ids["offer"]), "concern_id": str(ids["secret"]), "status": "confirmed"},
+        htmx=True,
+    )
+    assert refused.status_code == 404 and "ないしょ" not in refused.text
+    # Without htmx the form answers with a redirect back to the page.
+    back = post_form(
+        client,
+        f"/c/matching/{meeting_id}",
+        {
+            "offer_id": str(ids["offer"]),
+            "concern_id": str(ids["concern"]),
+            "status": "confirmed",
+            "back": "/c/matching?district=tsurukawa",
+        },
+    )
+    assert back.status_code == 303 and back.headers["location"] == "/c/matching?district=tsurukawa"
+
+
+def test_a_participant_cannot_see_or_decide_matches(client: TestClient[Litestar]) -> None:
+    create_facilitator(client, roles="facilitator", email="f@example.jp")
+    sign_in(client, "f@example.jp")
+    meeting_id, code = create_open_meeting(client)
+    client.cookies.clear()
+    phone = join_as(client, code)
+    with phone as c:
+        send_note(c, meeting_id, "車で送迎ができます", kind="offer")
+        send_note(c, meeting_id, "通院の足がなくて困っている", kind="concern")
+        for path in (f"/f/sessions/{meeting_id}/matches", "/c/matching?district=tsurukawa"):
+            response = c.get(path, follow_redirects=False)
+            assert response.status_code in (302, 303, 403)
+        response = post_form(
+            c,
+            f"/f/sessions/{meeting_id}/matches",
+            {"offer_id": "1", "concern_id": "2", "status": "confirmed"},
+        )
+        assert response.status_code in (302, 303, 401, 403)
