@@ -4,17 +4,20 @@ indicator, and the console panel and coordinators' page over HTTP."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.boards import service as boards
 from server.errors import Forbidden, UserError
 from server.matching import service as matching
-from server.matching.models import MatchStatus
+from server.matching.models import Match, MatchStatus
 from server.matching.proposals import propose
+from server.projects import indicators
 from tests.conftest import create_facilitator, create_open_meeting, join_as, post_form, send_note, sign_in
 from tests.test_projects import posted, session, staff
 
@@ -114,6 +117,33 @@ async def test_who_may_confirm_or_dismiss_and_what_it_changes(db: AsyncSession) 
     )
     assert again.id == match.id and again.agreed == ""
     assert await matching.confirmed_matches(db, [meeting]) == []
+
+
+async def test_matches_indicator_counts_confirmed_matches_by_year_and_district(db: AsyncSession) -> None:
+    user = await staff(db)
+    tsurukawa = await session(db, held=date(2026, 6, 1))
+    kiso = await session(db, "kiso", held=date(2026, 7, 1))
+    yoriai = await session(db, "city", "yoriai", held=date(2026, 10, 1))
+
+    async def pair(meeting, status: str, when: datetime) -> None:  # type: ignore[no-untyped-def]
+        offer, concern = await posted(db, meeting, ("offer", "車を出せます"), ("concern", "通院できない"))
+        m = await matching.decide(db, meeting, user, offer_id=offer, concern_id=concern, status=status)
+        m.decided_at = when
+        db.add(m)
+        await db.commit()
+
+    await pair(tsurukawa, "confirmed", datetime(2026, 6, 1, 3, tzinfo=UTC))
+    await pair(tsurukawa, "confirmed", datetime(2027, 3, 31, 14, 59, tzinfo=UTC))  # 23:59 JST, still FY2026
+    await pair(tsurukawa, "confirmed", datetime(2027, 3, 31, 15, 0, tzinfo=UTC))  # April 1 JST: FY2027
+    await pair(tsurukawa, "dismissed", datetime(2026, 6, 1, 3, tzinfo=UTC))
+    await pair(kiso, "confirmed", datetime(2026, 7, 1, 3, tzinfo=UTC))
+    await pair(yoriai, "confirmed", datetime(2026, 10, 1, 3, tzinfo=UTC))
+    counts = {
+        d: (await indicators.indicators(db, 2026, d)).matches for d in ("tsurukawa", "kiso", "city", None)
+    }
+    assert counts == {"tsurukawa": 2, "kiso": 1, "city": 1, None: 4}
+    assert (await indicators.indicators(db, 2027, "tsurukawa")).matches == 1
+    assert len((await db.exec(select(Match))).all()) == 6
 
 
 # --- over HTTP ---------------------------------------------------------------------------------------
