@@ -238,3 +238,22 @@ def test_a_participant_cannot_see_or_decide_matches(client: TestClient[Litestar]
             {"offer_id": "1", "concern_id": "2", "status": "confirmed"},
         )
         assert response.status_code in (302, 303, 401, 403)
+
+
+def test_a_note_hidden_after_its_match_leaves_no_text_on_the_coordinator_page(
+    client: TestClient[Litestar],
+) -> None:
+    meeting_id, ids = _board(client)
+    data = {"offer_id": str(ids["offer"]), "concern_id": str(ids["secret"]), "status": "confirmed"}
+    data["agreed"] = "ないしょの送迎を毎週"
+    assert post_form(client, f"/f/sessions/{meeting_id}/matches", data, htmx=True).status_code == 200
+    assert (
+        post_form(client, f"/f/sessions/{meeting_id}/notes/{ids['secret']}/hide", {}, htmx=True).status_code
+        < 400
+    )
+    sign_in(client, "c@example.jp")
+    page = client.get("/c/matching?district=tsurukawa").text
+    assert "成立したマッチング（1件）" in page and "（非表示になった付箋）" in page
+    assert "ないしょ" not in page
+    indicators_page = client.get("/c/indicators?year=2026").text
+    assert "ないしょ" not in indicators_page

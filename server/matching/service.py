@@ -40,6 +40,8 @@ class ShownMatch:
     offer: Note | None
     concern: Note | None
     decided_by: str
+    #: What was agreed: left out too when either note is hidden (staff may have copied its words into it).
+    agreed: str
 
 
 def can_decide(user: User | None) -> bool:
@@ -131,20 +133,22 @@ async def confirmed_matches(db: AsyncSession, meetings: Sequence[Meeting]) -> li
         note = notes.get(note_id)
         return note if note is not None and not note.hidden else None
 
-    return [
-        ShownMatch(
-            match=m,
-            meeting=by_meeting[m.meeting_id],
-            offer=visible(m.offer_note_id),
-            concern=visible(m.concern_note_id),
-            decided_by=(
-                (users[m.decided_by].display_name or users[m.decided_by].email)
+    shown = []
+    for m in matches:
+        offer, concern = visible(m.offer_note_id), visible(m.concern_note_id)
+        shown.append(
+            ShownMatch(
+                match=m,
+                meeting=by_meeting[m.meeting_id],
+                offer=offer,
+                concern=concern,
+                decided_by=(users[m.decided_by].display_name or users[m.decided_by].email)
                 if m.decided_by in users
-                else ""
-            ),
+                else "",
+                agreed=m.agreed if offer is not None and concern is not None else "",
+            )
         )
-        for m in matches
-    ]
+    return shown
 
 
 async def district_meetings(db: AsyncSession, district_id: str) -> list[Meeting]:
