@@ -18,6 +18,8 @@ from server.matching import service as matching
 from server.matching.models import Match, MatchStatus
 from server.matching.proposals import propose
 from server.projects import indicators
+from server.projects import service as projects
+from server.projects.models import ProjectOrigin
 from tests.conftest import create_facilitator, create_open_meeting, join_as, post_form, send_note, sign_in
 from tests.test_projects import posted, session, staff
 
@@ -257,3 +259,45 @@ def test_a_note_hidden_after_its_match_leaves_no_text_on_the_coordinator_page(
     assert "ないしょ" not in page
     indicators_page = client.get("/c/indicators?year=2026").text
     assert "ないしょ" not in indicators_page
+
+
+async def test_a_confirmed_match_becomes_a_project_with_both_notes_as_origins(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    offer, concern, want = await posted(
+        db,
+        meeting,
+        ("offer", "車で送迎ができます"),
+        ("concern", "通院の足がない"),
+        ("want", "病院まで付き添いたい"),
+    )
+    match = await matching.decide(db, meeting, user, offer_id=offer, concern_id=concern, status="confirmed")
+    notes, title = await projects.promotable_notes(db, meeting, match_id=match.id)
+    assert [n.id for n in notes] == [concern, offer] and title == "通院の足がない"
+    data = projects.ProjectInput("通院の送迎", "説明", "idea", "", ["tsurukawa"], [])
+    project, _ = await projects.promote(db, meeting, user, data, match_id=match.id)
+    origins = (await db.exec(select(ProjectOrigin).where(ProjectOrigin.project_id == project.id))).all()
+    assert sorted((o.note_id, o.kind) for o in origins) == sorted([(offer, "offer"), (concern, "concern")])
+    dismissed = await matching.decide(
+        db, meeting, user, offer_id=want, concern_id=concern, status="dismissed"
+    )
+    with pytest.raises(UserError):
+        await projects.promotable_notes(db, meeting, match_id=dismissed.id)
+
+
+def test_the_promote_form_takes_a_confirmed_match(client: TestClient[Litestar]) -> None:
+    meeting_id, ids = _board(client)
+    data = {"offer_id": str(ids["offer"]), "concern_id": str(ids["concern"]), "status": "confirmed"}
+    assert post_form(client, f"/f/sessions/{meeting_id}/matches", data, htmx=True).status_code == 200
+    panel = client.get(f"/f/sessions/{meeting_id}/matches").text
+    link = re.search(r'href="(/f/sessions/\d+/promote\?match=\d+)"', panel)
+    assert link
+    form = client.get(link.group(1))
+    assert form.status_code == 200 and "通院の足がなくて困っている" in form.text
+    match_id = link.group(1).rsplit("=", 1)[1]
+    made = post_form(
+        client, f"/f/sessions/{meeting_id}/promote", {"match": match_id, "title": "送迎", "status": "idea"}
+    )
+    assert made.status_code == 303
+    sign_in(client, "c@example.jp")  # a coordinator only: no promote button (the form is the facilitators')
+    assert "promote?match=" not in client.get("/c/matching?district=tsurukawa").text

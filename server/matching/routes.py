@@ -68,6 +68,7 @@ async def console_panel(request: Request[Any, Any, Any], db: DB, meeting_id: Fro
         confirmed=await matching.confirmed_matches(db, [meeting]),
         themes=THEME_NAMES_SHOWN,
         back="",
+        can_promote=True,
     )
 
 
@@ -106,6 +107,7 @@ async def coordinator_page(
         proposed=proposed,
         themes=THEME_NAMES_SHOWN,
         back=f"/c/matching?district={district}",
+        can_promote=user.has_role("facilitator"),
     )
 
 
