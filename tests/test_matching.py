@@ -301,3 +301,17 @@ def test_the_promote_form_takes_a_confirmed_match(client: TestClient[Litestar]) 
     assert made.status_code == 303
     sign_in(client, "c@example.jp")  # a coordinator only: no promote button (the form is the facilitators')
     assert "promote?match=" not in client.get("/c/matching?district=tsurukawa").text
+
+
+async def test_deleting_a_matched_note_deletes_its_match(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    person, _ = await boards.join_meeting(db, meeting)
+    ids = []
+    for kind, text in (("offer", "車で送迎ができます"), ("concern", "通院の足がない")):
+        change = await boards.post_note(db, meeting, person, kind=kind, text=text)
+        ids.append(change.note_id or 0)  # type: ignore[union-attr]
+    await matching.decide(db, meeting, user, offer_id=ids[0], concern_id=ids[1], status="confirmed")
+    await boards.delete_note(db, meeting, ids[1], boards.Actor(participant_id=person.id))
+    assert (await db.exec(select(Match))).all() == []
+    assert (await indicators.indicators(db, 2026)).matches == 0
