@@ -20,6 +20,7 @@ from server.matching.proposals import propose
 from server.projects import indicators
 from server.projects import service as projects
 from server.projects.models import ProjectOrigin
+from server.reports.fiscal import current_fiscal_year
 from tests.conftest import create_facilitator, create_open_meeting, join_as, post_form, send_note, sign_in
 from tests.test_projects import posted, session, staff
 
@@ -255,7 +256,7 @@ def test_a_note_hidden_after_its_match_leaves_no_text_on_the_coordinator_page(
     )
     sign_in(client, "c@example.jp")
     page = client.get("/c/matching?district=tsurukawa").text
-    assert "成立したマッチング（1件）" in page and "（非表示になった付箋）" in page
+    assert "成立したマッチング（1件）" in page and "（非表示か削除になった付箋）" in page
     assert "ないしょ" not in page
     indicators_page = client.get("/c/indicators?year=2026").text
     assert "ないしょ" not in indicators_page
@@ -303,7 +304,8 @@ def test_the_promote_form_takes_a_confirmed_match(client: TestClient[Litestar]) 
     assert "promote?match=" not in client.get("/c/matching?district=tsurukawa").text
 
 
-async def test_deleting_a_matched_note_deletes_its_match(db: AsyncSession) -> None:
+async def test_a_deleted_note_keeps_its_match_counted_without_text(db: AsyncSession) -> None:
+    """As a project keeps its origin's count: the author deleting their note, or retention removing it."""
     user = await staff(db)
     meeting = await session(db)
     person, _ = await boards.join_meeting(db, meeting)
@@ -311,7 +313,21 @@ async def test_deleting_a_matched_note_deletes_its_match(db: AsyncSession) -> No
     for kind, text in (("offer", "車で送迎ができます"), ("concern", "通院の足がない")):
         change = await boards.post_note(db, meeting, person, kind=kind, text=text)
         ids.append(change.note_id or 0)  # type: ignore[union-attr]
-    await matching.decide(db, meeting, user, offer_id=ids[0], concern_id=ids[1], status="confirmed")
+    await matching.decide(
+        db,
+        meeting,
+        user,
+        offer_id=ids[0],
+        concern_id=ids[1],
+        status="confirmed",
+        agreed="通院の足がないので送る",
+    )
     await boards.delete_note(db, meeting, ids[1], boards.Actor(participant_id=person.id))
-    assert (await db.exec(select(Match))).all() == []
-    assert (await indicators.indicators(db, 2026)).matches == 0
+    db.expunge_all()
+    (match,) = (await db.exec(select(Match))).all()
+    assert (match.offer_note_id, match.concern_note_id) == (ids[0], None)
+    (shown,) = await matching.confirmed_matches(db, [meeting])
+    assert shown.concern is None and shown.agreed == ""
+    assert (await indicators.indicators(db, current_fiscal_year())).matches == 1
+    with pytest.raises(UserError):
+        await projects.promotable_notes(db, meeting, match_id=match.id)

@@ -28,15 +28,16 @@ MATCH_STATUS_LABELS: dict[str, LazyText] = {
 class Match(SQLModel, table=True):
     """An offer (できる) or want (やりたい) note and the concern (困りごと) note it answers, in one session.
 
-    One row per pair: deciding again changes the row. Deleting either note deletes the row."""
+    One row per pair: deciding again changes the row. A note deleted later (by its author, an admin or
+    retention's --remove) leaves its id empty: the match is still counted, like a project's origin."""
 
     __tablename__ = "note_match"
     __table_args__ = (UniqueConstraint("offer_note_id", "concern_note_id", name="uq_note_match_pair"),)
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
-    offer_note_id: int = Field(foreign_key="note.id", ondelete="CASCADE", index=True)
-    concern_note_id: int = Field(foreign_key="note.id", ondelete="CASCADE", index=True)
+    offer_note_id: int | None = Field(default=None, foreign_key="note.id", ondelete="SET NULL", index=True)
+    concern_note_id: int | None = Field(default=None, foreign_key="note.id", ondelete="SET NULL", index=True)
     status: str = Field(max_length=10, index=True)
     #: What was agreed (任意, 200字まで).
     agreed: str = Field(default="", max_length=AGREED_MAX_LENGTH)

@@ -33,7 +33,7 @@ class ShownProposal:
 
 @dataclass(frozen=True)
 class ShownMatch:
-    """A decided pair as staff see it. A note hidden since is None: its text is never shown."""
+    """A decided pair as staff see it. A note hidden or deleted since is None: its text is never shown."""
 
     match: Match
     meeting: Meeting
@@ -54,7 +54,7 @@ async def decided_pairs(db: AsyncSession, meeting_id: int) -> set[tuple[int, int
             select(Match.offer_note_id, Match.concern_note_id).where(Match.meeting_id == meeting_id)
         )
     ).all()
-    return {(o, c) for o, c in rows}
+    return {(o, c) for o, c in rows if o is not None and c is not None}
 
 
 async def proposals(db: AsyncSession, meeting: Meeting) -> list[ShownProposal]:
@@ -124,13 +124,13 @@ async def confirmed_matches(db: AsyncSession, meetings: Sequence[Meeting]) -> li
         col(Match.meeting_id).in_(list(by_meeting)), Match.status == MatchStatus.CONFIRMED
     )
     matches = list((await db.exec(query.order_by(col(Match.decided_at).desc(), col(Match.id).desc()))).all())
-    note_ids = {i for m in matches for i in (m.offer_note_id, m.concern_note_id)}
+    note_ids = {i for m in matches for i in (m.offer_note_id, m.concern_note_id) if i is not None}
     notes = {n.id: n for n in (await db.exec(select(Note).where(col(Note.id).in_(note_ids)))).all()}
     user_ids = {m.decided_by for m in matches if m.decided_by is not None}
     users = {u.id: u for u in (await db.exec(select(User).where(col(User.id).in_(user_ids)))).all()}
 
-    def visible(note_id: int) -> Note | None:
-        note = notes.get(note_id)
+    def visible(note_id: int | None) -> Note | None:
+        note = notes.get(note_id) if note_id is not None else None
         return note if note is not None and not note.hidden else None
 
     shown = []

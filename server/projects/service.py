@@ -258,7 +258,7 @@ async def promotable_notes(
         match = await db.get(Match, match_id)
         if match is None or match.meeting_id != meeting.id or match.status != MatchStatus.CONFIRMED:
             raise NotFound(N_("このマッチングは見つかりませんでした。"))
-        pair = [await db.get(Note, match.concern_note_id), await db.get(Note, match.offer_note_id)]
+        pair = [await db.get(Note, i) for i in (match.concern_note_id, match.offer_note_id) if i is not None]
         notes = [n for n in pair if n is not None and not n.hidden]
         if len(notes) < 2:
             raise NotFound(N_("このマッチングは見つかりませんでした。"))
