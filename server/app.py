@@ -35,6 +35,7 @@ from server.config import ROOT, Settings
 from server.db import make_engine, make_sessionmaker, writing
 from server.errors import UserError
 from server.i18n import N_, LocaleMiddleware
+from server.matching import routes as matching_routes
 from server.meetings import flow_routes
 from server.meetings import routes as meetings_routes
 from server.projects import api as projects_api
@@ -123,6 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Router(path="/", route_handlers=accounts_routes.handlers, include_in_schema=False),
             *meetings_routes.handlers,
             flow_routes.router,
+            matching_routes.facilitator_router,
+            matching_routes.coordinator_router,
             projects_routes.router,
             projects_api.router,
             admin_routes.router,

@@ -18,6 +18,7 @@ from server.accounts import models as _accounts  # noqa: F401
 from server.boards import models as _boards  # noqa: F401
 from server.config import Settings
 from server.districts import models as _districts  # noqa: F401
+from server.matching import models as _matching  # noqa: F401
 from server.meetings import models as _meetings  # noqa: F401
 from server.projects import models as _projects  # noqa: F401
 from server.visions import models as _visions  # noqa: F401

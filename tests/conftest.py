@@ -30,6 +30,7 @@ BOTH_ENGINES = {
     "test_http",
     "test_live",
     "test_meeting_flow",
+    "test_matching",
     "test_meeting_flow_http",
     "test_permissions",
     "test_privacy",

@@ -196,7 +196,9 @@ async def test_indicators_on_a_board_you_can_check_by_hand(db: AsyncSession) -> 
     tsurukawa = await session(db, held=date(2026, 6, 1))
     kiso = await session(db, "kiso", held=date(2026, 7, 1))
     yoriai = await session(db, "city", "yoriai", held=date(2026, 10, 1))
-    # A match (offer + concern) in Tsurukawa, a plain project in Kiso, a city-wide one from The YORIAI.
+    # A project from an offer and a concern in Tsurukawa, a plain project in Kiso, a city-wide one from The
+    # YORIAI. Since 2026-12 matches are pairs staff confirmed (tests/test_matching.py), not such projects:
+    # none is confirmed here, so every matches figure is 0.
     match = await promoted(db, user, tsurukawa, ("offer", "車を出せます"), ("concern", "通院できない"))
     plain = await promoted(db, user, kiso, ("idea", "朝市"), districts=("kiso",))
     citywide = await promoted(db, user, yoriai, ("want", "大学と連携"), districts=())
@@ -218,7 +220,7 @@ async def test_indicators_on_a_board_you_can_check_by_hand(db: AsyncSession) -> 
         1,
         1,
         0,
-        1,
+        0,
     )
     assert (k.participants, k.carried_out, k.roundtable_attendance, k.matches) == (1, 0, 1, 0)
     assert (
@@ -232,7 +234,7 @@ async def test_indicators_on_a_board_you_can_check_by_hand(db: AsyncSession) -> 
         2,
         2,
         1,
-        1,
+        0,
     )
 
 

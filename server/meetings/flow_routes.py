@@ -438,8 +438,8 @@ async def _promote_page(
 
 
 def _source(query: Any) -> dict[str, int]:
-    """What is promoted: ?note=ID or ?cluster=ID."""
-    for key in ("note", "cluster"):
+    """What is promoted: ?note=ID, ?cluster=ID or ?match=ID (a confirmed match: its two notes)."""
+    for key in ("note", "cluster", "match"):
         raw = str(query.get(key, ""))
         if raw.isdigit():
             return {key: int(raw)}
@@ -452,7 +452,11 @@ async def promote_form(request: Request[Any, Any, Any], db: DB, meeting_id: From
     meeting = await meetings.get_meeting(db, meeting_id)
     source = _source(request.query_params)
     notes, title = await projects.promotable_notes(
-        db, meeting, note_id=source.get("note"), cluster_id=source.get("cluster")
+        db,
+        meeting,
+        note_id=source.get("note"),
+        cluster_id=source.get("cluster"),
+        match_id=source.get("match"),
     )
     form = {
         "title": title,
@@ -477,7 +481,13 @@ async def promote(
     try:
         data = await projects.clean_project_input(db, form)
         _, change = await projects.promote(
-            db, meeting, user, data, note_id=source.get("note"), cluster_id=source.get("cluster")
+            db,
+            meeting,
+            user,
+            data,
+            note_id=source.get("note"),
+            cluster_id=source.get("cluster"),
+            match_id=source.get("match"),
         )
     except UserError as exc:
         return await _promote_page(db, meeting, form, source, exc.message, exc.status_code)

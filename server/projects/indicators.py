@@ -4,9 +4,11 @@
   fiscal year (everyone who had joined by March 31).
 - Ⅱ-2 実施件数: projects evaluated ○ (carried out) for that fiscal year.
 - Attendance: participants of the district roundtables and of The YORIAI held that year.
-- Matches (マッチング件数): projects started that year whose origin joins an offer (できる)
-  with a concern (困りごと).
-A district's figures count the projects that name that district; city-wide counts all.
+- Matches (マッチング件数): pairs of an offer (できる) or want (やりたい) note and a concern (困りごと)
+  note that staff confirmed that year (by the date of confirmation), in the district's sessions (by the
+  session's district). Before 2026-12 this was a proxy (projects whose origin held both an offer and a
+  concern); docs/projects.md keeps the history.
+A district's project figures count the projects that name that district; city-wide counts all.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.boards.models import Participant
+from server.matching.models import Match, MatchStatus
 from server.meetings.models import Meeting, MeetingKind
-from server.projects.models import Evaluation, Mark, Project, ProjectDistrict, ProjectMember, ProjectOrigin
+from server.projects.models import Evaluation, Mark, Project, ProjectDistrict, ProjectMember
 from server.reports.fiscal import fiscal_year_range
 from server.timeutil import JST
 
@@ -61,28 +64,22 @@ async def _attendance(db: AsyncSession, year: int, kind: str, district_id: str |
     return int(await db.scalar(query) or 0)
 
 
-async def _matches(db: AsyncSession, year: int, project_ids: list[int]) -> int:
+async def _matches(db: AsyncSession, year: int, district_id: str | None) -> int:
+    """Matches confirmed in the fiscal year, in the district's sessions (all sessions city-wide)."""
     start, end = _utc_bounds(year)
-    started = (
-        await db.exec(
-            select(Project.id).where(
-                col(Project.id).in_(project_ids),
-                col(Project.created_at) >= start,
-                col(Project.created_at) <= end,
-            )
+    query = (
+        select(func.count())
+        .select_from(Match)
+        .join(Meeting, col(Meeting.id) == col(Match.meeting_id))
+        .where(
+            Match.status == MatchStatus.CONFIRMED,
+            col(Match.decided_at) >= start,
+            col(Match.decided_at) <= end,
         )
-    ).all()
-    kinds = (
-        await db.exec(
-            select(ProjectOrigin.project_id, ProjectOrigin.kind).where(
-                col(ProjectOrigin.project_id).in_(started)
-            )
-        )
-    ).all()
-    by_project: dict[int, set[str]] = {}
-    for project_id, kind in kinds:
-        by_project.setdefault(project_id, set()).add(kind)
-    return sum(1 for k in by_project.values() if {"offer", "concern"} <= k)
+    )
+    if district_id is not None:
+        query = query.where(Meeting.district_id == district_id)
+    return int(await db.scalar(query) or 0)
 
 
 async def indicators(db: AsyncSession, year: int, district_id: str | None = None) -> Indicators:
@@ -109,5 +106,5 @@ async def indicators(db: AsyncSession, year: int, district_id: str | None = None
         carried_out=int(carried_out or 0),
         roundtable_attendance=await _attendance(db, year, MeetingKind.ROUNDTABLE, district_id),
         yoriai_attendance=await _attendance(db, year, MeetingKind.YORIAI, district_id),
-        matches=await _matches(db, year, project_ids),
+        matches=await _matches(db, year, district_id),
     )

@@ -267,7 +267,7 @@ INDICATOR_NAMES = {
     "carried_out": N_("Ⅱ-2 プロジェクトの実施件数"),
     "roundtable_attendance": N_("地区別懇談会の参加者数"),
     "yoriai_attendance": N_("The YORIAI の参加者数"),
-    "matches": N_("「できる」と「困りごと」のマッチング件数"),
+    "matches": N_("マッチング件数（成立した「できる」「やりたい」と「困りごと」の組み合わせ）"),
 }
 
 

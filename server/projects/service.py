@@ -21,6 +21,7 @@ from server.boards.state import vote_totals
 from server.districts.models import District
 from server.errors import NotFound, UserError
 from server.i18n import N_, Joined, Text
+from server.matching.models import Match, MatchStatus
 from server.meetings.models import Meeting, MeetingKind
 from server.projects.copies import holds_description, holds_title, title_prefill
 from server.projects.models import (
@@ -244,9 +245,24 @@ async def joined_projects(db: AsyncSession, participant: Participant) -> set[int
 
 
 async def promotable_notes(
-    db: AsyncSession, meeting: Meeting, *, note_id: int | None = None, cluster_id: int | None = None
+    db: AsyncSession,
+    meeting: Meeting,
+    *,
+    note_id: int | None = None,
+    cluster_id: int | None = None,
+    match_id: int | None = None,
 ) -> tuple[list[Note], str]:
     """The visible notes a promotion would come from, and a suggested title."""
+    if match_id is not None:
+        # A confirmed match: its concern and its offer (or want), both still visible; titled by the concern.
+        match = await db.get(Match, match_id)
+        if match is None or match.meeting_id != meeting.id or match.status != MatchStatus.CONFIRMED:
+            raise NotFound(N_("このマッチングは見つかりませんでした。"))
+        pair = [await db.get(Note, i) for i in (match.concern_note_id, match.offer_note_id) if i is not None]
+        notes = [n for n in pair if n is not None and not n.hidden]
+        if len(notes) < 2:
+            raise NotFound(N_("このマッチングは見つかりませんでした。"))
+        return notes, title_prefill(notes[0].text)
     if cluster_id is not None:
         cluster = await db.get(Cluster, cluster_id)
         if cluster is None or cluster.meeting_id != meeting.id:
@@ -268,10 +284,11 @@ async def promote(
     *,
     note_id: int | None = None,
     cluster_id: int | None = None,
+    match_id: int | None = None,
 ) -> tuple[Project, BoardChange]:
-    """Make a project of a note or a cluster; its origin (session, notes, votes) is kept."""
+    """Make a project of a note, a cluster or a confirmed match; its origin (session, notes, votes) is kept."""
     require_role(user, "facilitator")
-    notes, _ = await promotable_notes(db, meeting, note_id=note_id, cluster_id=cluster_id)
+    notes, _ = await promotable_notes(db, meeting, note_id=note_id, cluster_id=cluster_id, match_id=match_id)
     if not notes:
         raise UserError(N_("このグループには表示中の付箋がありません。"))
     cluster_name = ""
