@@ -33,7 +33,7 @@ def _int(raw: Any) -> int:
 
 
 async def _decide(
-    request: Request[Any, Any, Any], db: DB, user: User, meeting_id: int
+    request: Request[Any, Any, Any], db: DB, user: User, meeting_id: int, *, console: bool = False
 ) -> Template | Redirect:
     form = await request.form()
     meeting = await meetings.get_meeting(db, meeting_id)
@@ -50,7 +50,16 @@ async def _decide(
     if not request.headers.get("hx-request"):
         back = str(form.get("back", ""))
         return see_other(back if back.startswith("/c/matching") else f"/f/sessions/{meeting_id}")
-    return page("matching/_decided.html", confirmed=status == MatchStatus.CONFIRMED)
+    if not console:
+        return page("matching/_decided.html", confirmed=status == MatchStatus.CONFIRMED)
+    # The console's panel also lists the session's matches: it is sent again out of band, so a pair just
+    # confirmed (or dismissed after all) shows there at once.
+    return page(
+        "matching/_decided.html",
+        confirmed=status == MatchStatus.CONFIRMED,
+        session_matches=await matching.confirmed_matches(db, [meeting]),
+        can_promote=True,
+    )
 
 
 # --- on the console, during the meeting ---------------------------------------------------------
@@ -77,7 +86,7 @@ async def console_decide(
     request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]
 ) -> Template | Redirect:
     user = require_role(await current_user(request, db), "facilitator")
-    return await _decide(request, db, user, meeting_id)
+    return await _decide(request, db, user, meeting_id, console=True)
 
 
 # --- the coordinators' page, after the meeting ------------------------------------------------------
