@@ -7,7 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar import Litestar, Request, Response, Router, get
+from litestar import Request, Response, Router, get
 from litestar.channels import ChannelsPlugin
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
@@ -47,6 +47,7 @@ from server.web.deps import DB
 from server.web.logs import escape_control_characters_in_logs
 from server.web.responses import sign_in_required_handler, user_error_handler
 from server.web.security import RejectControlCharacters, security_headers_hook
+from server.web.serversend import App
 from server.web.templating import environment
 
 logger = logging.getLogger("yoriai")
@@ -81,7 +82,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None) -> App:
     settings = settings or Settings.from_env()
     escape_control_characters_in_logs()
     engine = make_engine(settings)
@@ -108,7 +109,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     board_hub = BoardHub(channels)
     key = hashlib.sha256(settings.secret_key.encode()).digest()
     template_engine = JinjaTemplateEngine.from_environment(environment())
-    return Litestar(
+    # App: Litestar that keeps each websocket's server send for the board's fragments
+    # (server/web/serversend.py).
+    return App(
         route_handlers=[
             healthz,
             # Pages and fragments stay out of the OpenAPI schema: it describes the JSON API only.

@@ -47,6 +47,7 @@ from server.web.dberrors import get_by_id
 from server.web.deps import DB, Channels
 from server.web.ratelimit import client_address, limits
 from server.web.responses import page, see_other
+from server.web.serversend import text_sender
 
 logger = logging.getLogger(__name__)
 
@@ -516,7 +517,8 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         stream.stop()
         _close_soon(socket, CLOSE_REPLACED, "replaced")
 
-    stream = BoardStream(viewer, max(after, 0), load_missed, socket.send_text, fell_behind)
+    # Fragments go on the server's own send, past Litestar's wrappers (server/web/serversend.py).
+    stream = BoardStream(viewer, max(after, 0), load_missed, text_sender(socket), fell_behind)
     holders: dict[Holder, str | int] = {holder: holder_id, "address": client_address(socket)}
     # Counted before the catch-up, so that a storm's older sockets stop before its reads.
     with guards.sockets.admit(meeting_id, holders, replaced):
