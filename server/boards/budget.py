@@ -112,12 +112,17 @@ class SocketBudget:
 class MessageCounter:
     """One socket's incoming messages in a sliding window."""
 
+    __slots__ = ("_times", "limit", "window_s")
+
     def __init__(self, limit: int = MAX_MESSAGES, window_s: float = MESSAGES_WINDOW_S) -> None:
         self.limit, self.window_s = limit, window_s
-        self._times: deque[float] = deque()
+        # Made at the first message: screens send none, and an empty deque is 0.6 KB a socket.
+        self._times: deque[float] | None = None
 
     def too_many(self, now: float) -> bool:
         """Count one message at ``now``: True when it is over the limit."""
+        if self._times is None:
+            self._times = deque()
         while self._times and self._times[0] <= now - self.window_s:
             self._times.popleft()
         self._times.append(now)

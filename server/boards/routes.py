@@ -491,10 +491,8 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         await socket.close(code=4403, reason="origin")
         return
     maker = socket.app.state.sessionmaker
-    async with maker() as db:
-        meeting = await get_by_id(db, Meeting, meeting_id)
-        watcher = await _watcher(socket, db, meeting_id, view) if meeting else None
-    if watcher is None or meeting is None:
+    watcher = await _socket_watcher(socket, meeting_id, view)
+    if watcher is None:
         await socket.close(code=4403, reason="forbidden")  # 4xxx: htmx will not retry
         return
     viewer, holder, holder_id = watcher
@@ -526,6 +524,16 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         async with socket.app.state.board_hub.listen(meeting_id, stream):
             await stream.open()
             await _listen_for_leaving(socket)
+
+
+async def _socket_watcher(
+    socket: WebSocket[Any, Any, Any], meeting_id: int, view: str
+) -> tuple[Viewer, Holder, int] | None:
+    """Who opens this socket, read in a frame of its own: the socket lives for hours, and its
+    handler's frame must not keep the session and the meeting it read (about 4 KB a socket)."""
+    async with socket.app.state.sessionmaker() as db:
+        meeting = await get_by_id(db, Meeting, meeting_id)
+        return await _watcher(socket, db, meeting_id, view) if meeting else None
 
 
 async def _listen_for_leaving(socket: WebSocket[Any, Any, Any]) -> None:
