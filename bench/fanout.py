@@ -84,9 +84,11 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, kernel_only: bool = False) -> float:
+    """User and kernel CPU of a process (or its kernel CPU only: sends and receives)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[12]) if kernel_only else int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def load_average() -> list[float]:
@@ -561,6 +563,7 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
     per_board, closed_early = await crowd.measure()
     connected = sum(per_board.values())
     cpu_start = cpu_seconds(pid) if pid else 0.0
+    sys_start = cpu_seconds(pid, kernel_only=True) if pid else 0.0
     profiler = start_profiler(args.profile, pid, args.seconds)
     # Up to 100 posters per board, spread over its phones (so over its source addresses: yoriai
     # limits notes per address and board, as a hall's routers would spread them).
@@ -601,6 +604,7 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
         profiler.wait(timeout=60)
         print_hot_spots(args.profile)
     server_cpu = (cpu_seconds(pid) - cpu_start) if pid else 0.0
+    server_sys = (cpu_seconds(pid, kernel_only=True) - sys_start) if pid else 0.0
     rss_end = rss_mb(pid) if pid else 0.0
     results = await crowd.ask("stop")
     crowd.stop()
@@ -619,6 +623,7 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
         "post_p95_ms": round(statistics.quantiles(post_ms, n=20)[18], 1) if len(post_ms) > 1 else 0.0,
         **summarise(results, acked, per_board),
         "server_cpu_s": round(server_cpu, 1),
+        "server_kernel_cpu_s": round(server_sys, 1),
         "server_rss_mb": round(max(rss_connected, rss_end), 1),
         "rss_mb_per_1000_clients": round(
             (max(rss_connected, rss_end) - rss_idle) * 1000 / max(connected, 1), 1
@@ -641,18 +646,31 @@ def start_profiler(path: str | None, pid: int | None, seconds: float) -> subproc
 
 
 def print_hot_spots(path: str, top: int = 25) -> None:
-    """Where the server's samples fall: inclusive share per function (file:function)."""
+    """Where the event loop's samples fall, inclusive and own (leaf) share per function
+    (file:function). Samples of other threads (aiosqlite's workers, mostly waiting for work)
+    are counted apart: py-spy samples them too."""
     inclusive: Counter[str] = Counter()
-    total = 0
+    own: Counter[str] = Counter()
+    total = loop = 0
     for line in Path(path).read_text().splitlines():
         stack, count = line.rsplit(" ", 1)
         total += int(count)
-        names = {re.sub(r" \((?:.*/)?([^/:]+)(?::\d+)?\)$", r" \1", f) for f in stack.split(";")}
-        for name in names:
+        frames = [re.sub(r" \((?:.*/)?([^/:]+)(?::\d+)?\)$", r" \1", f) for f in stack.split(";")]
+        runner = next((i for i, f in enumerate(frames) if f.startswith("Runner.run ")), None)
+        if runner is None:
+            continue  # not the event loop's thread
+        frames = frames[runner:]  # from the loop down (above it: the same start-up frames)
+        loop += int(count)
+        for name in set(frames):
             inclusive[name] += int(count)
-    print(f"profile: {total} samples in {path}")
+        own[frames[-1]] += int(count)
+    print(f"profile: {total} samples in {path}, {loop} of them the event loop's")
+    print("  inclusive share of the event loop:")
     for name, count in inclusive.most_common(top):
-        print(f"  {100 * count / max(total, 1):5.1f}%  {name}")
+        print(f"  {100 * count / max(loop, 1):5.1f}%  {name}")
+    print("  own share (the function itself, or C code it called):")
+    for name, count in own.most_common(top // 2):
+        print(f"  {100 * count / max(loop, 1):5.1f}%  {name}")
 
 
 # --- the baseline: a bare websockets broadcast server ---------------------------------------------------
@@ -711,6 +729,8 @@ async def run_baseline(args: argparse.Namespace, sample: str) -> dict[str, Any]:
         per_board, closed_early = await crowd.measure()
         connected = sum(per_board.values())
         cpu_start = cpu_seconds(server.pid)
+        sys_start = cpu_seconds(server.pid, kernel_only=True)
+        profiler = start_profiler(args.profile_baseline, server.pid, args.seconds)
         # A payload as large as yoriai's fragment, cut from one, with the marker in the same place.
         found = re.search(r"FO\d+t\d+e", sample)
         before, after = (sample[: found.start()], sample[found.end() :]) if found else ("<div>", "</div>")
@@ -727,7 +747,11 @@ async def run_baseline(args: argparse.Namespace, sample: str) -> dict[str, Any]:
 
             await pace(args.rate, args.seconds, post)
         await crowd.drain(sum(per_board[b] for b in acked.values()), args.drain)
+        if profiler:
+            profiler.wait(timeout=60)
+            print_hot_spots(args.profile_baseline)
         server_cpu = cpu_seconds(server.pid) - cpu_start
+        server_sys = cpu_seconds(server.pid, kernel_only=True) - sys_start
         results = await crowd.ask("stop")
         crowd.stop()
         return {
@@ -737,6 +761,7 @@ async def run_baseline(args: argparse.Namespace, sample: str) -> dict[str, Any]:
             "acked": len(acked),
             **summarise(results, acked, per_board),
             "server_cpu_s": round(server_cpu, 1),
+            "server_kernel_cpu_s": round(server_sys, 1),
             "rss_mb_per_1000_clients": round((rss_connected - rss_idle) * 1000 / max(connected, 1), 1),
         }
     finally:
@@ -804,6 +829,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", metavar="FILE", help="record the server with py-spy into FILE (raw format)"
     )
+    parser.add_argument("--profile-baseline", metavar="FILE", help="the same for the baseline server")
     parser.add_argument("--serve-baseline", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.deflate = args.compression == "deflate"
