@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -183,6 +184,50 @@ def test_closing_the_session_tells_every_phone(facilitator: TestClient[Litestar]
             post_form(c, f"/f/sessions/{meeting_id}/close", {})
         message = socket.receive_text(timeout=WAIT)
     assert "board-status--closed" in message and "この会はおわりました" in message
+
+
+def test_a_polling_screen_waiting_for_its_turn_holds_no_database_connection(
+    facilitator: TestClient[Litestar],
+) -> None:
+    """Catch-ups take a turn, then a pooled connection; a polling screen (GET /events) must not
+    hold a connection while it waits for a turn, or a crowd of them holding the whole pool would
+    stall the catch-ups that hold the turns (until the pool's timeout)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.boards.budget import CATCH_UPS_AT_ONCE
+
+    class Turns(asyncio.Semaphore):
+        waiting = 0
+
+        async def acquire(self) -> bool:
+            self.waiting += 1
+            try:
+                return await super().acquire()
+            finally:
+                self.waiting -= 1
+
+    meeting_id, code = create_open_meeting(facilitator)
+    alice = join_as(facilitator, code)
+    app = facilitator.app
+    turns = app.state.live_guards.catch_ups = Turns(CATCH_UPS_AT_ONCE)
+    pool = app.state.sessionmaker.kw["bind"].pool
+    portal = facilitator.blocking_portal
+    for _ in range(CATCH_UPS_AT_ONCE):  # every turn taken, as by catch-ups in a storm
+        portal.call(turns.acquire)
+    with alice as c, ThreadPoolExecutor(6) as threads:
+        polls = [threads.submit(c.get, f"/b/{meeting_id}/events?after=0") for _ in range(6)]
+        try:
+            deadline = time.monotonic() + 20
+            while portal.call(lambda: turns.waiting) < 6 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert portal.call(lambda: turns.waiting) == 6
+            held_while_waiting = portal.call(pool.checkedout)
+        finally:
+            for _ in range(CATCH_UPS_AT_ONCE):
+                portal.call(turns.release)
+        assert all(poll.result(timeout=20).status_code == 200 for poll in polls)
+    assert held_while_waiting == 0
 
 
 # --- BoardStream on its own: the races a test client cannot time -------------------------

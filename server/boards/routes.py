@@ -589,6 +589,9 @@ async def board_events(
     if viewer is None:
         raise Forbidden(N_("この会のボードを見る権限がありません。"))
     guards: LiveGuards = request.app.state.live_guards
+    # Give the pooled connection back while waiting for a turn: the turns are taken by catch-ups
+    # that need a connection, so a crowd of polling screens holding them all would stall both.
+    await db.commit()
     async with guards.catch_ups:  # shared with the websockets' catch-ups
         missed = await boards.catch_up(db, meeting, max(after, 0))
     return render_catch_up(viewer, missed)
