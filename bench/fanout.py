@@ -77,15 +77,24 @@ def raise_open_files() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def rss_mb(pid: int) -> float:
+Pids = tuple[int, ...]  # the server's processes (its workers), empty when unknown
+
+
+def rss_mb(pid: int | Pids) -> float:
+    """Resident memory of a process, or the sum over several."""
+    if isinstance(pid, tuple):
+        return sum(rss_mb(p) for p in pid)
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
 
-def cpu_seconds(pid: int, kernel_only: bool = False) -> float:
-    """User and kernel CPU of a process (or its kernel CPU only: sends and receives)."""
+def cpu_seconds(pid: int | Pids, kernel_only: bool = False) -> float:
+    """User and kernel CPU of a process (or its kernel CPU only: sends and receives), or the
+    sum over several."""
+    if isinstance(pid, tuple):
+        return sum(cpu_seconds(p, kernel_only) for p in pid)
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = int(fields[12]) if kernel_only else int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
@@ -521,7 +530,7 @@ def note_text(n: int) -> str:
 
 
 async def connect_crowd(
-    specs: list[Spec], args: argparse.Namespace, pid: int | None
+    specs: list[Spec], args: argparse.Namespace, pid: int | Pids
 ) -> tuple[Crowd, dict[str, Any]]:
     """The connect phase: every socket opens and gets its catch-up. Returns the crowd, ready to
     measure, and how long that took, with the server's CPU and its peak memory meanwhile."""
@@ -551,7 +560,7 @@ async def connect_crowd(
     }
 
 
-async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None) -> dict[str, Any]:
+async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: Pids) -> dict[str, Any]:
     boards = await open_boards(urls[0], args.boards, args.email, args.password)
     join_start = time.monotonic()
     phones, join_errors = await join_all(urls, boards, args.clients)
@@ -625,6 +634,7 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
         "server_cpu_s": round(server_cpu, 1),
         "server_kernel_cpu_s": round(server_sys, 1),
         "server_rss_mb": round(max(rss_connected, rss_end), 1),
+        "server_rss_mb_each": [round(rss_mb(p), 1) for p in pid],
         "rss_mb_per_1000_clients": round(
             (max(rss_connected, rss_end) - rss_idle) * 1000 / max(connected, 1), 1
         )
@@ -634,10 +644,12 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
     }
 
 
-def start_profiler(path: str | None, pid: int | None, seconds: float) -> subprocess.Popen[bytes] | None:
-    """py-spy (pip install py-spy) on the server while the notes are posted."""
+def start_profiler(path: str | None, pid: int | Pids, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy (pip install py-spy) on the server while the notes are posted (its first
+    process, with several)."""
     if not path or not pid:
         return None
+    pid = pid[0] if isinstance(pid, tuple) else pid
     spy = Path(sys.executable).with_name("py-spy")
     if not spy.exists():
         raise SystemExit("--profile needs py-spy: .venv/bin/pip install -e '.[bench]'")
@@ -812,7 +824,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--url", help="a yoriai server already running")
     parser.add_argument("--urls", nargs="+", help="several workers of one yoriai (phones spread over them)")
-    parser.add_argument("--pid", type=int, help="with --url: the server process whose memory to read")
+    parser.add_argument(
+        "--pid",
+        type=int,
+        nargs="+",
+        help="with --url: the server's processes (its workers) whose CPU and memory to read",
+    )
     parser.add_argument("--email", default=EMAIL)
     parser.add_argument("--password", default=PASSWORD)
     parser.add_argument("--procs", type=int, default=2, help="client processes")
@@ -843,14 +860,14 @@ def ratio(ours: float | None, base: float | None) -> float | None:
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     server = None
     urls = args.urls or ([args.url] if args.url else None)
-    pid = args.pid
+    pid: Pids = tuple(args.pid or ())
     load_before = load_average()
     if urls is None:
         server = start_yoriai()
         urls = [server.url]
-        pid = server.process.pid if server.process else None
+        pid = (server.process.pid,) if server.process else ()
         log = Path(server.env["YORIAI_DATA_DIR"]) / "server.log"
-        print(f"yoriai at {server.url}, pid {pid} (py-spy record -p {pid}), log {log}", flush=True)
+        print(f"yoriai at {server.url}, pid {pid} (py-spy record -p PID), log {log}", flush=True)
     try:
         ours = await run_yoriai(args, [u.rstrip("/") for u in urls], pid)
     finally:
@@ -907,6 +924,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "rss_mb_per_1000_clients": ours["rss_mb_per_1000_clients"],
         "baseline_rss_mb_per_1000_clients": b.get("rss_mb_per_1000_clients"),
         "server_rss_mb": ours["server_rss_mb"] if pid else None,
+        "server_rss_mb_each": ours["server_rss_mb_each"] if pid else None,
         "server_cpu_s": ours["server_cpu_s"] if pid else None,
         "harness_cpu_s": ours["harness_cpu_s"],
         "fragment_bytes": len(sample.encode()),
