@@ -44,6 +44,7 @@ import multiprocessing as mp
 import os
 import re
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -530,7 +531,7 @@ def note_text(n: int) -> str:
 
 
 async def connect_crowd(
-    specs: list[Spec], args: argparse.Namespace, pid: int | Pids
+    specs: list[Spec], args: argparse.Namespace, pid: int | Pids, profile: str | None = None
 ) -> tuple[Crowd, dict[str, Any]]:
     """The connect phase: every socket opens and gets its catch-up. Returns the crowd, ready to
     measure, and how long that took, with the server's CPU and its peak memory meanwhile."""
@@ -545,10 +546,15 @@ async def connect_crowd(
             await asyncio.sleep(0.05)
 
     sampler = asyncio.create_task(sample())
+    profiler = start_profiler(profile, pid, 3600)
     crowd = Crowd(specs, args.procs, args.deflate)
     phase = await crowd.ready()
     done.set()
     await sampler
+    if profiler and profile:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes what it has
+        profiler.wait(timeout=60)
+        print_hot_spots(profile)
     return crowd, {
         "connect_s": round(phase["seconds"], 2),
         "connect_catch_up_p50_ms": phase["catch_up_p50_ms"],
@@ -567,7 +573,7 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: Pids) -> di
     join_s = time.monotonic() - join_start
     rss_idle = rss_mb(pid) if pid else 0.0
     specs = [p.ws_spec(i % args.boards) for i, p in enumerate(phones)]
-    crowd, connect_phase = await connect_crowd(specs, args, pid)
+    crowd, connect_phase = await connect_crowd(specs, args, pid, args.profile_connect)
     rss_connected = rss_mb(pid) if pid else 0.0
     per_board, closed_early = await crowd.measure()
     connected = sum(per_board.values())
@@ -847,6 +853,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--profile", metavar="FILE", help="record the server with py-spy into FILE (raw format)"
     )
     parser.add_argument("--profile-baseline", metavar="FILE", help="the same for the baseline server")
+    parser.add_argument(
+        "--profile-connect", metavar="FILE", help="record yoriai with py-spy while the phones connect"
+    )
     parser.add_argument("--serve-baseline", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.deflate = args.compression == "deflate"
