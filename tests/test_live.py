@@ -230,6 +230,44 @@ def test_a_polling_screen_waiting_for_its_turn_holds_no_database_connection(
     assert held_while_waiting == 0
 
 
+async def test_sockets_waiting_for_the_same_catch_up_share_one_read_but_never_one_begun() -> None:
+    """A hall that connects at once (every phone after=0) waits for a few turns; those waiting
+    for the same board and seq share one read. A read that has begun is never joined: it may
+    have missed what was committed before the newcomer subscribed."""
+    import asyncio
+
+    from server.boards.budget import CATCH_UPS_AT_ONCE, LiveGuards
+
+    guards = LiveGuards()
+    reads: list[int] = []
+    gate = asyncio.Event()
+
+    async def read() -> int:
+        reads.append(len(reads) + 1)
+        number = len(reads)
+        await gate.wait()
+        return number
+
+    for _ in range(CATCH_UPS_AT_ONCE):  # every turn taken
+        await guards.catch_ups.acquire()
+    waiting = [asyncio.ensure_future(guards.catch_up(1, 0, read)) for _ in range(50)]
+    other_board = asyncio.ensure_future(guards.catch_up(2, 0, read))
+    other_seq = asyncio.ensure_future(guards.catch_up(1, 7, read))
+    await asyncio.sleep(0)
+    waiting[0].cancel()  # a phone that leaves while it waits takes no one's read with it
+    for _ in range(CATCH_UPS_AT_ONCE):
+        guards.catch_ups.release()
+    await asyncio.sleep(0.01)
+    assert len(reads) == 3  # one read per (board, seq), all begun now
+    late = asyncio.ensure_future(guards.catch_up(1, 0, read))  # after the read began: its own
+    await asyncio.sleep(0.01)
+    gate.set()
+    results = await asyncio.gather(*waiting[1:], other_board, other_seq, late)
+    assert len(set(results[:49])) == 1
+    assert len(set(results)) == 4 and len(reads) == 4
+    assert waiting[0].cancelled()
+
+
 # --- BoardStream on its own: the races a test client cannot time -------------------------
 
 
@@ -442,3 +480,15 @@ async def test_run_now_finishes_what_need_not_wait_and_hands_the_rest_to_a_task(
         assert str(exc) == "壊れた"
     else:
         raise AssertionError("the error did not reach the task")
+
+
+def test_a_catch_up_rendered_once_for_many_phones_still_gives_an_author_their_own_note() -> None:
+    from server.boards.live import Viewer, render_catch_up
+    from server.boards.state import CatchUp
+
+    missed = CatchUp(1, {1: a_note(1, "わたしの付箋")}, COUNTS, a_board())  # by participant 9
+    other = render_catch_up(Viewer("phone", 1, 5), missed)
+    author = render_catch_up(Viewer("phone", 1, 9), missed)
+    assert "note--own" in author and "note--own" not in other
+    assert render_catch_up(Viewer("phone", 1, 6), missed) is other  # rendered once, shared
+    assert "note--own" not in render_catch_up(Viewer("projector", 1), missed)

@@ -188,15 +188,23 @@ def render_published(message: str, viewer: Viewer) -> tuple[int, str]:
 
 
 def render_catch_up(viewer: Viewer, missed: CatchUp) -> str:
-    return render_fragments(
-        viewer,
-        seq=missed.last_seq,
-        notes=missed.notes,
-        clusters=missed.clusters,
-        projects=missed.projects,
-        counts=missed.counts,
-        board=missed.board,
-    )
+    """A catch-up's fragment for this viewer, rendered once per kind of viewer (a phone's own
+    notes carry its edit controls: an author gets their own)."""
+    owns_some = any(viewer.owns(note) for note in missed.notes.values())
+    own_id = viewer.participant_id if owns_some else None
+    key = (viewer.mode, own_id, viewer.locale)
+    fragment = missed.rendered.get(key)
+    if fragment is None:
+        fragment = missed.rendered[key] = render_fragments(
+            Viewer(viewer.mode, viewer.meeting_id, own_id, viewer.locale),
+            seq=missed.last_seq,
+            notes=missed.notes,
+            clusters=missed.clusters,
+            projects=missed.projects,
+            counts=missed.counts,
+            board=missed.board,
+        )
+    return fragment
 
 
 class BoardStream:

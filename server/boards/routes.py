@@ -500,10 +500,14 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
     guards: LiveGuards = socket.app.state.live_guards
 
     async def load_missed(since: int) -> boards.CatchUp:
-        async with guards.catch_ups, maker() as db:  # a few at a time: a storm queues here
-            current = await db.get(Meeting, meeting_id)
-            assert current is not None
-            return await boards.catch_up(db, current, since)
+        async def read() -> boards.CatchUp:
+            async with maker() as db:
+                current = await db.get(Meeting, meeting_id)
+                assert current is not None
+                return await boards.catch_up(db, current, since)
+
+        # A few at a time, and shared by the sockets that wait for the same: a storm queues here.
+        return await guards.catch_up(meeting_id, since, read)
 
     def fell_behind() -> None:
         # 1013 (try again later): htmx reconnects, with ?after=, and catches up from the database.
