@@ -1,5 +1,8 @@
 """Fan-out: how long a note takes from one phone to every phone on the board, against a bare server.
 
+From a fresh clone: `scripts/bootstrap.sh bench` (a .venv with the bench extra: the test tools and
+py-spy; the .venv of ./start.sh is enough without --profile), then
+
     .venv/bin/python bench/fanout.py                          # 1,000 phones, 1 board, 5 notes/s, 60 s
     .venv/bin/python bench/fanout.py --seconds 20             # a quick check
     .venv/bin/python bench/fanout.py --clients 2000 --boards 10 --urls http://127.0.0.1:8001 http://127.0.0.1:8002
@@ -16,10 +19,17 @@ carries a marker with its number and the monotonic clock at sending; every clien
 sees the marker in a fragment. The clients run in --procs processes so that the harness is not
 the bottleneck; CLOCK_MONOTONIC is shared by every process of the machine.
 
+Two phases, reported apart. Connect: every client opens its socket and waits for its first
+message (yoriai's catch-up; the server accepts a socket before it reads it), and the harness
+reports how long until the last one is caught up, with the server's CPU and peak memory
+meanwhile. Only then are notes posted and measured, so the steady figures never include a
+catch-up still running, whatever the machine's speed.
+
 The same clients then measure a minimal broadcast server written directly with `websockets`
 (bench/fanout.py --serve-baseline PORT, in its own process): a poster sends each note over a
 websocket and the server broadcasts it to the board's clients, with a payload cut from a real
-yoriai fragment of the same size. That is the floor of what this machine and harness can do.
+yoriai fragment of the same size. That is the floor of what this machine and harness can do; the figures are printed as ratios
+against it (the same clients, rate and machine load).
 
 The last line is one JSON object with the figures.
 """
@@ -34,6 +44,7 @@ import multiprocessing as mp
 import os
 import re
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -55,6 +66,7 @@ from tests.live_server import ROOT, LiveServer, cli, free_port
 
 MARK = re.compile(rb"FO(\d+)t(\d+)e")  # note number and the sender's monotonic clock in microseconds
 EMAIL, PASSWORD = "bench@example.jp", "bench-password"
+HELLO = '<div id="board-seq" hx-swap-oob="true" data-seq="0"></div>'  # the baseline's first message
 
 
 def now_us() -> int:
@@ -66,16 +78,27 @@ def raise_open_files() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def rss_mb(pid: int) -> float:
+Pids = tuple[int, ...]  # the server's processes (its workers), empty when unknown
+
+
+def rss_mb(pid: int | Pids) -> float:
+    """Resident memory of a process, or the sum over several."""
+    if isinstance(pid, tuple):
+        return sum(rss_mb(p) for p in pid)
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int | Pids, kernel_only: bool = False) -> float:
+    """User and kernel CPU of a process (or its kernel CPU only: sends and receives), or the
+    sum over several."""
+    if isinstance(pid, tuple):
+        return sum(cpu_seconds(p, kernel_only) for p in pid)
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[12]) if kernel_only else int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def load_average() -> list[float]:
@@ -127,6 +150,8 @@ class RawSocket(asyncio.Protocol):
         self.compressed = False
         loop = asyncio.get_running_loop()
         self.opened: asyncio.Future[None] = loop.create_future()
+        #: When the first message arrived (µs, monotonic): yoriai's catch-up, the baseline's hello.
+        self.first: asyncio.Future[int] = loop.create_future()
         self.closed: asyncio.Future[None] = loop.create_future()
 
     def connection_made(self, transport: Any) -> None:
@@ -136,6 +161,8 @@ class RawSocket(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.opened.done():
             self.opened.set_exception(ConnectionError("closed during the handshake"))
+        if not self.first.done():
+            self.first.set_exception(ConnectionError("closed before its first message"))
         if not self.closed.done():
             self.closed.set_result(None)
 
@@ -180,6 +207,8 @@ class RawSocket(asyncio.Protocol):
                     message = b"".join(self.parts)
                     if self.compressed:
                         message = self.inflate.decompress(message + b"\x00\x00\xff\xff")
+                    if not self.first.done():
+                        self.first.set_result(now_us())
                     self.take(message)
             elif opcode == 9:
                 self.control(0xA, payload)  # ping: pong
@@ -194,20 +223,30 @@ class RawSocket(asyncio.Protocol):
 
 
 class Listener:
-    """Every client of one process: connect, then count and time each marked note it receives."""
+    """Every client of one process: connect, wait for the first message (the catch-up), then
+    count and time each marked note it receives."""
 
     def __init__(self) -> None:
         self.received: Counter[int] = Counter()
+        self.doubled = 0  # a note a socket received more than once
         self.latencies_ms: list[float] = []
-        self.connected: Counter[int] = Counter()  # per board
+        self.connected: Counter[int] = Counter()  # per board: caught up and still open
         self.errors: list[str] = []
         self.dropped = 0
         self.sample: str | None = None
+        self.started_us = now_us()
+        self.caught_up_us: list[int] = []  # when each socket got its first message
+        self.to_catch_up_ms: list[float] = []  # from starting to connect to that first message
 
-    def take(self, message: bytes) -> None:
+    def take(self, message: bytes, seen: set[int]) -> None:
         arrived = now_us()
         for found in MARK.finditer(message):
-            self.received[int(found.group(1))] += 1
+            n = int(found.group(1))
+            if n in seen:
+                self.doubled += 1
+                continue
+            seen.add(n)
+            self.received[n] += 1
             self.latencies_ms.append((arrived - int(found.group(2))) / 1000)
             if self.sample is None:
                 self.sample = message.decode()
@@ -216,18 +255,25 @@ class Listener:
         url, headers, board, address = spec
         parts = urlsplit(url)
         loop = asyncio.get_running_loop()
+        seen: set[int] = set()
         try:
             async with gate:
+                began = now_us()
                 _, socket = await loop.create_connection(
-                    lambda: RawSocket(url, headers, deflate, self.take),
+                    lambda: RawSocket(url, headers, deflate, lambda m: self.take(m, seen)),
                     parts.hostname,
                     parts.port,
                     local_addr=(address, 0),
                 )
                 await asyncio.wait_for(socket.opened, 120)
+            # Measured only once every socket holds what a phone shows: its catch-up has arrived
+            # (the server accepts a socket before it reads the catch-up, so "open" is not "ready").
+            first = await asyncio.wait_for(socket.first, 300)
         except (OSError, TimeoutError) as exc:
             self.errors.append(repr(exc))
             return
+        self.caught_up_us.append(first)
+        self.to_catch_up_ms.append((first - began) / 1000)
         self.connected[board] += 1
         try:
             await socket.closed
@@ -246,9 +292,17 @@ async def _client_main(specs: list[Spec], deflate: bool, pipe: Any) -> None:
     listener = Listener()
     gate = asyncio.Semaphore(50)  # connect in waves: a phone crowd arrives over seconds, not at once
     tasks = [asyncio.create_task(listener.listen(spec, deflate, gate)) for spec in specs]
-    while sum(listener.connected.values()) + len(listener.errors) < len(specs):
-        await asyncio.sleep(0.05)
-    pipe.send(("ready", dict(listener.connected), listener.errors))
+    while len(listener.caught_up_us) + len(listener.errors) < len(specs):
+        await asyncio.sleep(0.02)
+    pipe.send(
+        {
+            "connected": dict(listener.connected),
+            "errors": listener.errors,
+            "started_us": listener.started_us,
+            "caught_up_us": max(listener.caught_up_us, default=listener.started_us),
+            "to_catch_up_ms": listener.to_catch_up_ms,
+        }
+    )
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, pipe.recv)  # "measure" (no marked note was sent before it)
     dropped_before = listener.dropped
@@ -259,6 +313,7 @@ async def _client_main(specs: list[Spec], deflate: bool, pipe: Any) -> None:
     pipe.send(  # on "stop"
         {
             "received": dict(listener.received),
+            "doubled": listener.doubled,
             "latencies_ms": listener.latencies_ms,
             "dropped": listener.dropped - dropped_before,
             "sample": listener.sample,
@@ -308,13 +363,22 @@ class Crowd:
             live.update(a[0])
         return live, sum(a[1] for a in answers)
 
-    async def ready(self) -> tuple[Counter[int], list[str]]:
-        """Clients connected per board, and why the others could not connect."""
+    async def ready(self) -> dict[str, Any]:
+        """Wait until every client has its catch-up (or failed): the connect phase's figures."""
         answers = await self.ask()
         connected: Counter[int] = Counter()
         for a in answers:
-            connected.update(a[1])
-        return connected, [e for a in answers for e in a[2]]
+            connected.update(a["connected"])
+        waits = sorted(w for a in answers for w in a["to_catch_up_ms"])
+        started = min(a["started_us"] for a in answers)
+        return {
+            "connected": connected,
+            "errors": [e for a in answers for e in a["errors"]],
+            # From the first connection attempt to the last socket's catch-up.
+            "seconds": (max(a["caught_up_us"] for a in answers) - started) / 1e6,
+            "catch_up_p50_ms": round(statistics.median(waits), 1) if waits else 0.0,
+            "catch_up_p95_ms": round(statistics.quantiles(waits, n=20)[18], 1) if len(waits) > 1 else 0.0,
+        }
 
     def stop(self) -> None:
         for process in self.processes:
@@ -359,6 +423,7 @@ def summarise(
         "max_ms": round(max(latencies, default=0.0), 1),
         "lost": lost,
         "missing_deliveries": missing,
+        "doubled": sum(r["doubled"] for r in results),
         "dropped_connections": sum(r["dropped"] for r in results),
         "harness_cpu_s": round(sum(r["cpu_s"] for r in results), 1),
     }
@@ -384,6 +449,7 @@ async def open_boards(url: str, boards: int, email: str, password: str) -> list[
         assert signed.status_code in (302, 303), (
             f"sign-in failed ({signed.status_code}): create the user first"
         )
+        token = csrf_from((await staff.get("/f/sessions/new")).text)  # signing in renews the token
         opened = []
         for b in range(boards):
             created = await staff.post(
@@ -464,19 +530,62 @@ def note_text(n: int) -> str:
     return f"駅前の広場にベンチと日陰がほしい FO{n}t{now_us()}e"
 
 
-async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None) -> dict[str, Any]:
+async def connect_crowd(
+    specs: list[Spec], args: argparse.Namespace, pid: int | Pids, profile: str | None = None
+) -> tuple[Crowd, dict[str, Any]]:
+    """The connect phase: every socket opens and gets its catch-up. Returns the crowd, ready to
+    measure, and how long that took, with the server's CPU and its peak memory meanwhile."""
+    cpu_start = cpu_seconds(pid) if pid else 0.0
+    peak = rss_mb(pid) if pid else 0.0
+    done = asyncio.Event()
+
+    async def sample() -> None:
+        nonlocal peak
+        while not done.is_set() and pid:
+            peak = max(peak, rss_mb(pid))
+            await asyncio.sleep(0.05)
+
+    sampler = asyncio.create_task(sample())
+    profiler = start_profiler(profile, pid, 3600)
+    crowd = Crowd(specs, args.procs, args.deflate)
+    phase = await crowd.ready()
+    done.set()
+    await sampler
+    if profiler and profile:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes what it has
+        profiler.wait(timeout=60)
+        print_hot_spots(profile)
+    return crowd, {
+        "connect_s": round(phase["seconds"], 2),
+        "connect_catch_up_p50_ms": phase["catch_up_p50_ms"],
+        "connect_catch_up_p95_ms": phase["catch_up_p95_ms"],
+        "connect_server_cpu_s": round(cpu_seconds(pid) - cpu_start, 2) if pid else None,
+        "connect_peak_rss_mb": round(max(peak, rss_mb(pid)), 1) if pid else None,
+        "connect_errors": len(phase["errors"]),
+        "connect_error_kinds": sorted(set(phase["errors"]))[:3],
+    }
+
+
+async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: Pids) -> dict[str, Any]:
     boards = await open_boards(urls[0], args.boards, args.email, args.password)
+    join_start = time.monotonic()
     phones, join_errors = await join_all(urls, boards, args.clients)
+    join_s = time.monotonic() - join_start
     rss_idle = rss_mb(pid) if pid else 0.0
-    crowd = Crowd([p.ws_spec(i % args.boards) for i, p in enumerate(phones)], args.procs, args.deflate)
-    _, errors = await crowd.ready()
-    await asyncio.sleep(2)  # let every catch-up land
+    specs = [p.ws_spec(i % args.boards) for i, p in enumerate(phones)]
+    crowd, connect_phase = await connect_crowd(specs, args, pid, args.profile_connect)
     rss_connected = rss_mb(pid) if pid else 0.0
     per_board, closed_early = await crowd.measure()
     connected = sum(per_board.values())
     cpu_start = cpu_seconds(pid) if pid else 0.0
+    sys_start = cpu_seconds(pid, kernel_only=True) if pid else 0.0
     profiler = start_profiler(args.profile, pid, args.seconds)
-    posters = [[p for p in phones if p.meeting == m][:100] for m, _ in boards]
+    # Up to 100 posters per board, spread over its phones (so over its source addresses: yoriai
+    # limits notes per address and board, as a hall's routers would spread them).
+    posters = []
+    for m, _ in boards:
+        mine = [p for p in phones if p.meeting == m]
+        posters.append(mine[:: max(1, len(mine) // 100)][:100])
     acked: dict[int, int] = {}
     post_ms: list[float] = []
 
@@ -510,6 +619,7 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
         profiler.wait(timeout=60)
         print_hot_spots(args.profile)
     server_cpu = (cpu_seconds(pid) - cpu_start) if pid else 0.0
+    server_sys = (cpu_seconds(pid, kernel_only=True) - sys_start) if pid else 0.0
     rss_end = rss_mb(pid) if pid else 0.0
     results = await crowd.ask("stop")
     crowd.stop()
@@ -518,9 +628,9 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
     sample = next((r["sample"] for r in results if r["sample"]), "")
     return {
         "connected": connected,
-        "connect_errors": len(errors),
-        "connect_error_kinds": sorted(set(errors))[:3],
+        **connect_phase,
         "closed_before_measuring": closed_early,
+        "join_s": round(join_s, 1),
         "join_server_errors": join_errors,
         "notes": int(args.rate * args.seconds),
         "acked": len(acked),
@@ -528,7 +638,9 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
         "post_p95_ms": round(statistics.quantiles(post_ms, n=20)[18], 1) if len(post_ms) > 1 else 0.0,
         **summarise(results, acked, per_board),
         "server_cpu_s": round(server_cpu, 1),
+        "server_kernel_cpu_s": round(server_sys, 1),
         "server_rss_mb": round(max(rss_connected, rss_end), 1),
+        "server_rss_mb_each": [round(rss_mb(p), 1) for p in pid],
         "rss_mb_per_1000_clients": round(
             (max(rss_connected, rss_end) - rss_idle) * 1000 / max(connected, 1), 1
         )
@@ -538,10 +650,12 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: int | None)
     }
 
 
-def start_profiler(path: str | None, pid: int | None, seconds: float) -> subprocess.Popen[bytes] | None:
-    """py-spy (pip install py-spy) on the server while the notes are posted."""
+def start_profiler(path: str | None, pid: int | Pids, seconds: float) -> subprocess.Popen[bytes] | None:
+    """py-spy (pip install py-spy) on the server while the notes are posted (its first
+    process, with several)."""
     if not path or not pid:
         return None
+    pid = pid[0] if isinstance(pid, tuple) else pid
     spy = Path(sys.executable).with_name("py-spy")
     if not spy.exists():
         raise SystemExit("--profile needs py-spy: .venv/bin/pip install -e '.[bench]'")
@@ -550,18 +664,31 @@ def start_profiler(path: str | None, pid: int | None, seconds: float) -> subproc
 
 
 def print_hot_spots(path: str, top: int = 25) -> None:
-    """Where the server's samples fall: inclusive share per function (file:function)."""
+    """Where the event loop's samples fall, inclusive and own (leaf) share per function
+    (file:function). Samples of other threads (aiosqlite's workers, mostly waiting for work)
+    are counted apart: py-spy samples them too."""
     inclusive: Counter[str] = Counter()
-    total = 0
+    own: Counter[str] = Counter()
+    total = loop = 0
     for line in Path(path).read_text().splitlines():
         stack, count = line.rsplit(" ", 1)
         total += int(count)
-        names = {re.sub(r" \((?:.*/)?([^/:]+)(?::\d+)?\)$", r" \1", f) for f in stack.split(";")}
-        for name in names:
+        frames = [re.sub(r" \((?:.*/)?([^/:]+)(?::\d+)?\)$", r" \1", f) for f in stack.split(";")]
+        runner = next((i for i, f in enumerate(frames) if f.startswith("Runner.run ")), None)
+        if runner is None:
+            continue  # not the event loop's thread
+        frames = frames[runner:]  # from the loop down (above it: the same start-up frames)
+        loop += int(count)
+        for name in set(frames):
             inclusive[name] += int(count)
-    print(f"profile: {total} samples in {path}")
+        own[frames[-1]] += int(count)
+    print(f"profile: {total} samples in {path}, {loop} of them the event loop's")
+    print("  inclusive share of the event loop:")
     for name, count in inclusive.most_common(top):
-        print(f"  {100 * count / max(total, 1):5.1f}%  {name}")
+        print(f"  {100 * count / max(loop, 1):5.1f}%  {name}")
+    print("  own share (the function itself, or C code it called):")
+    for name, count in own.most_common(top // 2):
+        print(f"  {100 * count / max(loop, 1):5.1f}%  {name}")
 
 
 # --- the baseline: a bare websockets broadcast server ---------------------------------------------------
@@ -586,6 +713,7 @@ async def _serve_baseline(port: int) -> None:
             return
         members = boards.setdefault(path, set())
         members.add(ws)
+        await ws.send(HELLO)  # what yoriai's catch-up is to its clients: the harness waits for it
         try:
             await ws.wait_closed()
         finally:
@@ -614,13 +742,13 @@ async def run_baseline(args: argparse.Namespace, sample: str) -> dict[str, Any]:
             for i in range(args.clients)
         ]
         rss_idle = rss_mb(server.pid)
-        crowd = Crowd(specs, args.procs, args.deflate)
-        _, errors = await crowd.ready()
-        await asyncio.sleep(2)
+        crowd, connect_phase = await connect_crowd(specs, args, server.pid)
         rss_connected = rss_mb(server.pid)
         per_board, closed_early = await crowd.measure()
         connected = sum(per_board.values())
         cpu_start = cpu_seconds(server.pid)
+        sys_start = cpu_seconds(server.pid, kernel_only=True)
+        profiler = start_profiler(args.profile_baseline, server.pid, args.seconds)
         # A payload as large as yoriai's fragment, cut from one, with the marker in the same place.
         found = re.search(r"FO\d+t\d+e", sample)
         before, after = (sample[: found.start()], sample[found.end() :]) if found else ("<div>", "</div>")
@@ -637,15 +765,21 @@ async def run_baseline(args: argparse.Namespace, sample: str) -> dict[str, Any]:
 
             await pace(args.rate, args.seconds, post)
         await crowd.drain(sum(per_board[b] for b in acked.values()), args.drain)
+        if profiler:
+            profiler.wait(timeout=60)
+            print_hot_spots(args.profile_baseline)
         server_cpu = cpu_seconds(server.pid) - cpu_start
+        server_sys = cpu_seconds(server.pid, kernel_only=True) - sys_start
         results = await crowd.ask("stop")
         crowd.stop()
         return {
             "connected": connected,
-            "connect_errors": len(errors),
+            **connect_phase,
             "closed_before_measuring": closed_early,
+            "acked": len(acked),
             **summarise(results, acked, per_board),
             "server_cpu_s": round(server_cpu, 1),
+            "server_kernel_cpu_s": round(server_sys, 1),
             "rss_mb_per_1000_clients": round((rss_connected - rss_idle) * 1000 / max(connected, 1), 1),
         }
     finally:
@@ -686,7 +820,7 @@ def start_yoriai() -> LiveServer:
     return server
 
 
-def parse() -> argparse.Namespace:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -696,7 +830,12 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--url", help="a yoriai server already running")
     parser.add_argument("--urls", nargs="+", help="several workers of one yoriai (phones spread over them)")
-    parser.add_argument("--pid", type=int, help="with --url: the server process whose memory to read")
+    parser.add_argument(
+        "--pid",
+        type=int,
+        nargs="+",
+        help="with --url: the server's processes (its workers) whose CPU and memory to read",
+    )
     parser.add_argument("--email", default=EMAIL)
     parser.add_argument("--password", default=PASSWORD)
     parser.add_argument("--procs", type=int, default=2, help="client processes")
@@ -713,21 +852,31 @@ def parse() -> argparse.Namespace:
     parser.add_argument(
         "--profile", metavar="FILE", help="record the server with py-spy into FILE (raw format)"
     )
+    parser.add_argument("--profile-baseline", metavar="FILE", help="the same for the baseline server")
+    parser.add_argument(
+        "--profile-connect", metavar="FILE", help="record yoriai with py-spy while the phones connect"
+    )
     parser.add_argument("--serve-baseline", type=int, help=argparse.SUPPRESS)
-    return parser.parse_args()
+    args = parser.parse_args(argv)
+    args.deflate = args.compression == "deflate"
+    return args
+
+
+def ratio(ours: float | None, base: float | None) -> float | None:
+    return round(ours / base, 2) if ours is not None and base else None
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     server = None
     urls = args.urls or ([args.url] if args.url else None)
-    pid = args.pid
+    pid: Pids = tuple(args.pid or ())
+    load_before = load_average()
     if urls is None:
         server = start_yoriai()
         urls = [server.url]
-        pid = server.process.pid if server.process else None
+        pid = (server.process.pid,) if server.process else ()
         log = Path(server.env["YORIAI_DATA_DIR"]) / "server.log"
-        print(f"yoriai at {server.url}, pid {pid} (py-spy record -p {pid}), log {log}", flush=True)
-    load_before = load_average()
+        print(f"yoriai at {server.url}, pid {pid} (py-spy record -p PID), log {log}", flush=True)
     try:
         ours = await run_yoriai(args, [u.rstrip("/") for u in urls], pid)
     finally:
@@ -738,7 +887,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     base = None if args.no_baseline else await run_baseline(args, sample)
     if base:
         print("baseline:", json.dumps(base), flush=True)
-    return {
+    b = base or {}
+    per_note = ours["server_cpu_s"] * 1000 / max(ours["acked"], 1) if pid else None
+    base_per_note = b["server_cpu_s"] * 1000 / max(b.get("acked", 0), 1) if base else None
+    figures = {
         "clients": args.clients,
         "boards": args.boards,
         "rate": args.rate,
@@ -751,17 +903,37 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "max_ms": ours["max_ms"],
         # A note never acknowledged reached nobody: it counts as lost too.
         "lost": ours["lost"] + (ours["notes"] - ours["acked"]),
+        "doubled": ours["doubled"],
         "dropped_connections": ours["dropped_connections"],
         "connect_errors": ours["connect_errors"],
         "closed_before_measuring": ours["closed_before_measuring"],
+        "join_s": ours["join_s"],
         "join_server_errors": ours["join_server_errors"],
         "post_p95_ms": ours["post_p95_ms"],
         "post_retries": ours["post_retries"],
-        "baseline_p95_ms": base["p95_ms"] if base else None,
-        "baseline_lost": base["lost"] if base else None,
-        "ratio_p95": round(ours["p95_ms"] / base["p95_ms"], 2) if base and base["p95_ms"] else None,
+        # The connect phase: every socket opened and caught up, before any note is measured.
+        "connect_s": ours["connect_s"],
+        "connect_catch_up_p95_ms": ours["connect_catch_up_p95_ms"],
+        "connect_server_cpu_s": ours["connect_server_cpu_s"],
+        "connect_peak_rss_mb": ours["connect_peak_rss_mb"],
+        "baseline_p50_ms": b.get("p50_ms"),
+        "baseline_p95_ms": b.get("p95_ms"),
+        "baseline_p99_ms": b.get("p99_ms"),
+        "baseline_lost": b.get("lost"),
+        "baseline_connect_s": b.get("connect_s"),
+        # Against the bare baseline of this same run, on this same machine and load.
+        "ratio_p50": ratio(ours["p50_ms"], b.get("p50_ms")),
+        "ratio_p95": ratio(ours["p95_ms"], b.get("p95_ms")),
+        "ratio_p99": ratio(ours["p99_ms"], b.get("p99_ms")),
+        "ratio_cpu_per_note": ratio(per_note, base_per_note),
+        "ratio_rss_per_1000": ratio(ours["rss_mb_per_1000_clients"], b.get("rss_mb_per_1000_clients")),
+        "ratio_connect_s": ratio(ours["connect_s"], b.get("connect_s")),
+        "server_cpu_ms_per_note": round(per_note, 1) if per_note is not None else None,
+        "baseline_cpu_ms_per_note": round(base_per_note, 1) if base_per_note is not None else None,
         "rss_mb_per_1000_clients": ours["rss_mb_per_1000_clients"],
+        "baseline_rss_mb_per_1000_clients": b.get("rss_mb_per_1000_clients"),
         "server_rss_mb": ours["server_rss_mb"] if pid else None,
+        "server_rss_mb_each": ours["server_rss_mb_each"] if pid else None,
         "server_cpu_s": ours["server_cpu_s"] if pid else None,
         "harness_cpu_s": ours["harness_cpu_s"],
         "fragment_bytes": len(sample.encode()),
@@ -770,6 +942,27 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "load_average_before": load_before,
         "load_average_after": load_average(),
     }
+    print_summary(figures)
+    return figures
+
+
+def print_summary(f: dict[str, Any]) -> None:
+    def x(key: str) -> str:
+        return f"  ({f[key]}× the baseline)" if f.get(key) is not None else ""
+
+    print(
+        f"\n{f['clients']} phones on {f['boards']} board(s), {f['rate']} notes/s for {f['seconds']} s"
+        f" (load {f['load_average_before'][0]} → {f['load_average_after'][0]})\n"
+        f"  note → every phone: p50 {f['p50_ms']} ms{x('ratio_p50')}, p95 {f['p95_ms']} ms{x('ratio_p95')},"
+        f" p99 {f['p99_ms']} ms{x('ratio_p99')}\n"
+        f"  lost {f['lost']}, doubled {f['doubled']}, dropped {f['dropped_connections']},"
+        f" connect errors {f['connect_errors']}\n"
+        f"  connect phase: all caught up in {f['connect_s']} s{x('ratio_connect_s')},"
+        f" server CPU {f['connect_server_cpu_s']} s, peak RSS {f['connect_peak_rss_mb']} MB\n"
+        f"  server CPU per note {f['server_cpu_ms_per_note']} ms{x('ratio_cpu_per_note')},"
+        f" RSS per 1,000 sockets {f['rss_mb_per_1000_clients']} MB{x('ratio_rss_per_1000')}\n",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -778,7 +971,6 @@ def main() -> None:
         serve_baseline(args.serve_baseline)
         return
     raise_open_files()
-    args.deflate = args.compression == "deflate"
     print(json.dumps(asyncio.run(run(args)), ensure_ascii=False))
 
 

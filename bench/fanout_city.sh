@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The city-scale fan-out run of docs/benchmarks.md: two yoriai workers on a throwaway PostgreSQL
-# cluster and Redis (loopback, removed afterwards), then bench/fanout.py against them.
+# cluster and Redis (loopback, removed afterwards), then bench/fanout.py against them, reading
+# the CPU and memory of both workers.
 #   bench/fanout_city.sh                       (2,000 phones over 10 boards, 5 notes/s, 60 s)
 #   bench/fanout_city.sh --clients 4000 --rate 10
+#   PYTHON=/path/to/venv/bin/python bench/fanout_city.sh   (another virtualenv than .venv)
 # Needs Debian's postgresql and redis-server (apt-get install postgresql redis-server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+python="${PYTHON:-.venv/bin/python}"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 work=$(mktemp -d /tmp/yoriai-city-bench-XXXX)
 as_pg=()
@@ -25,10 +28,12 @@ trap cleanup EXIT
 export YORIAI_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:55432/yoriai
 export YORIAI_CHANNELS_URL=redis://127.0.0.1:56379/0
 export YORIAI_DATA_DIR="$work/data" YORIAI_PUBLIC_URL=http://127.0.0.1:58000
-.venv/bin/yoriai migrate >/dev/null
-.venv/bin/yoriai create-user --email bench@example.jp --password bench-password \
+"$python" -m server.cli migrate >/dev/null
+"$python" -m server.cli create-user --email bench@example.jp --password bench-password \
   --roles "facilitator coordinator" >/dev/null
-.venv/bin/yoriai serve --host 127.0.0.1 --port 58000 --workers 2 >"$work/serve.log" 2>&1 &
+"$python" -m server.cli serve --host 127.0.0.1 --port 58000 --workers 2 >"$work/serve.log" 2>&1 &
 serve=$!
 sleep 6
-.venv/bin/python bench/fanout.py --clients 2000 --boards 10 --url http://127.0.0.1:58000 "$@"
+# uvicorn's supervisor starts the workers as its children: their CPU and memory are the server's.
+mapfile -t workers < <(pgrep -P "$serve" -f "spawn_main")
+"$python" bench/fanout.py --clients 2000 --boards 10 --url http://127.0.0.1:58000 --pid "${workers[@]}" "$@"

@@ -104,7 +104,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print()
     uvicorn.run(
         # An import string and a factory: each worker process builds its own app.
-        "server.app:create_app",
+        "server.app:create_served_app",
         factory=True,
         host=args.host,
         port=args.port,

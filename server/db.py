@@ -46,9 +46,12 @@ def make_engine(settings: Settings, *, foreign_keys: bool = True) -> AsyncEngine
         path = settings.database_url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # WAL readers are cheap and a crowd's websocket handshakes each read at once: a pool
-        # far above SQLAlchemy's 5 + 10, so that a busy minute never times out a phone's socket.
-        engine = create_async_engine(settings.database_url, pool_size=20, max_overflow=80, pool_timeout=60)
+        # SQLAlchemy's 5 + 10 connections. Each is an aiosqlite thread with its own SQLite page
+        # cache, and a crowd's websocket handshakes used to open all of a 20 + 80 pool at once
+        # (about 10 MB more per 1,000 phones, docs/benchmarks.md) for reads of a millisecond:
+        # they now wait their turn for a connection instead (up to 60 s, never reached), and
+        # nothing waits for the catch-up semaphore while it holds one (see board_events).
+        engine = create_async_engine(settings.database_url, pool_size=5, max_overflow=10, pool_timeout=60)
         _WRITE_LOCKS[engine.sync_engine] = asyncio.Lock()
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(foreign_keys))
         return engine

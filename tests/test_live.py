@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -185,6 +186,88 @@ def test_closing_the_session_tells_every_phone(facilitator: TestClient[Litestar]
             post_form(c, f"/f/sessions/{meeting_id}/close", {})
         message = socket.receive_text(timeout=WAIT)
     assert "board-status--closed" in message and "この会はおわりました" in message
+
+
+def test_a_polling_screen_waiting_for_its_turn_holds_no_database_connection(
+    facilitator: TestClient[Litestar],
+) -> None:
+    """Catch-ups take a turn, then a pooled connection; a polling screen (GET /events) must not
+    hold a connection while it waits for a turn, or a crowd of them holding the whole pool would
+    stall the catch-ups that hold the turns (until the pool's timeout)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.boards.budget import CATCH_UPS_AT_ONCE
+
+    class Turns(asyncio.Semaphore):
+        waiting = 0
+
+        async def acquire(self) -> bool:
+            self.waiting += 1
+            try:
+                return await super().acquire()
+            finally:
+                self.waiting -= 1
+
+    meeting_id, code = create_open_meeting(facilitator)
+    alice = join_as(facilitator, code)
+    app = facilitator.app
+    turns = app.state.live_guards.catch_ups = Turns(CATCH_UPS_AT_ONCE)
+    pool = app.state.sessionmaker.kw["bind"].pool
+    portal = facilitator.blocking_portal
+    for _ in range(CATCH_UPS_AT_ONCE):  # every turn taken, as by catch-ups in a storm
+        portal.call(turns.acquire)
+    with alice as c, ThreadPoolExecutor(6) as threads:
+        polls = [threads.submit(c.get, f"/b/{meeting_id}/events?after=0") for _ in range(6)]
+        try:
+            deadline = time.monotonic() + 20
+            while portal.call(lambda: turns.waiting) < 6 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert portal.call(lambda: turns.waiting) == 6
+            held_while_waiting = portal.call(pool.checkedout)
+        finally:
+            for _ in range(CATCH_UPS_AT_ONCE):
+                portal.call(turns.release)
+        assert all(poll.result(timeout=20).status_code == 200 for poll in polls)
+    assert held_while_waiting == 0
+
+
+async def test_sockets_waiting_for_the_same_catch_up_share_one_read_but_never_one_begun() -> None:
+    """A hall that connects at once (every phone after=0) waits for a few turns; those waiting
+    for the same board and seq share one read. A read that has begun is never joined: it may
+    have missed what was committed before the newcomer subscribed."""
+    import asyncio
+
+    from server.boards.budget import CATCH_UPS_AT_ONCE, LiveGuards
+
+    guards = LiveGuards()
+    reads: list[int] = []
+    gate = asyncio.Event()
+
+    async def read() -> int:
+        reads.append(len(reads) + 1)
+        number = len(reads)
+        await gate.wait()
+        return number
+
+    for _ in range(CATCH_UPS_AT_ONCE):  # every turn taken
+        await guards.catch_ups.acquire()
+    waiting = [asyncio.ensure_future(guards.catch_up(1, 0, read)) for _ in range(50)]
+    other_board = asyncio.ensure_future(guards.catch_up(2, 0, read))
+    other_seq = asyncio.ensure_future(guards.catch_up(1, 7, read))
+    await asyncio.sleep(0)
+    waiting[0].cancel()  # a phone that leaves while it waits takes no one's read with it
+    for _ in range(CATCH_UPS_AT_ONCE):
+        guards.catch_ups.release()
+    await asyncio.sleep(0.01)
+    assert len(reads) == 3  # one read per (board, seq), all begun now
+    late = asyncio.ensure_future(guards.catch_up(1, 0, read))  # after the read began: its own
+    await asyncio.sleep(0.01)
+    gate.set()
+    results = await asyncio.gather(*waiting[1:], other_board, other_seq, late)
+    assert len(set(results[:49])) == 1
+    assert len(set(results)) == 4 and len(reads) == 4
+    assert waiting[0].cancelled()
 
 
 # --- BoardStream on its own: the races a test client cannot time -------------------------
@@ -399,3 +482,15 @@ async def test_run_now_finishes_what_need_not_wait_and_hands_the_rest_to_a_task(
         assert str(exc) == "壊れた"
     else:
         raise AssertionError("the error did not reach the task")
+
+
+def test_a_catch_up_rendered_once_for_many_phones_still_gives_an_author_their_own_note() -> None:
+    from server.boards.live import Viewer, render_catch_up
+    from server.boards.state import CatchUp
+
+    missed = CatchUp(1, {1: a_note(1, "わたしの付箋")}, COUNTS, a_board())  # by participant 9
+    other = render_catch_up(Viewer("phone", 1, 5), missed)
+    author = render_catch_up(Viewer("phone", 1, 9), missed)
+    assert "note--own" in author and "note--own" not in other
+    assert render_catch_up(Viewer("phone", 1, 6), missed) is other  # rendered once, shared
+    assert "note--own" not in render_catch_up(Viewer("projector", 1), missed)

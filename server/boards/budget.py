@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 #: Catch-ups reading the database at once, per process: the websocket's first catch-up and
 #: its gap fills, and ``GET /b/{id}/events`` (HTTP polling). A reconnect storm (a hall's Wi-Fi
@@ -112,16 +112,24 @@ class SocketBudget:
 class MessageCounter:
     """One socket's incoming messages in a sliding window."""
 
+    __slots__ = ("_times", "limit", "window_s")
+
     def __init__(self, limit: int = MAX_MESSAGES, window_s: float = MESSAGES_WINDOW_S) -> None:
         self.limit, self.window_s = limit, window_s
-        self._times: deque[float] = deque()
+        # Made at the first message: screens send none, and an empty deque is 0.6 KB a socket.
+        self._times: deque[float] | None = None
 
     def too_many(self, now: float) -> bool:
         """Count one message at ``now``: True when it is over the limit."""
+        if self._times is None:
+            self._times = deque()
         while self._times and self._times[0] <= now - self.window_s:
             self._times.popleft()
         self._times.append(now)
         return len(self._times) > self.limit
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -130,3 +138,38 @@ class LiveGuards:
 
     catch_ups: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CATCH_UPS_AT_ONCE))
     sockets: SocketBudget = field(default_factory=SocketBudget)
+    #: Reads waiting for a turn, per (board, seq they start after).
+    _queued: dict[tuple[int, int], asyncio.Task[Any]] = field(default_factory=dict)
+
+    async def catch_up(self, board: int, after: int, read: Callable[[], Awaitable[T]]) -> T:
+        """``read()`` in a turn of ``catch_ups``, shared by every socket of the board that asks
+        for the same ``after`` while it waits for its turn: a hall whose phones connect or
+        reconnect together (all with ``after=0``, or all with the last seq before the Wi-Fi
+        dropped) costs a few reads, not one per phone. Only a read that has not started yet is
+        joined: each socket subscribed before asking, so a read that starts after that misses
+        nothing the socket's feed does not bring."""
+        key = (board, after)
+        task = self._queued.get(key)
+        if task is None:
+            task = self._queued[key] = asyncio.ensure_future(self._in_turn(key, read))
+            task.add_done_callback(_retrieve)
+        # Shielded: a socket that leaves while it waits does not cancel the others' read.
+        return cast(T, await asyncio.shield(task))
+
+    async def _in_turn(self, key: tuple[int, int], read: Callable[[], Awaitable[T]]) -> T:
+        try:
+            async with self.catch_ups:
+                self._forget(key)  # from now on, a socket that asks starts a read of its own
+                return await read()
+        finally:
+            self._forget(key)
+
+    def _forget(self, key: tuple[int, int]) -> None:
+        if self._queued.get(key) is asyncio.current_task():
+            del self._queued[key]
+
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """Its sockets get a failed read's error; if all left meanwhile, nobody must be told."""
+    if not task.cancelled():
+        task.exception()

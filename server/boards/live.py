@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -132,19 +132,11 @@ def _int_keys(mapping: dict[str, Any]) -> dict[int, Any]:
     return {int(k): v for k, v in mapping.items()}
 
 
-@lru_cache(maxsize=256)
-def _parsed(message: str) -> dict[str, Any]:
-    """A published change, decoded once for all the sockets of a board, not once per socket.
-    Callers only read it (a shared dict: never modify it)."""
-    change: dict[str, Any] = json.loads(message)
-    return change
-
-
 @lru_cache(maxsize=1024)
 def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_id: int, locale: str) -> str:
     # Every phone but an author's gets the same bytes: render once per
     # (change, kind of viewer, language).
-    change = _parsed(message)
+    change = json.loads(message)
     return render_fragments(
         Viewer(mode, meeting_id, own_id, locale),
         seq=change["seq"],
@@ -158,50 +150,101 @@ def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_
     )
 
 
+class Published:
+    """A published change, decoded once per process for every socket of its board (``BoardHub``
+    makes one per message): its seqs, whose notes it carries, and its fragments per kind of
+    viewer, rendered on first need and then shared."""
+
+    __slots__ = ("_fragments", "first_seq", "meeting_id", "message", "owners", "seq")
+
+    def __init__(self, data: bytes | str) -> None:
+        self.message = data.decode() if isinstance(data, bytes) else data
+        change = json.loads(self.message)
+        self.meeting_id: int = change["meeting_id"]
+        self.seq: int = change["seq"]
+        self.first_seq: int = change.get("first_seq") or change["seq"]
+        #: The participants whose notes this change carries: they get the author's controls.
+        self.owners = frozenset(
+            note["participant_id"]
+            for note in change["notes"].values()
+            if note is not None and note.get("participant_id") is not None
+        )
+        self._fragments: dict[tuple[ViewMode, int | None, str], str] = {}
+
+    def fragment_for(self, viewer: Viewer) -> str:
+        own_id = viewer.participant_id if viewer.participant_id in self.owners else None
+        key = (viewer.mode, own_id, viewer.locale)
+        fragment = self._fragments.get(key)
+        if fragment is None:
+            fragment = _render_published(self.message, viewer.mode, own_id, viewer.meeting_id, viewer.locale)
+            self._fragments[key] = fragment
+        return fragment
+
+
 def render_published(message: str, viewer: Viewer) -> tuple[int, str]:
     """The fragment a viewer gets for a published change, and the change's seq."""
-    change = _parsed(message)
-    own = any(viewer.owns(n) for n in change["notes"].values())
-    own_id = viewer.participant_id if own else None
-    return change["seq"], _render_published(message, viewer.mode, own_id, viewer.meeting_id, viewer.locale)
+    change = Published(message)
+    return change.seq, change.fragment_for(viewer)
 
 
 def render_catch_up(viewer: Viewer, missed: CatchUp) -> str:
-    return render_fragments(
-        viewer,
-        seq=missed.last_seq,
-        notes=missed.notes,
-        clusters=missed.clusters,
-        projects=missed.projects,
-        counts=missed.counts,
-        board=missed.board,
-    )
+    """A catch-up's fragment for this viewer, rendered once per kind of viewer (a phone's own
+    notes carry its edit controls: an author gets their own)."""
+    owns_some = any(viewer.owns(note) for note in missed.notes.values())
+    own_id = viewer.participant_id if owns_some else None
+    key = (viewer.mode, own_id, viewer.locale)
+    fragment = missed.rendered.get(key)
+    if fragment is None:
+        fragment = missed.rendered[key] = render_fragments(
+            Viewer(viewer.mode, viewer.meeting_id, own_id, viewer.locale),
+            seq=missed.last_seq,
+            notes=missed.notes,
+            clusters=missed.clusters,
+            projects=missed.projects,
+            counts=missed.counts,
+            board=missed.board,
+        )
+    return fragment
 
 
 class BoardStream:
     """One screen's websocket: sends each committed change once, in order, with no gaps.
 
-    The board's feed ``push``es every published change; the stream sends it at once when the
-    socket can take it, else keeps it in a short queue. A socket that falls further behind
+    The board's feed ``push``es every published change. A socket that can take it gets it at
+    once, in the pusher's turn of the event loop: no task, queue or wake-up, because that is what
+    a thousand sockets cost per note. A send that must wait (the socket's buffer is full) gets a
+    task, and changes pushed meanwhile wait in a short queue. A socket that falls further behind
     than ``MAX_PENDING`` changes is dropped (``on_overrun``): the phone reconnects with
     ``?after=`` and catches up from the database, and the others never wait for it."""
 
     MAX_PENDING = 64
 
+    __slots__ = (
+        "_busy",
+        "_load_missed",
+        "_on_overrun",
+        "_pending",
+        "_send",
+        "_task",
+        "dropped",
+        "last_sent",
+        "viewer",
+    )
+
     def __init__(
         self,
         viewer: Viewer,
         last_sent: int,
-        load_missed: Any,
-        send: Any,
+        load_missed: Callable[[int], Awaitable[CatchUp]],
+        send: Callable[[str], Coroutine[Any, Any, None]],
         on_overrun: Callable[[], None] | None = None,
     ) -> None:
         self.viewer = viewer
         self.last_sent = last_sent
         self._load_missed = load_missed  # async (after) -> CatchUp
-        self._send = send  # async (text) -> None
+        self._send = send  # async (text) -> None: one websocket message
         self._on_overrun = on_overrun
-        self._pending: deque[bytes] = deque()
+        self._pending: deque[Published] | None = None  # made when first needed (most never are)
         self._busy = True  # until ``open`` has sent the catch-up: pushes wait in the queue
         self._task: asyncio.Task[None] | None = None
         self.dropped = False
@@ -221,22 +264,57 @@ class BoardStream:
         await self.catch_up()
         await self._drain()
 
-    def push(self, data: bytes) -> None:
+    def push(self, data: Published | bytes) -> None:
         """A published change: sent now if the socket can take it, else queued."""
         if self.dropped:
             return
+        change = data if isinstance(data, Published) else Published(data)
+        if self._busy:  # the catch-up, or a send that waits: in order, after them
+            self._queue(change)
+            return
+        if change.seq <= self.last_sent:
+            return  # already sent by the catch-up
+        if change.first_seq > self.last_sent + 1:
+            self._queue(change)  # a gap to fill from the database: the slow path
+            self._busy = True
+            self._task = run_now(self._drain())
+            return
+        self.last_sent = change.seq
+        try:
+            waiting = run_now(self._send(change.fragment_for(self.viewer)))
+        except Exception:  # a broken socket: its handler notices and leaves
+            logger.debug("board socket send failed", exc_info=True)
+            self.stop()
+            return
+        if waiting is not None:  # the socket's buffer is full: what comes next waits its turn
+            self._busy, self._task = True, waiting
+            waiting.add_done_callback(self._sent)
+
+    def _queue(self, change: Published) -> None:
+        if self._pending is None:
+            self._pending = deque()
         if len(self._pending) >= self.MAX_PENDING:
             self.drop()
             return
-        self._pending.append(data)
-        if not self._busy:
+        self._pending.append(change)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        """A send that had to wait is done: go on with what was pushed meanwhile."""
+        if self._task is task:
+            self._busy, self._task = False, None
+        if task.cancelled() or task.exception() is not None:
+            if not task.cancelled():
+                logger.debug("board socket send failed", exc_info=task.exception())
+            self.stop()
+            return
+        if self._pending and not self._busy and not self.dropped:
             self._busy = True
             self._task = run_now(self._drain())
 
     def stop(self) -> None:
         """Send nothing more (the socket left, or broke)."""
         self.dropped = True
-        self._pending.clear()
+        self._pending = None
         if self._task is not None and self._task is not asyncio.current_task():
             self._task.cancel()  # a send waiting on a socket that does not read
 
@@ -252,25 +330,21 @@ class BoardStream:
                 await self.on_published(self._pending.popleft())
         except Exception:  # a broken socket: its handler notices and leaves
             logger.debug("board socket send failed", exc_info=True)
-            self.dropped = True
-            self._pending.clear()
+            self.stop()
         finally:
             self._busy, self._task = False, None
 
-    async def on_published(self, data: bytes) -> None:
-        message = data.decode()
-        change = _parsed(message)
-        seq, first_seq = change["seq"], change.get("first_seq") or change["seq"]
-        if seq <= self.last_sent:
+    async def on_published(self, data: Published | bytes) -> None:
+        change = data if isinstance(data, Published) else Published(data)
+        if change.seq <= self.last_sent:
             return  # already sent by the catch-up
-        if first_seq > self.last_sent + 1:
+        if change.first_seq > self.last_sent + 1:
             # Publications of two writers can cross: fill the gap from the database.
             await self.catch_up()
-            if seq <= self.last_sent:
+            if change.seq <= self.last_sent:
                 return
-        _, fragment = render_published(message, self.viewer)
-        await self._send(fragment)
-        self.last_sent = seq
+        await self._send(change.fragment_for(self.viewer))
+        self.last_sent = change.seq
 
 
 @dataclass
@@ -318,8 +392,9 @@ class BoardHub:
             async with self._channels.start_subscription([board_channel(meeting_id)]) as subscriber:
                 feed.subscribed.set()
                 async for data in subscriber.iter_events():
+                    change = Published(data)  # decoded once, rendered once per kind of viewer
                     for stream in list(feed.streams):
-                        stream.push(data)
+                        stream.push(change)
         except Exception:
             logger.exception("the feed of board %s failed", meeting_id)
             for stream in list(feed.streams):

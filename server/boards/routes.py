@@ -47,6 +47,7 @@ from server.web.dberrors import get_by_id
 from server.web.deps import DB, Channels
 from server.web.ratelimit import client_address, limits
 from server.web.responses import page, see_other
+from server.web.serversend import text_sender
 
 logger = logging.getLogger(__name__)
 
@@ -490,10 +491,8 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         await socket.close(code=4403, reason="origin")
         return
     maker = socket.app.state.sessionmaker
-    async with maker() as db:
-        meeting = await get_by_id(db, Meeting, meeting_id)
-        watcher = await _watcher(socket, db, meeting_id, view) if meeting else None
-    if watcher is None or meeting is None:
+    watcher = await _socket_watcher(socket, meeting_id, view)
+    if watcher is None:
         await socket.close(code=4403, reason="forbidden")  # 4xxx: htmx will not retry
         return
     viewer, holder, holder_id = watcher
@@ -501,10 +500,14 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
     guards: LiveGuards = socket.app.state.live_guards
 
     async def load_missed(since: int) -> boards.CatchUp:
-        async with guards.catch_ups, maker() as db:  # a few at a time: a storm queues here
-            current = await db.get(Meeting, meeting_id)
-            assert current is not None
-            return await boards.catch_up(db, current, since)
+        async def read() -> boards.CatchUp:
+            async with maker() as db:
+                current = await db.get(Meeting, meeting_id)
+                assert current is not None
+                return await boards.catch_up(db, current, since)
+
+        # A few at a time, and shared by the sockets that wait for the same: a storm queues here.
+        return await guards.catch_up(meeting_id, since, read)
 
     def fell_behind() -> None:
         # 1013 (try again later): htmx reconnects, with ?after=, and catches up from the database.
@@ -516,7 +519,8 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         stream.stop()
         _close_soon(socket, CLOSE_REPLACED, "replaced")
 
-    stream = BoardStream(viewer, max(after, 0), load_missed, socket.send_text, fell_behind)
+    # Fragments go on the server's own send, past Litestar's wrappers (server/web/serversend.py).
+    stream = BoardStream(viewer, max(after, 0), load_missed, text_sender(socket), fell_behind)
     holders: dict[Holder, str | int] = {holder: holder_id, "address": client_address(socket)}
     # Counted before the catch-up, so that a storm's older sockets stop before its reads.
     with guards.sockets.admit(meeting_id, holders, replaced):
@@ -524,6 +528,16 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         async with socket.app.state.board_hub.listen(meeting_id, stream):
             await stream.open()
             await _listen_for_leaving(socket)
+
+
+async def _socket_watcher(
+    socket: WebSocket[Any, Any, Any], meeting_id: int, view: str
+) -> tuple[Viewer, Holder, int] | None:
+    """Who opens this socket, read in a frame of its own: the socket lives for hours, and its
+    handler's frame must not keep the session and the meeting it read (about 4 KB a socket)."""
+    async with socket.app.state.sessionmaker() as db:
+        meeting = await get_by_id(db, Meeting, meeting_id)
+        return await _watcher(socket, db, meeting_id, view) if meeting else None
 
 
 async def _listen_for_leaving(socket: WebSocket[Any, Any, Any]) -> None:
@@ -579,6 +593,9 @@ async def board_events(
     if viewer is None:
         raise Forbidden(N_("この会のボードを見る権限がありません。"))
     guards: LiveGuards = request.app.state.live_guards
+    # Give the pooled connection back while waiting for a turn: the turns are taken by catch-ups
+    # that need a connection, so a crowd of polling screens holding them all would stall both.
+    await db.commit()
     async with guards.catch_ups:  # shared with the websockets' catch-ups
         missed = await boards.catch_up(db, meeting, max(after, 0))
     return render_catch_up(viewer, missed)

@@ -176,6 +176,9 @@ class CatchUp:
     board: dict[str, Any]
     clusters: dict[int, ClusterState | None] = field(default_factory=dict)
     projects: dict[int, ProjectState | None] = field(default_factory=dict)
+    #: Its fragments per kind of viewer (``live.render_catch_up``): the screens that share one
+    #: read (``LiveGuards.catch_up``) share its rendering too.
+    rendered: dict[tuple[str, int | None, str], str] = field(default_factory=dict, compare=False, repr=False)
 
 
 async def project_states(
