@@ -40,6 +40,7 @@ import argparse
 import asyncio
 import base64
 import json
+import math
 import multiprocessing as mp
 import os
 import re
@@ -580,12 +581,14 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: Pids) -> di
     cpu_start = cpu_seconds(pid) if pid else 0.0
     sys_start = cpu_seconds(pid, kernel_only=True) if pid else 0.0
     profiler = start_profiler(args.profile, pid, args.seconds)
-    # Up to 100 posters per board, spread over its phones (so over its source addresses: yoriai
-    # limits notes per address and board, as a hall's routers would spread them).
+    # Posters per board: 100, or more at high rates so that none posts more than 8 notes in 30 s
+    # (yoriai refuses a phone's 11th), spread over the board's phones, so over its source
+    # addresses (yoriai limits notes per address and board, as a hall's routers spread them).
+    wanted = max(100, math.ceil(args.rate / len(boards) * 30 / 8))
     posters = []
     for m, _ in boards:
         mine = [p for p in phones if p.meeting == m]
-        posters.append(mine[:: max(1, len(mine) // 100)][:100])
+        posters.append(mine[:: max(1, len(mine) // wanted)][:wanted])
     acked: dict[int, int] = {}
     post_ms: list[float] = []
 
