@@ -193,7 +193,7 @@ async def phone_board(request: Request[Any, Any, Any], db: DB, meeting_id: FromP
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
-    """The phone's outbox (static/app.js) asks for JSON; a plain form gets pages."""
+    """The phone's outbox (static/phone.js) asks for JSON; a plain form gets pages."""
     return "application/json" in request.headers.get("accept", "")
 
 
@@ -515,7 +515,7 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
 
     def replaced() -> None:
         # A newer socket of the same participant, staff user or address took this one's place:
-        # 4008, which neither htmx nor app.js reconnects on (see budget.CLOSE_REPLACED).
+        # 4008, which neither htmx nor core.js reconnects on (see budget.CLOSE_REPLACED).
         stream.stop()
         _close_soon(socket, CLOSE_REPLACED, "replaced")
 

@@ -15,7 +15,7 @@ from server.boards.state import board_state, vote_totals
 from server.errors import Forbidden, UserError
 from server.i18n import N_, Text
 from server.meetings import service as meetings
-from server.meetings.minutes import minutes_of, notes_table
+from server.meetings.minutes import groups_table, minutes_of, notes_table
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
 from server.meetings.qr import qr_svg
 from server.programmes.service import default_programme_for, get_programme, load_programmes
@@ -332,12 +332,15 @@ async def export_notes(
 ) -> Response[bytes]:
     await _staff_for_minutes(request, db)
     meeting = await meetings.get_meeting(db, meeting_id)
-    table = notes_table(await minutes_of(db, meeting))
+    minutes = await minutes_of(db, meeting)
+    table = notes_table(minutes)
     if name == "notes.csv":
         content, media_type = to_csv(table), "text/csv; charset=utf-8"
+    elif name == "groups.csv":
+        content, media_type = to_csv(groups_table(minutes)), "text/csv; charset=utf-8"
     elif name == "notes.xlsx":
         content, media_type = (
-            to_xlsx([table]),
+            to_xlsx([table, groups_table(minutes)]),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
