@@ -30,6 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts import admin_routes
 from server.accounts import routes as accounts_routes
 from server.boards import routes as boards_routes
+from server.boards import wall_routes
 from server.boards.budget import LiveGuards
 from server.boards.live import BoardHub
 from server.config import ROOT, Settings
@@ -128,6 +129,8 @@ def create_app(settings: Settings | None = None) -> App:
             Router(path="/", route_handlers=accounts_routes.handlers, include_in_schema=False),
             *meetings_routes.handlers,
             flow_routes.router,
+            wall_routes.facilitator_router,
+            wall_routes.board_router,
             matching_routes.facilitator_router,
             matching_routes.coordinator_router,
             projects_routes.router,

@@ -77,6 +77,7 @@ BOARD_LEVEL = {
     "timer_changed",
     "voting_changed",
     "project_promoted",  # phones reload their project panel
+    "spotlight_changed",
 }
 
 

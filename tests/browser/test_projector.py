@@ -152,3 +152,52 @@ def test_cursor_and_full_screen_button_show_only_while_the_mouse_moves(
     page.evaluate("() => document.activeElement.blur()")  # a focused control stays visible
     page.wait_for_timeout(3600)  # three seconds without moving the mouse
     assert page.evaluate(state) == ["none", "0"]
+
+
+def test_the_spotlight_shows_one_note_or_group_big_and_phones_see_which(
+    browser: Any, demo_server: LiveServer
+) -> None:
+    from playwright.sync_api import expect
+
+    staff = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="ja-JP", reduced_motion="reduce"
+    )
+    console = staff.new_page()
+    console_url = sign_in_demo(console, demo_server.url)
+    console.goto(console_url)
+    console.wait_for_selector(".conn--connected")
+    code = "".join(ch for ch in console.locator(".console-bar .mono").inner_text() if ch.isdigit())
+    projector = staff.new_page()
+    projector.goto(console_url + "/projector")
+    projector.wait_for_selector(".conn--connected")
+    phones = [join_from_phone(browser, demo_server, code) for _ in range(2)]
+
+    note = console.locator("#notes .note").first
+    text = note.locator(".note__text").inner_text()
+    note.get_by_role("button", name="大きく映す").click()
+    big = projector.locator(".spotlight--projector")
+    expect(big).to_contain_text(text)
+    size = big.locator(".note__text").evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
+    assert size >= 40, size  # far bigger than the wall's notes
+    for phone in phones:
+        expect(phone.locator(".spotlight--phone")).to_contain_text("いま話しているのは")
+        expect(phone.locator(".spotlight--phone")).to_contain_text(text)
+        expect(phone.locator(".spotlight--phone")).to_be_in_viewport()
+
+    # Hidden while in the spotlight: gone from it everywhere at once.
+    console.locator("#notes .note").first.get_by_role("button", name="非表示").click()
+    expect(projector.locator(".spotlight--projector .note")).to_have_count(0)
+    for phone in phones:
+        expect(phone.locator(".spotlight--phone .note")).to_have_count(0)
+        expect(phone.get_by_text(text)).to_have_count(0)
+
+    # A group, then back to the wall.
+    cluster = console.locator("#clusters .cluster").first
+    name = cluster.locator(".cluster__name").inner_text()
+    cluster.locator(".cluster__actions").get_by_role("button", name="大きく映す").click()
+    expect(projector.locator(".spotlight--projector .spotlight__name")).to_have_text(name)
+    expect(phones[0].locator(".spotlight--phone")).to_contain_text(name)
+    console.locator(".spotlight--console").get_by_role("button", name="壁にもどす").click()
+    expect(projector.locator(".spotlight--projector")).to_have_count(0)
+    expect(phones[1].locator(".spotlight--phone")).to_have_count(0)
+    expect(projector.locator(".wall .note").first).to_be_visible()
