@@ -26,13 +26,13 @@
   htmx.onLoad(makeSortable);
 
   // A note moved with the keyboard comes back as a new element in its group: give the focus
-  // back to it (its グループへ移動 button), so the facilitator can go on from there.
+  // back to it (its 操作 menu), so the facilitator can go on from there.
   var focusAfterMove = null;
   document.addEventListener('htmx:beforeRequest', function (event) {
     var form = event.detail.elt;
     if (!form.classList || !form.classList.contains('move-form')) return;
     var note = form.closest('.note');
-    if (note) focusAfterMove = '#' + note.id + ' button[hx-get$="/move"]';
+    if (note) focusAfterMove = '#' + note.id + ' .note__menu > summary'; // its menu (closed again)
   });
   function refocus() {
     var button = focusAfterMove && document.querySelector(focusAfterMove);

@@ -44,7 +44,9 @@
 
   // "Your notes": the last three this phone sent, under the composer where the author looks, each
   // with its state (sending, waiting for the network, sent), so a note never drops out of sight.
-  function showMine(item, state) {
+  // Once the server has it, the row is named after the note (mine-note-N): the live message that
+  // takes a hidden or deleted note off this phone takes it off this strip too.
+  function showMine(item, state, noteId) {
     var section = document.getElementById('mine');
     if (!section) return;
     var list = section.querySelector('.mine__list');
@@ -59,6 +61,7 @@
       list.insertBefore(row, list.firstChild);
       while (list.children.length > 3) list.removeChild(list.lastChild);
     }
+    if (noteId) row.id = 'mine-note-' + noteId;
     row.setAttribute('data-state', state);
     row.querySelector('.mine__state').textContent = t(state === 'offline' ? 'pending_offline' : state);
     section.hidden = false;
@@ -97,7 +100,7 @@
       }
       writeOutbox(meeting, outbox(meeting).filter(function (i) { return i.client_id !== item.client_id; }));
       if (!result.ok) refused(item, result.data.error || t('send_failed'));
-      else showMine(item, 'sent');
+      else showMine(item, 'sent', result.data.note_id);
       flushing = false;
       flushOutbox();
     }).catch(function () {

@@ -174,6 +174,7 @@ def test_the_spotlight_shows_one_note_or_group_big_and_phones_see_which(
 
     note = console.locator("#notes .note").first
     text = note.locator(".note__text").inner_text()
+    note.locator(".note__menu > summary").click()  # the note's 操作 menu
     note.get_by_role("button", name="大きく映す").click()
     big = projector.locator(".spotlight--projector")
     expect(big).to_contain_text(text)
