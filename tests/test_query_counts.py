@@ -169,6 +169,8 @@ PAGES = [
     "/api/indicators?year=2026",
     "/c/indicators?year=2026",
     "/c/projects",
+    "/c/projects/1",
+    "/c/visions/tsurukawa",
     "/c/report?year=2026&district=tsurukawa",
     "/c/exports/progress.xlsx?year=2026",
     "/c/exports/projects.csv",
