@@ -466,6 +466,11 @@ async def test_the_plans_indicators_over_the_years(db: AsyncSession) -> None:
     assert roundtables[2022] == (1, "counted") and roundtables[2024] == (2, "counted")
     assert roundtables[2023] == (350, "entered")
     assert roundtables[2026] == (None, "to_come") and roundtables[2031] == (None, "to_come")
+    attendance = await indicators.roundtable_attendance_by_district(db, this_year=2025)
+    assert attendance.years == [2022, 2023, 2024, 2025]
+    by_label = {r.label: r.by_year for r in attendance.rows}
+    assert by_label["鶴川地区"] == [1, 0, 2, 0] and by_label["市全域（合計）"] == [1, 0, 2, 0]
+    assert by_label["木曽地区"] == [0, 0, 0, 0]
     assert years["roundtable_attendance"].latest is not None
     assert years["roundtable_attendance"].latest.fiscal_year == 2025
     # An empty value clears; what is not understood is refused and changes nothing.
@@ -501,3 +506,10 @@ async def test_indicators_read_every_scope_and_year_in_the_same_few_queries(db: 
     with counted() as seen:
         await indicators.indicators_over_years(db, this_year=2031)
     assert len(seen) == early
+    with counted() as seen:
+        await indicators.overview(db, 2024, this_year=2022)
+    first_year = len(seen)
+    with counted() as seen:
+        page = await indicators.overview(db, 2024, this_year=2031)
+    assert len(seen) == first_year == one + 2  # the districts and the figures entered by hand
+    assert len(page.rows) == 11 and len(page.attendance.years) == 10

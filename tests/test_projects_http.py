@@ -409,11 +409,13 @@ def test_the_plans_indicators_over_the_years_on_the_page_and_in_excel(
     xlsx = coordinator.get("/c/exports/indicators.xlsx?year=2026")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     book = load_workbook(io.BytesIO(xlsx.content))
-    assert len(book.sheetnames) == 6 and book.sheetnames[0] == "指標 2026年度"
+    assert len(book.sheetnames) == 7 and book.sheetnames[0] == "指標 2026年度"
     rows = [[c.value for c in row] for row in book.worksheets[1].iter_rows()]
     assert rows[0] == ["区分", "年度", "値", "出典・メモ"]
     assert rows[1] == ["基準値", "2020年度", 120, "計画策定時"]
     assert rows[-1] == ["目標値", "2031年度", 1000, None]
+    by_district = [[c.value for c in row] for row in book.worksheets[-1].iter_rows()]
+    assert by_district[0][:2] == ["地区", "2022年度"] and by_district[-1][0] == "市全域（合計）"
     assert coordinator.get("/c/exports/indicators.csv").status_code == 404
     english = coordinator.get("/c/indicators?year=2026", headers={"accept-language": "en"}).text
     assert "Baseline" in english and "FY2031" in english

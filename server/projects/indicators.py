@@ -59,6 +59,9 @@ class Indicators:
     matches: int
 
 
+#: What ``indicators_for`` finds: the indicators of each (year, scope) asked for.
+Found = dict[tuple[int, Scope], Indicators]
+
 #: The figures of ``Indicators`` by name, in the order pages show them.
 FIGURES = ("participants", "carried_out", "roundtable_attendance", "yoriai_attendance", "matches")
 
@@ -73,9 +76,7 @@ def _in_scope(scope: Scope, districts: Iterable[str | None]) -> bool:
     return scope is None or scope in districts
 
 
-async def indicators_for(
-    db: AsyncSession, years: Iterable[int], scopes: Sequence[Scope]
-) -> dict[tuple[int, Scope], Indicators]:
+async def indicators_for(db: AsyncSession, years: Iterable[int], scopes: Sequence[Scope]) -> Found:
     """The indicators of every (year, scope) pair, in five queries whatever their number."""
     years = sorted(set(years))
     if not years:
@@ -203,15 +204,23 @@ class ScopeRow:
         return district_label(self.district_name)
 
 
+def _plan_years_so_far(this_year: int) -> list[int]:
+    return list(range(plan.PLAN_FIRST_YEAR, min(this_year, plan.PLAN_LAST_YEAR) + 1))
+
+
+async def _scopes(db: AsyncSession) -> list[tuple[str | None, Scope]]:
+    """Each district's name and scope in the plan's order, the city-wide total last."""
+    return [(None, None) if d.is_city_wide else (d.name, d.id) for d in await meetings.districts(db)]
+
+
+def _scope_rows(scopes: list[tuple[str | None, Scope]], found: Found, year: int) -> list[ScopeRow]:
+    return [ScopeRow(name, found[(year, scope)]) for name, scope in scopes]
+
+
 async def scope_rows(db: AsyncSession, year: int) -> list[ScopeRow]:
     """Every district's indicators and the city-wide total for one year, in six queries."""
-    districts = await meetings.districts(db)
-    scopes = [None if d.is_city_wide else d.id for d in districts]
-    found = await indicators_for(db, [year], scopes)
-    return [
-        ScopeRow(d.name if scope else None, found[(year, scope)])
-        for d, scope in zip(districts, scopes, strict=True)
-    ]
+    scopes = await _scopes(db)
+    return _scope_rows(scopes, await indicators_for(db, [year], [s for _, s in scopes]), year)
 
 
 # --- over the plan's ten years -----------------------------------------------------------------
@@ -268,16 +277,9 @@ class IndicatorYears:
         return known[-1] if known else None
 
 
-async def indicators_over_years(db: AsyncSession, this_year: int) -> list[IndicatorYears]:
-    """City-wide, each indicator of the plan from its first year (and any year entered before it)
-    to its last, with its starting value and target: six queries, however many years.
-
-    A figure a coordinator entered for a year stands in place of what yoriai counted (the city's
-    own record of a year yoriai saw only part of); the plan's printed figures come next.
-    """
-    counted_years = range(plan.PLAN_FIRST_YEAR, min(this_year, plan.PLAN_LAST_YEAR) + 1)
-    counted = await indicators_for(db, counted_years, [None])
-    entered = await plan.figures(db)
+def _over_years(found: Found, entered: list[IndicatorFigure]) -> list[IndicatorYears]:
+    """A figure a coordinator entered for a year stands in place of what yoriai counted (the city's
+    own record of a year yoriai saw only part of); the plan's printed figures come next."""
     result = []
     for indicator in plan.PLAN_INDICATORS:
         mine = [f for f in entered if f.indicator == indicator]
@@ -293,8 +295,8 @@ async def indicators_over_years(db: AsyncSession, this_year: int) -> list[Indica
                 figures.append(YearFigure(year, f.value, Source.ENTERED, f.note, f.is_sample))
             elif year in printed:
                 figures.append(YearFigure(year, printed[year].value, Source.PLAN, str(printed[year].source)))
-            elif (year, None) in counted:
-                figures.append(YearFigure(year, getattr(counted[(year, None)], indicator), Source.COUNTED))
+            elif (year, None) in found:
+                figures.append(YearFigure(year, getattr(found[(year, None)], indicator), Source.COUNTED))
             else:
                 figures.append(YearFigure(year, None, Source.TO_COME))
         result.append(
@@ -306,3 +308,79 @@ async def indicators_over_years(db: AsyncSession, this_year: int) -> list[Indica
             )
         )
     return result
+
+
+async def indicators_over_years(db: AsyncSession, this_year: int) -> list[IndicatorYears]:
+    """City-wide, each indicator of the plan from its first year (and any year entered before it)
+    to its last, with its starting value and target: six queries, however many years."""
+    found = await indicators_for(db, _plan_years_so_far(this_year), [None])
+    return _over_years(found, await plan.figures(db))
+
+
+@dataclass
+class AttendanceRow:
+    """A district's (or the city-wide total's) roundtable participants, year by year."""
+
+    district_name: str | None  # None: the city-wide total
+    by_year: list[int]
+
+    @property
+    def label(self) -> str:
+        return ScopeRow(self.district_name, _NOTHING).label
+
+
+_NOTHING = Indicators(0, None, 0, 0, 0, 0, 0)
+
+
+@dataclass
+class AttendanceByDistrict:
+    """The roundtables' participants per fiscal year of the plan so far, per district and in total."""
+
+    years: list[int]
+    rows: list[AttendanceRow]
+
+
+def _attendance(
+    scopes: list[tuple[str | None, Scope]], found: Found, years: list[int]
+) -> AttendanceByDistrict:
+    return AttendanceByDistrict(
+        years,
+        [
+            AttendanceRow(name, [found[(y, scope)].roundtable_attendance for y in years])
+            for name, scope in scopes
+        ],
+    )
+
+
+async def roundtable_attendance_by_district(db: AsyncSession, this_year: int) -> AttendanceByDistrict:
+    """Six queries, however many districts and years."""
+    scopes = await _scopes(db)
+    years = _plan_years_so_far(this_year)
+    return _attendance(scopes, await indicators_for(db, years, [s for _, s in scopes]), years)
+
+
+# --- the coordinators' page --------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorOverview:
+    """The coordinators' indicators page: one year by district, the plan over its years, and the
+    roundtables' participants by year and district."""
+
+    year: int
+    rows: list[ScopeRow]
+    over_years: list[IndicatorYears]
+    attendance: AttendanceByDistrict
+
+
+async def overview(db: AsyncSession, year: int, this_year: int) -> IndicatorOverview:
+    """All of it in seven queries (districts, figures, and one read of every year and scope)."""
+    scopes = await _scopes(db)
+    plan_years = _plan_years_so_far(this_year)
+    found = await indicators_for(db, [year, *plan_years], [s for _, s in scopes])
+    return IndicatorOverview(
+        year=year,
+        rows=_scope_rows(scopes, found, year),
+        over_years=_over_years(found, await plan.figures(db)),
+        attendance=_attendance(scopes, found, plan_years),
+    )

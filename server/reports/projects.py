@@ -21,6 +21,7 @@ from server.i18n import N_, fiscal_label
 from server.meetings import service as meetings
 from server.projects import indicators as indicator_service
 from server.projects import service as projects
+from server.projects.indicators import INDICATOR_NAMES
 from server.projects.models import (
     FIGURE_KIND_LABELS,
     MARK_SYMBOLS,
@@ -211,33 +212,29 @@ async def projects_table(db: AsyncSession) -> Table:
 # --- indicators ------------------------------------------------------------------------------
 
 
-@dataclass
-class IndicatorPage:
-    """The coordinators' indicators page: one year by district, and the plan over its years."""
-
-    year: int
-    rows: list[indicator_service.ScopeRow]
-    over_years: list[indicator_service.IndicatorYears]
+IndicatorPage = indicator_service.IndicatorOverview
 
 
 async def indicator_page(db: AsyncSession, year: int, this_year: int) -> IndicatorPage:
-    """Everything the page shows, in a dozen queries whatever the number of districts or years."""
-    return IndicatorPage(
-        year=year,
-        rows=await indicator_service.scope_rows(db, year),
-        over_years=await indicator_service.indicators_over_years(db, this_year),
-    )
+    """Everything the indicators page shows, in the same few queries whatever the number of
+    districts or years."""
+    return await indicator_service.overview(db, year, this_year)
 
 
 async def indicator_tables(db: AsyncSession, year: int, this_year: int) -> list[Table]:
     """The indicators page as Excel sheets: the year by district, then one sheet per indicator
     over the plan's years with its starting value and target."""
     data = await indicator_page(db, year, this_year)
-    names = indicator_service.INDICATOR_NAMES
+    names = INDICATOR_NAMES
     by_district = Table(
         str(N_("指標 %(year)s", year=fiscal_label(year))),
         [str(N_("地区"))] + [str(names[k]) for k in indicator_service.FIGURES],
         [[r.label] + [getattr(r.indicators, k) for k in indicator_service.FIGURES] for r in data.rows],
+    )
+    attendance = Table(
+        str(INDICATOR_NAMES["roundtable_attendance"]) + str(N_("（年度×地区）")),
+        [str(N_("地区"))] + [fiscal_label(y) for y in data.attendance.years],
+        [[r.label, *r.by_year] for r in data.attendance.rows],
     )
     tables = [by_district]
     for item in data.over_years:
@@ -257,7 +254,7 @@ async def indicator_tables(db: AsyncSession, year: int, this_year: int) -> list[
                 lines,
             )
         )
-    return tables
+    return [*tables, attendance]
 
 
 def _figure_line(figure: IndicatorFigure) -> list[Any]:
