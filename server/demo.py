@@ -153,7 +153,7 @@ async def load_sample_figures(db: AsyncSession, user: User) -> None:
             kind=kind,
             fiscal_year=year,
             value=str(value),
-            note="（サンプル）市の数値ではありません",
+            note="デモ用の数値です。市の数値ではありません。",
             is_sample=True,
         )
 
