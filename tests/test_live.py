@@ -494,3 +494,45 @@ def test_a_catch_up_rendered_once_for_many_phones_still_gives_an_author_their_ow
     assert "note--own" in author and "note--own" not in other
     assert render_catch_up(Viewer("phone", 1, 6), missed) is other  # rendered once, shared
     assert "note--own" not in render_catch_up(Viewer("projector", 1), missed)
+
+
+def test_a_frame_built_once_reads_as_the_same_message_at_every_size() -> None:
+    """The frame written to every phone is what a browser's websocket reads as the fragment:
+    short, medium (16-bit length) and long (64-bit length) messages, Japanese included."""
+    from websockets.frames import Opcode
+    from websockets.protocol import Protocol, Side, State
+
+    from server.web.serversend import text_frame
+
+    for text in ("付箋", "あ" * 60, "<div>付箋</div>" * 400, "x" * 70_000):
+        client = Protocol(Side.CLIENT, state=State.OPEN, max_size=None)
+        client.receive_data(text_frame(text))
+        [event] = client.events_received()
+        assert event.opcode is Opcode.TEXT and event.fin and event.data.decode() == text
+
+
+async def test_a_socket_that_cannot_take_a_frame_now_gets_it_through_send_in_order() -> None:
+    """Frames go straight to sockets that can take them; a socket whose buffer is full (the
+    writer refuses) gets the change through its send instead, in order, none lost or doubled."""
+    from server.boards.live import BoardStream, Viewer
+
+    board, written, sent = FakeBoard(), [], []
+    can_write = [True]
+
+    def write_frame(frame: bytes) -> bool:
+        if can_write[0]:
+            written.append(frame)
+        return can_write[0]
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    stream = BoardStream(Viewer("phone", 1, 5), 0, board.load_missed, send, None, write_frame)
+    await stream.open()  # the catch-up goes through send
+    for n in range(1, 7):
+        board.post(f"付箋{n}")
+        can_write[0] = n not in (3, 4)
+        stream.push(published(n, n, f"付箋{n}"))
+    assert [seq_of(m) for m in sent[1:]] == [3, 4]
+    seqs = [seq_of(frame[frame.index(b"<"):].decode()) for frame in written]
+    assert seqs == [1, 2, 5, 6]

@@ -25,6 +25,7 @@ from server.boards.events import BoardChange
 from server.boards.state import CatchUp
 from server.i18n import get_locale, use_locale
 from server.web.eager import run_now
+from server.web.serversend import FrameWriter, text_frame
 from server.web.templating import environment
 
 logger = logging.getLogger(__name__)
@@ -155,7 +156,7 @@ class Published:
     makes one per message): its seqs, whose notes it carries, and its fragments per kind of
     viewer, rendered on first need and then shared."""
 
-    __slots__ = ("_fragments", "first_seq", "meeting_id", "message", "owners", "seq")
+    __slots__ = ("_fragments", "_frames", "first_seq", "meeting_id", "message", "owners", "seq")
 
     def __init__(self, data: bytes | str) -> None:
         self.message = data.decode() if isinstance(data, bytes) else data
@@ -170,15 +171,28 @@ class Published:
             if note is not None and note.get("participant_id") is not None
         )
         self._fragments: dict[tuple[ViewMode, int | None, str], str] = {}
+        self._frames: dict[tuple[ViewMode, int | None, str], bytes] = {}
+
+    def _key(self, viewer: Viewer) -> tuple[ViewMode, int | None, str]:
+        own_id = viewer.participant_id if viewer.participant_id in self.owners else None
+        return (viewer.mode, own_id, viewer.locale)
 
     def fragment_for(self, viewer: Viewer) -> str:
-        own_id = viewer.participant_id if viewer.participant_id in self.owners else None
-        key = (viewer.mode, own_id, viewer.locale)
+        key = self._key(viewer)
         fragment = self._fragments.get(key)
         if fragment is None:
-            fragment = _render_published(self.message, viewer.mode, own_id, viewer.meeting_id, viewer.locale)
+            mode, own_id, locale = key
+            fragment = _render_published(self.message, mode, own_id, viewer.meeting_id, locale)
             self._fragments[key] = fragment
         return fragment
+
+    def frame_for(self, viewer: Viewer) -> bytes:
+        """The fragment as a whole websocket frame, built once for every socket that gets it."""
+        key = self._key(viewer)
+        frame = self._frames.get(key)
+        if frame is None:
+            frame = self._frames[key] = text_frame(self.fragment_for(viewer))
+        return frame
 
 
 def render_published(message: str, viewer: Viewer) -> tuple[int, str]:
@@ -226,6 +240,7 @@ class BoardStream:
         "_pending",
         "_send",
         "_task",
+        "_write_frame",
         "dropped",
         "last_sent",
         "viewer",
@@ -238,12 +253,15 @@ class BoardStream:
         load_missed: Callable[[int], Awaitable[CatchUp]],
         send: Callable[[str], Coroutine[Any, Any, None]],
         on_overrun: Callable[[], None] | None = None,
+        write_frame: FrameWriter | None = None,
     ) -> None:
         self.viewer = viewer
         self.last_sent = last_sent
         self._load_missed = load_missed  # async (after) -> CatchUp
         self._send = send  # async (text) -> None: one websocket message
         self._on_overrun = on_overrun
+        #: Writes a ready-made frame when the socket can take it now (server/web/serversend.py).
+        self._write_frame = write_frame
         self._pending: deque[Published] | None = None  # made when first needed (most never are)
         self._busy = True  # until ``open`` has sent the catch-up: pushes wait in the queue
         self._task: asyncio.Task[None] | None = None
@@ -280,6 +298,8 @@ class BoardStream:
             self._task = run_now(self._drain())
             return
         self.last_sent = change.seq
+        if self._write_frame is not None and self._write_frame(change.frame_for(self.viewer)):
+            return  # the common case: the same bytes as every other phone, no coroutine
         try:
             waiting = run_now(self._send(change.fragment_for(self.viewer)))
         except Exception:  # a broken socket: its handler notices and leaves

@@ -47,7 +47,7 @@ from server.web.dberrors import get_by_id
 from server.web.deps import DB, Channels
 from server.web.ratelimit import client_address, limits
 from server.web.responses import page, see_other
-from server.web.serversend import text_sender
+from server.web.serversend import frame_writer, text_sender
 
 logger = logging.getLogger(__name__)
 
@@ -520,7 +520,9 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         _close_soon(socket, CLOSE_REPLACED, "replaced")
 
     # Fragments go on the server's own send, past Litestar's wrappers (server/web/serversend.py).
-    stream = BoardStream(viewer, max(after, 0), load_missed, text_sender(socket), fell_behind)
+    stream = BoardStream(
+        viewer, max(after, 0), load_missed, text_sender(socket), fell_behind, frame_writer(socket)
+    )
     holders: dict[Holder, str | int] = {holder: holder_id, "address": client_address(socket)}
     # Counted before the catch-up, so that a storm's older sockets stop before its reads.
     with guards.sockets.admit(meeting_id, holders, replaced):

@@ -87,17 +87,25 @@ def board_state(meeting: Meeting) -> dict[str, Any]:
 
 
 async def board_counts(db: AsyncSession, meeting_id: int) -> dict[str, int]:
-    participants = await db.scalar(
+    """Participants, visible notes and all notes of a session, in one statement (every change
+    carries them, so it is one trip to the database on the way of every note)."""
+    participants = (
         select(func.count()).select_from(Participant).where(Participant.meeting_id == meeting_id)
-    )
-    rows = await db.exec(
-        select(Note.hidden, func.count()).where(Note.meeting_id == meeting_id).group_by(col(Note.hidden))
-    )
-    by_hidden = {bool(hidden): int(n) for hidden, n in rows.all()}
+    ).scalar_subquery()
+    notes = select(func.count()).select_from(Note).where(Note.meeting_id == meeting_id)
+    row = (
+        await db.exec(
+            select(
+                participants,
+                notes.where(col(Note.hidden).is_(False)).scalar_subquery(),
+                notes.scalar_subquery(),
+            )
+        )
+    ).one()
     return {
-        "participants": participants or 0,
-        "notes_visible": by_hidden.get(False, 0),
-        "notes_total": sum(by_hidden.values()),
+        "participants": int(row[0] or 0),
+        "notes_visible": int(row[1] or 0),
+        "notes_total": int(row[2] or 0),
     }
 
 
@@ -250,6 +258,8 @@ async def touched_state(
     db: AsyncSession, meeting_id: int, note_ids: set[int], cluster_ids: set[int]
 ) -> tuple[dict[int, NoteState | None], dict[int, ClusterState | None]]:
     """The current state of these notes and clusters (None for those that are gone)."""
+    if not note_ids and not cluster_ids:
+        return {}, {}
     note_votes, cluster_votes = await vote_totals(db, meeting_id, note_ids, cluster_ids)
     notes: dict[int, NoteState | None] = dict.fromkeys(sorted(note_ids))
     clusters: dict[int, ClusterState | None] = dict.fromkeys(sorted(cluster_ids))
