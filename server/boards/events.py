@@ -1,24 +1,22 @@
 """The board's event log: every change to a board gets the next sequence number of its session.
 
 ``commit_change`` writes the events inside the transaction that makes the change, commits,
-and describes the change for the live layer, which publishes it only after that commit.
+and describes the change (``server.boards.change.BoardChange``) for the live layer, which
+publishes it only after that commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.boards.models import BoardEvent, Note
+from server.boards.change import BoardChange
+from server.boards.models import BoardEvent, BoardEventType, Note
 from server.boards.state import (
-    ClusterState,
-    NoteState,
-    ProjectState,
     board_counts,
     board_state,
     note_state,
@@ -26,6 +24,8 @@ from server.boards.state import (
     touched_state,
 )
 from server.meetings.models import Meeting
+
+__all__ = ["BoardChange", "commit_change", "take_seqs"]
 
 
 async def take_seqs(db: AsyncSession, meeting_id: int, count: int = 1) -> tuple[range, Meeting]:
@@ -47,50 +47,10 @@ async def take_seqs(db: AsyncSession, meeting_id: int, count: int = 1) -> tuple[
     return range(last - count + 1, last + 1), meeting
 
 
-@dataclass
-class BoardChange:
-    """What a committed change means for the screens: published on the board's channel.
-
-    One change may span several events (``first_seq``..``seq``), e.g. a merge that moves
-    many notes. ``notes`` and ``clusters`` hold the current state of what it touched.
-    """
-
-    meeting_id: int
-    seq: int
-    type: str
-    first_seq: int = 0
-    notes: dict[int, NoteState | None] = field(default_factory=dict)
-    clusters: dict[int, ClusterState | None] = field(default_factory=dict)
-    projects: dict[int, ProjectState | None] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    board: dict[str, Any] = field(default_factory=dict)
-    #: Whether the meeting-level state (status, phase, timer, voting) changed.
-    board_changed: bool = False
-
-    @property
-    def note(self) -> NoteState | None:
-        """The one note a single-note change is about."""
-        return next(iter(self.notes.values()), None)
-
-    @property
-    def note_id(self) -> int | None:
-        return next(iter(self.notes), None)
-
-
-BOARD_LEVEL = {
-    "meeting_opened",
-    "meeting_closed",
-    "phase_changed",
-    "timer_changed",
-    "voting_changed",
-    "project_promoted",  # phones reload their project panel
-}
-
-
 async def commit_change(
     db: AsyncSession,
     meeting_id: int,
-    type: str,
+    type: BoardEventType,
     *,
     note_ids: Iterable[int] = (),
     cluster_ids: Iterable[int] = (),
@@ -126,11 +86,10 @@ async def commit_change(
         meeting_id=meeting_id,
         seq=events[-1].seq,
         first_seq=events[0].seq,
-        type=type,
+        type=BoardEventType(type),
         notes=notes,
         clusters=clusters,
         projects=projects,
         counts=counts,
         board=board,
-        board_changed=type in BOARD_LEVEL,
     )

@@ -27,7 +27,6 @@ from server.boards.models import (
 )
 from server.boards.state import (  # re-exported: the routes read a board through this module
     BoardView,
-    CatchUp,
     board_counts,
     board_view,
     catch_up,
@@ -45,7 +44,6 @@ from server.timeutil import utcnow
 __all__ = [
     "Actor",
     "BoardView",
-    "CatchUp",
     "board_counts",
     "board_view",
     "catch_up",
