@@ -132,3 +132,39 @@ class MeetingProject(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
     project_id: int = Field(foreign_key="project.id", primary_key=True)
     for_review: bool = False
+
+
+class ChangeField(StrEnum):
+    """What a recorded change is about (ProjectChange.field)."""
+
+    CREATED = "created"  # promoted or created: after = the first status
+    STATUS = "status"
+    DISTRICTS = "districts"  # before/after: JSON lists of district ids
+    GOALS = "goals"  # before/after: JSON lists of goal titles as they were then
+    MEMBERS = "members"  # after: the signed difference ("+1", "-1", "+5")
+
+
+class ChangeSource(StrEnum):
+    """Where a change came from."""
+
+    FORM = "form"  # the project's edit form
+    EXCEL = "excel"  # an uploaded review workbook (server/projects/sheets.py)
+    PROMOTION = "promotion"  # promoted from a session's notes
+    PHONE = "phone"  # 参加したい (or taking it back) on a phone
+    PAPER = "paper"  # a coordinator's paper sign-ups
+
+
+class ProjectChange(SQLModel, table=True):
+    """One change of a project's status, districts, goals or members, with who and when
+    (the history shown on the project's timeline). Holds nothing about a participant: a phone's
+    参加したい is recorded as "+1 from a phone", never as who."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    field: str = Field(max_length=12)
+    before: str = Field(default="", max_length=4000)
+    after: str = Field(default="", max_length=4000)
+    source: str = Field(max_length=12)
+    #: The staff member who made it; None for a phone.
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    changed_at: datetime = Field(default_factory=utcnow, index=True)

@@ -33,7 +33,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts.models import User
 from server.errors import Forbidden, UserError
 from server.i18n import N_, Text
-from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS, Evaluation, Mark, Project
+from server.projects import history
+from server.projects.models import (
+    MARK_SYMBOLS,
+    PROJECT_STATUS_LABELS,
+    ChangeField,
+    ChangeSource,
+    Evaluation,
+    Mark,
+    Project,
+)
 from server.reports.tables import PROGRESS_COLUMNS, Table, to_xlsx
 from server.textutil import clean_text
 from server.timeutil import utcnow
@@ -610,6 +619,9 @@ def _still(change: RowChange, project: Project, evaluation: Evaluation | None) -
 
 
 async def record_status(db: AsyncSession, project: Project, user: User, status: str) -> None:
-    """Set a project's status (the one place that does, apart from the edit form)."""
+    """Set a project's status from an upload, recorded in its history."""
+    history.record(
+        db, project.id or 0, user, ChangeField.STATUS, ChangeSource.EXCEL, before=project.status, after=status
+    )
     project.status = status
     db.add(project)
