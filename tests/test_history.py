@@ -83,7 +83,11 @@ def test_the_timeline_shows_how_the_project_got_here(coordinator: TestClient[Lit
     assert "プロジェクトになりました（状態：構想）" in timeline
     assert re.search(r"状態：構想 → <strong>実施中</strong>", timeline)
     assert re.search(r"地区：鶴川地区 → <strong>木曽地区</strong>", timeline)
-    assert "参加人数 +1人" in timeline and "スマホから" in timeline and "画面で編集・coord@example.jp" in timeline
+    assert (
+        "参加人数 +1人" in timeline
+        and "スマホから" in timeline
+        and "画面で編集・coord@example.jp" in timeline
+    )
     coordinator.cookies.set("yoriai_lang", "en")
     english = coordinator.get(f"/c/projects/{project_id}").text
     assert "Status" in english and "Kiso" in english
