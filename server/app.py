@@ -40,7 +40,7 @@ from server.matching import routes as matching_routes
 from server.meetings import flow_routes
 from server.meetings import routes as meetings_routes
 from server.projects import api as projects_api
-from server.projects import excel_routes
+from server.projects import contact_routes, excel_routes
 from server.projects import routes as projects_routes
 from server.scale import channels_backend, rate_limits
 from server.suggest.model import load as load_suggestions
@@ -134,6 +134,8 @@ def create_app(settings: Settings | None = None) -> App:
             matching_routes.coordinator_router,
             projects_routes.router,
             excel_routes.router,
+            contact_routes.coordinator_router,
+            Router(path="/", route_handlers=contact_routes.phone_handlers, include_in_schema=False),
             projects_api.router,
             admin_routes.router,
             visions_routes.router,

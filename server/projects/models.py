@@ -168,3 +168,26 @@ class ProjectChange(SQLModel, table=True):
     #: The staff member who made it; None for a phone.
     user_id: int | None = Field(default=None, foreign_key="user.id")
     changed_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ProjectContact(SQLModel, table=True):
+    """A way to reach someone who said 参加したい, left by them with their consent (連絡先).
+
+    Seen by the coordinators only (their list and its CSV): never in minutes, public pages, the
+    API or other exports. Erased when the participant takes 参加したい back, withdraws it (from
+    the link they were given: ``withdraw_hash`` is the SHA-256 of its token), is erased by an
+    admin, or by the retention command after ``contacts.KEEP_MONTHS``. Not a member: the
+    indicators count ``ProjectMember`` only."""
+
+    __table_args__ = (UniqueConstraint("project_id", "participant_id", name="uq_contact_participant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    name: str = Field(max_length=40)  # the name to be called by
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=20)
+    #: Which consent sentence they agreed to (contacts.CONSENT_VERSION).
+    consent: str = Field(max_length=20)
+    withdraw_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

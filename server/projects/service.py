@@ -23,7 +23,7 @@ from server.errors import NotFound, UserError
 from server.i18n import N_, Joined, Text
 from server.matching.models import Match, MatchStatus
 from server.meetings.models import Meeting, MeetingKind
-from server.projects import history
+from server.projects import contacts, history
 from server.projects.copies import holds_description, holds_title, title_prefill
 from server.projects.models import (
     MARK_LABELS,
@@ -447,6 +447,8 @@ async def leave(db: AsyncSession, meeting: Meeting, participant: Participant, pr
     if member is None:
         raise UserError(N_("このプロジェクトには参加していません。"), 409)
     await db.delete(member)
+    # Taking 参加したい back takes the contact left for it too (the consent sentence says so).
+    await contacts.forget_participant(db, participant.id or 0, project_id)
     history.record(db, project_id, None, ChangeField.MEMBERS, ChangeSource.PHONE, after="-1")
     await db.flush()
     return await commit_change(
