@@ -36,7 +36,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("projectcontact", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_projectcontact_project_id"), ["project_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_projectcontact_participant_id"), ["participant_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_projectcontact_participant_id"), ["participant_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_projectcontact_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_projectcontact_withdraw_hash"), ["withdraw_hash"], unique=True)
 
