@@ -34,6 +34,7 @@ from server.boards.budget import LiveGuards
 from server.boards.live import BoardHub
 from server.config import ROOT, Settings
 from server.db import make_engine, make_sessionmaker, writing
+from server.districts import public_routes as district_public_routes
 from server.errors import UserError
 from server.i18n import N_, LocaleMiddleware
 from server.matching import routes as matching_routes
@@ -136,6 +137,8 @@ def create_app(settings: Settings | None = None) -> App:
             excel_routes.router,
             contact_routes.coordinator_router,
             Router(path="/", route_handlers=contact_routes.phone_handlers, include_in_schema=False),
+            district_public_routes.coordinator_router,
+            Router(path="/", route_handlers=district_public_routes.public_handlers, include_in_schema=False),
             projects_api.router,
             admin_routes.router,
             visions_routes.router,

@@ -56,6 +56,10 @@ RULES: dict[tuple[str, str], set[str]] = {
     # Withdrawing a contact from the link the phone was given: no account, the token is the key.
     ("GET", "/contact/{token:str}"): EVERYONE,
     ("POST", "/contact/{token:str}"): EVERYONE,
+    # A district's public page, when a coordinator turned it on (404 otherwise, for everyone).
+    ("GET", "/d/{district_id:str}"): EVERYONE,
+    ("GET", "/d/{district_id:str}/join/{project_id:int}"): EVERYONE,
+    ("POST", "/d/{district_id:str}/join/{project_id:int}"): EVERYONE,
     # Any staff member changes their own password.
     ("GET", "/account/password"): {FAC, COORD, ADMIN},
     ("POST", "/account/password"): {FAC, COORD, ADMIN},

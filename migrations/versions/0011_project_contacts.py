@@ -1,4 +1,4 @@
-"""project contacts: how to reach someone who said 参加したい, left with their consent
+"""project contacts (how to reach someone who said 参加したい, left with their consent) and public district pages
 
 Revision ID: 0011
 Revises: 0009
@@ -41,9 +41,13 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_projectcontact_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_projectcontact_withdraw_hash"), ["withdraw_hash"], unique=True)
+    with op.batch_alter_table("district", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("public_page", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("district", schema=None) as batch_op:
+        batch_op.drop_column("public_page")
     with op.batch_alter_table("projectcontact", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_projectcontact_withdraw_hash"))
         batch_op.drop_index(batch_op.f("ix_projectcontact_created_at"))

@@ -25,6 +25,20 @@ from server.web.responses import page
 from server.web.roles import require_role
 
 
+def public_origin(request: Request[Any, Any, Any]) -> str:
+    """The origin for links and QR codes that leave the page (as ``join_url`` does): the configured
+    public address, or the page's own origin when an operator listed it; never a Host header alone."""
+    settings = request.app.state.settings
+    origin = str(request.base_url).rstrip("/")
+    if settings.public_url and origin not in settings.allowed_origins:
+        origin = settings.public_url
+    return origin
+
+
+def withdraw_link(request: Request[Any, Any, Any], token: str) -> str:
+    return f"{public_origin(request)}/contact/{token}"
+
+
 async def _phone(request: Request[Any, Any, Any], db: DB, meeting_id: int) -> tuple[Meeting, Participant]:
     meeting = await meetings.get_meeting(db, meeting_id)
     participant = await boards.get_participant(db, meeting_id, participant_token(request, meeting_id))
@@ -79,8 +93,7 @@ async def leave_contact(
         saved, token = await contacts.leave_contact(db, meeting, participant, project_id, data)
     except UserError as exc:
         return _contact_page(meeting, project, form=typed, error=exc.message, status_code=exc.status_code)
-    link = str(request.base_url).rstrip("/") + f"/contact/{token}"
-    return _contact_page(meeting, project, saved=saved, link=link)
+    return _contact_page(meeting, project, saved=saved, link=withdraw_link(request, token))
 
 
 @post("/b/{meeting_id:int}/contact/{project_id:int}/withdraw", status_code=200)
@@ -94,7 +107,7 @@ async def withdraw_own(
 
 
 @get("/contact/{token:str}")
-async def withdraw_link(db: DB, token: FromPath[str]) -> Template:
+async def withdraw_page(db: DB, token: FromPath[str]) -> Template:
     """The link the phone was given: no account, the token is the key."""
     _, project = await contacts.by_token(db, token)
     return page("projects/contact_withdraw.html", project=project, token=token)
@@ -137,7 +150,7 @@ async def contact_csv(request: Request[Any, Any, Any], db: DB, project_id: FromP
     )
 
 
-phone_handlers = [contact_form, leave_contact, withdraw_own, withdraw_link, withdraw_by_link]
+phone_handlers = [contact_form, leave_contact, withdraw_own, withdraw_page, withdraw_by_link]
 coordinator_router = Router(
     include_in_schema=False,
     path="/c",

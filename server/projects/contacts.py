@@ -78,7 +78,7 @@ def clean_contact(name: str, reach: str, consent: str) -> ContactInput:
     return ContactInput(name, email, phone)
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -119,7 +119,7 @@ async def leave_contact(
         project_id=project_id, participant_id=participant.id, name="", consent="", withdraw_hash=""
     )
     contact.name, contact.email, contact.phone = data.name, data.email, data.phone
-    contact.consent, contact.withdraw_hash, contact.created_at = CONSENT_VERSION, _hash(token), utcnow()
+    contact.consent, contact.withdraw_hash, contact.created_at = CONSENT_VERSION, token_hash(token), utcnow()
     db.add(contact)
     await db.commit()
     return contact, token
@@ -139,7 +139,7 @@ async def by_token(db: AsyncSession, token: str) -> tuple[ProjectContact, Projec
     if not 20 <= len(token) <= 64:
         raise NotFound(WITHDRAWN)
     contact = (
-        await db.exec(select(ProjectContact).where(ProjectContact.withdraw_hash == _hash(token)))
+        await db.exec(select(ProjectContact).where(ProjectContact.withdraw_hash == token_hash(token)))
     ).first()
     project = await db.get(Project, contact.project_id) if contact else None
     if contact is None or project is None:

@@ -91,8 +91,8 @@ def _value(field: str, raw: str) -> Any:
 
 
 async def changes_of(db: AsyncSession, project_id: int) -> list[Change]:
-    """A project's changes, oldest first, in one query; phones' member changes of the same day
-    are added up into one line ("+3 −1" reads as +2 from phones that day)."""
+    """A project's changes, oldest first, in one query; member changes from phones (or from the
+    public page) in a row on the same day are added up into one line ("+3 −1" reads as +2)."""
     query = (
         select(ProjectChange, User)
         .join(User, col(User.id) == col(ProjectChange.user_id), isouter=True)
@@ -106,10 +106,10 @@ async def changes_of(db: AsyncSession, project_id: int) -> list[Change]:
             delta = _delta(change.after)
             last = result[-1] if result else None
             if (
-                change.source == ChangeSource.PHONE
+                change.source in (ChangeSource.PHONE, ChangeSource.PUBLIC)
                 and last is not None
                 and last.field == ChangeField.MEMBERS
-                and last.source == ChangeSource.PHONE
+                and last.source == change.source
                 and last.day == to_jst(change.changed_at).date()
             ):
                 last.after += delta

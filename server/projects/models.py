@@ -152,6 +152,7 @@ class ChangeSource(StrEnum):
     PROMOTION = "promotion"  # promoted from a session's notes
     PHONE = "phone"  # 参加したい (or taking it back) on a phone
     PAPER = "paper"  # a coordinator's paper sign-ups
+    PUBLIC = "public"  # 参加したい on a district's public page (with a contact)
 
 
 class ProjectChange(SQLModel, table=True):
