@@ -8,15 +8,13 @@ import re
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.districts import public
 from server.errors import UserError
 from server.projects import contacts, history
 from server.projects import service as projects
-from server.projects.models import ProjectContact
-from tests.conftest import Person, join_as, post_form, send_note
+from tests.conftest import Person, post_form, send_note
 from tests.test_contacts import _project_with_phone
 from tests.test_projects import promoted, session, staff
 
