@@ -1,9 +1,10 @@
 """Public district pages: a coordinator publishes a district's projects at /d/{district}.
 
 Read-only, for residents who were not in the hall (a QR on a community centre's notice board):
-each project's title, description, status, the vision goals it serves, its participant count and
-its latest yearly evaluation (○/△ and the year: not the coordinator's comment). Nothing hidden or
-personal: no notes, no origin, no comments, no contacts, no names. 参加したい there goes through
+each project's title, status, the vision goals it serves, its participant count and its latest
+yearly evaluation (○/△ and the year: not the coordinator's comment). Nothing hidden or personal:
+no description (the promote form prefills it with participants' notes), no notes, no origin, no
+comments, no contacts, no names. 参加したい there goes through
 the same consent sentence as on a phone and needs a contact (with no session to come from, a
 contact is what makes it a sign-up rather than a number anyone can push up); it adds a member,
 as a paper sign-up does.
