@@ -254,6 +254,18 @@ def billion_laughs() -> bytes:
     return out.getvalue()
 
 
+def far_away_row() -> bytes:
+    """One value a million rows down: refused without reading the million empty rows before it."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ID", "進捗評価"])
+    sheet["A1000000"] = 1
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
@@ -272,6 +284,7 @@ def billion_laughs() -> bytes:
             lambda: workbook_bytes([[1, "○"]] * (sheets.MAX_ROWS + 1), header=["ID", "進捗評価"]),
             "行が多すぎます（2000行まで）",
         ),
+        (far_away_row, "行が多すぎます（2000行まで）"),
         (lambda: workbook_bytes([[1, "x"]], header=["名前", "評価"]), "見出しの行"),
         (lambda: workbook_bytes([[1, "週末の朝市"]], header=["ID", "プロジェクト"]), "読み込める列"),
     ],

@@ -53,6 +53,9 @@ MAX_FILE_BYTES = 2 * 1024 * 1024  # a district's table is a few dozen KB; the ci
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # all parts of the zip together, as declared (and enforced) by it
 MAX_PARTS = 300  # files inside the zip; Excel writes about 10, LibreOffice about 15
 MAX_ROWS = 2000  # rows with something in them, under the heading
+# Rows read at all, empty ones included: openpyxl fills the gaps before a far-away row (and up to a
+# declared dimension) with empty rows, so one cell at row 1,000,000 would cost a million of them.
+MAX_SCAN_ROWS = 10000
 MAX_COLUMNS = 30
 MAX_SHEETS = 20
 HEADER_SEARCH_ROWS = 10  # the heading may sit under a title line someone added
@@ -276,7 +279,10 @@ def _read_sheet(sheet: Any) -> ReadSheet | None:
     header: dict[str, int] | None = None
     rows: list[SheetRow] = []
     refusals: list[Refusal] = []
-    for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+    scanned = sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_SCAN_ROWS + 1)
+    for number, cells in enumerate(scanned, start=1):
+        if number > MAX_SCAN_ROWS:
+            raise _refuse_file(N_("行が多すぎます（%(max)s行まで）。", max=MAX_ROWS))
         if header is None:
             if number > HEADER_SEARCH_ROWS:
                 return None
