@@ -80,7 +80,7 @@ def test_the_timeline_shows_how_the_project_got_here(coordinator: TestClient[Lit
     assert edited.status_code == 303
     page = coordinator.get(f"/c/projects/{project_id}").text
     timeline = page[page.index('id="timeline"') :]
-    assert "プロジェクトになりました（状態：構想）" in timeline
+    assert "プロジェクトになりました（状態：構想）" in timeline and "地区：鶴川地区</div>" in timeline
     assert re.search(r"状態：構想 → <strong>実施中</strong>", timeline)
     assert re.search(r"地区：鶴川地区 → <strong>木曽地区</strong>", timeline)
     assert (
