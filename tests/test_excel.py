@@ -461,3 +461,44 @@ def test_bad_uploads_answer_with_the_reason_and_change_nothing(coordinator: Test
     assert tampered.status_code == 422 and "確認の内容が読めませんでした" in tampered.text
     assert cells(coordinator.get("/c/review/workbook?district=tsurukawa&year=2026").content) == cells(before)
     assert coordinator.get("/c/review/workbook?district=nowhere").status_code == 422
+
+
+async def test_the_preview_and_the_public_page_read_in_a_fixed_number_of_queries(db: AsyncSession) -> None:
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    from server.districts import public
+
+    @contextmanager
+    def counting() -> Any:
+        engine = db.bind.sync_engine  # type: ignore[union-attr]
+        seen: list[str] = []
+
+        def count(*_: Any) -> None:
+            seen.append("q")
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield seen
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    user = await coordinator_user(db)
+    await public.set_public(db, user, "tsurukawa", True)
+    district = await public.public_district(db, "tsurukawa")
+    counts = []
+    for n in (3, 30):
+        ids = await make_projects(db, [(f"計画{n}-{i}", "idea", "done", "") for i in range(n)])
+        sheet = sheets.ReadSheet(
+            [sheets.SheetRow(row=i + 2, project_id=pid, mark="delayed") for i, pid in enumerate(ids)],
+            [],
+            ["進捗評価"],
+        )
+        with counting() as plan_queries:
+            plan = await sheets.plan_upload(db, user, sheet, 2026)
+        with counting() as page_queries:
+            await public.public_projects(db, district)
+        assert len(plan.changes) == n
+        counts.append((len(plan_queries), len(page_queries)))
+    assert counts[0] == counts[1], counts
