@@ -1,7 +1,7 @@
 """indicator figures: the plan's starting values and targets, and years before yoriai, entered by hand
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-01 04:40:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,8 +17,8 @@ from server.errors import UserError
 from server.i18n import N_, Text
 from server.i18n import get_locale as current_locale
 from server.meetings import service as meetings
+from server.projects import history, plan
 from server.projects import indicators as indicator_service
-from server.projects import plan
 from server.projects import service as projects
 from server.projects.models import (
     FIGURE_KIND_LABELS,
@@ -117,7 +117,10 @@ async def project_detail(request: Request[Any, Any, Any], db: DB, project_id: Fr
         origins=await projects.origins_of(db, project_id),
         members=(await projects.member_counts(db, [project_id])).get(project_id, 0),
         growth=await projects.members_over_time(db, project_id),
-        timeline=await projects.timeline_of(db, project_id),
+        timeline=history.merged_timeline(
+            await projects.timeline_of(db, project_id), await history.changes_of(db, project_id)
+        ),
+        district_names=names,
         evaluations=await projects.evaluations_of(db, project_id),
         statuses=PROJECT_STATUS_LABELS,
         marks=MARK_LABELS,
