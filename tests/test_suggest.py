@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import unicodedata
 from pathlib import Path
 from types import ModuleType
 
@@ -239,3 +240,60 @@ def test_labels_are_themes_or_whole_phrases(corpus: list[tuple[str, str]]) -> No
             assert len(group.label) >= 2
         else:
             assert group.label == group.theme and group.theme in THEMES
+
+
+# The labelled sets the lexicon must not be written from: a note's phrase copied into it would flatter them.
+_LABELLED = ("corpus_tune.tsv", "corpus_test.tsv", "heldout_notes.tsv", "heldout2_notes.tsv")
+_SEEDS = ROOT.parent / "shared" / "seeds"
+_PLAN_FILES = ("000_c9ccbefcac0fc29c.txt", "002_7ca22dae57480192.txt")
+
+
+def test_lexicon_entries_found_in_labelled_notes_are_plan_words_or_dictionary_words() -> None:
+    """No theme entry of four or more characters that occurs in a labelled note may be a phrase of several
+    words of everyday wording: such an entry must be a word of the plan (checked below) or one dictionary word
+    (Sudachi reads it as a single word: 一人暮らし, コミュニティバス), not a phrase a note could have lent."""
+    from server.suggest.analysis import analyser
+    from server.suggest.themes import PLAN_WORDS, THEMES
+
+    labelled = "".join(
+        unicodedata.normalize("NFKC", (ROOT / "bench" / "data" / name).read_text(encoding="utf-8"))
+        for name in _LABELLED
+    )
+    offending = [
+        entry
+        for theme, entries in THEMES.items()
+        for entry in entries
+        if len(entry) >= 4
+        and entry not in PLAN_WORDS[theme]
+        and unicodedata.normalize("NFKC", entry) in labelled
+        and len(analyser().words(entry)) != 1
+    ]
+    assert offending == []
+
+
+@pytest.mark.skipif(
+    not _SEEDS.is_dir(), reason="the plan's text (shared/seeds) is not next to the repository"
+)
+def test_plan_words_of_the_lexicon_are_in_the_plan() -> None:
+    from server.suggest.themes import PLAN_WORDS
+
+    plan = "".join(
+        "".join(unicodedata.normalize("NFKC", (_SEEDS / name).read_text(encoding="utf-8")).split())
+        for name in _PLAN_FILES
+    )
+    missing = [
+        w for words in PLAN_WORDS.values() for w in words if unicodedata.normalize("NFKC", w) not in plan
+    ]
+    assert missing == []
+
+
+def test_lexicon_has_no_word_that_is_about_every_theme() -> None:
+    """Words on every community board (近所, 高齢者, 活動) are down-weighted, never a theme's entry."""
+    from server.suggest.analysis import analyser
+    from server.suggest.similarity import GENERIC_WORDS
+    from server.suggest.themes import THEMES
+
+    # An entry that is one word as written (多世代 is read as the prefix 多 and 世代: it is not 世代).
+    single = [(e, analyser().words(e)) for entries in THEMES.values() for e in entries]
+    keys = {words[0].key for e, words in single if len(words) == 1 and words[0].surface == e}
+    assert not keys & GENERIC_WORDS

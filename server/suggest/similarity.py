@@ -38,12 +38,29 @@ Matrix = npt.NDArray[np.float32]
 
 # A short unit of a compound (高齢 in 高齢者) is partial evidence: half a word.
 WEIGHT_PART = 0.5
-# Weights of the three similarities (chosen with bench/suggest.py on bench/data/corpus_tune.tsv only).
+# Weights of the three similarities and the temperature (chosen with bench/tune_similarity.py on
+# bench/data/corpus_tune.tsv only: P@3 on it, and with each theme left out in turn).
 WEIGHT_LEXICAL = 1.0
 WEIGHT_SEMANTIC = 1.0
-WEIGHT_THEMES = 4.0
+WEIGHT_THEMES = 6.0
 # Temperature of a word's leaning among the themes: lower = each word picks one theme, higher = spreads.
-THEME_TEMPERATURE = 0.15
+THEME_TEMPERATURE = 0.3
+# When True, a word that is an entry of the lexicon leans to its theme only (else by its vector). Off: on the
+# tuning half it grouped more notes with lower pair precision (no setting of the gate reached 0.80 at theme
+# weight 6–8, and at 4 the gate's ARI was lower: 0.24 against 0.30).
+THEME_EXACT = False
+# The "no theme" state: a word whose best cosine with every theme's words is under this leans to no theme (a
+# softmax column of its own that is then dropped), so a note about something the plan does not name (a choir, a
+# dog run) has a weak theme profile and is compared by its words and vectors, not pulled to the nearest theme.
+# (Chosen with the gate, bench/tune_gate.py: it changes which notes are grouped more than their ranking.)
+THEME_NONE = 0.4
+# Words that are on every community board whatever its subject, or that several themes share (in Sudachi's
+# normalised form; written from general knowledge, none is a theme's entry): they count GENERIC_WEIGHT in the
+# semantic and theme parts, and as a short unit (WEIGHT_PART) in the lexical part. 近所 was a word of 見守り in
+# the earlier lexicon, which put any note saying 近所 under 見守り.
+GENERIC_WEIGHT = 0.3
+_GENERIC = "近所 高齢 高齢者 御年寄り 年寄り 活動 住民 市民 支援 協力 取り組み 取組 町 街 地元 皆 家 自宅 イベント 企画 参加者 人達 方々 世代"
+GENERIC_WORDS = frozenset(_GENERIC.split())
 # A note's theme profile counts fully when its leaning (the distance of its theme mix from the even spread)
 # is at least this, and in proportion below it (same tuning; the median note of the tuning half leans 0.3).
 THEME_FULL = 0.225
@@ -55,11 +72,12 @@ THEME_AGREEMENT = 0.6
 GROUP_THRESHOLD = 0.4
 # Coherence (same tuning, bench/tune_gate.py): a member must have this mean similarity to the rest of its
 # group, and a group this mean similarity between its members, or it is not proposed.
-MEMBER_SUPPORT = 0.68
-GROUP_COHESION = 0.6
+MEMBER_SUPPORT = 0.6
+GROUP_COHESION = 0.55
 # Margin (same tuning): a member must be this much closer to the rest of its group (mean similarity) than to
 # any other proposed group, or it is let go: a note that could as well go elsewhere is not proposed anywhere.
-GROUP_MARGIN = 0.2
+# −1 turns it off: with the richer lexicon, the tuning rule found no gain from it.
+GROUP_MARGIN = -1.0
 # The margin is checked this many times (letting a member go changes the groups the others are compared to).
 MARGIN_PASSES = 2
 
@@ -89,7 +107,9 @@ class Board:
         self.lexical = _tfidf(self.words)
         self.semantic, self.theme_mix = _semantic(self.words, m)
         has_words = self.theme_mix.sum(axis=1, keepdims=True) > 0
-        leaning = np.where(has_words, self.theme_mix - 1.0 / len(m.theme_names), 0.0)
+        # Less the even spread of what leans to some theme (a note's mix sums to under 1: the rest is no theme).
+        spread = self.theme_mix.sum(axis=1, keepdims=True) / len(m.theme_names)
+        leaning = np.where(has_words, self.theme_mix - spread, 0.0)
         # A note that leans only a little to any theme is only a little about it: the themes' part of a pair's
         # similarity weighs WEIGHT_THEMES times both notes' strength (0..1), and the rest is words and vectors.
         self.strength = np.minimum(1.0, np.linalg.norm(leaning, axis=1) / THEME_FULL).astype(np.float32)
@@ -134,7 +154,7 @@ def _tfidf(words: Sequence[tuple[Word, ...]]) -> Matrix:
     for note in words:
         c: defaultdict[str, float] = defaultdict(float)
         for w in note:
-            c[w.key] += 1.0
+            c[w.key] += WEIGHT_PART if w.key in GENERIC_WORDS else 1.0
             for p in w.parts:
                 c[p] += WEIGHT_PART
         counts.append(c)
@@ -160,12 +180,14 @@ def _semantic(words: Sequence[tuple[Word, ...]], m: Model) -> tuple[Matrix, Matr
     for note in words:
         df.update({w.key for w in note})
     # Every known word of the board at once: its note, its idf weight and its unit vector.
-    owner, weight, rows = [], [], []
+    owner, weight, rows, exact = [], [], [], []
     for i, note in enumerate(words):
         for w in note:
             if (v := m.word_vector(w)) is not None:
+                exact.append(m.entry_themes.get(w.key) or m.entry_themes.get(w.surface) or set())
                 owner.append(i)
-                weight.append(math.log((1 + n) / (1 + df[w.key])) + 1)
+                generic = GENERIC_WEIGHT if w.key in GENERIC_WORDS else 1.0
+                weight.append(generic * (math.log((1 + n) / (1 + df[w.key])) + 1))
                 rows.append(v)
     semantic = np.zeros((n, m.vectors.dim), dtype=np.float32)
     mix = np.zeros((n, len(m.theme_names)), dtype=np.float32)
@@ -177,8 +199,15 @@ def _semantic(words: Sequence[tuple[Word, ...]], m: Model) -> tuple[Matrix, Matr
     np.add.at(semantic, notes, weights[:, None] * unit)
     # Each word's best cosine with each theme's words (anchors are stored theme by theme), then a softmax.
     best = np.maximum.reduceat(unit @ m.anchors.T, m.theme_starts, axis=1)
+    best = np.concatenate([best, np.full((len(best), 1), THEME_NONE, np.float32)], axis=1)
     leaning = np.exp((best - best.max(axis=1, keepdims=True)) / THEME_TEMPERATURE)
-    leaning /= leaning.sum(axis=1, keepdims=True)
+    leaning = (leaning / leaning.sum(axis=1, keepdims=True))[:, :-1]
+    if THEME_EXACT:
+        # A word that is one of a theme's entries leans to that theme (or those themes) only.
+        for k, themes in enumerate(exact):
+            if themes:
+                leaning[k] = 0.0
+                leaning[k, list(themes)] = 1.0 / len(themes)
     np.add.at(mix, notes, weights[:, None] * leaning)
     totals = np.zeros(n, dtype=np.float32)
     np.add.at(totals, notes, weights)
