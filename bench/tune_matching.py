@@ -25,7 +25,7 @@ from server.matching.proposals import propose  # noqa: E402
 from server.suggest.model import load  # noqa: E402
 
 TUNE = ROOT / "bench" / "data" / "corpus_tune.tsv"
-THRESHOLDS = (0.3, 0.325, 0.35, 0.375, 0.4, 0.45, 0.5)
+THRESHOLDS = (0.25, 0.275, 0.3, 0.325, 0.35, 0.375, 0.4, 0.45, 0.5)
 MARGINS = (0.05, 0.075, 0.1, 0.125, 0.15, float("inf"))
 ALLOWED_LOSS = 0.1
 
