@@ -19,7 +19,7 @@ from __future__ import annotations
 from server.i18n import N_, LazyText
 
 # Theme name → (words of the plan, everyday words). The first string holds only words that occur in the plan's
-# text (shared/seeds/000… and 002…; tests/test_suggest.py checks it when the seeds are present); the second,
+# text (bench/data/plan/, copied from the plan; tests/test_suggest.py checks it); the second,
 # words of everyday Japanese community life for the same subject, written from general knowledge. Neither was
 # taken from a labelled note (tests/test_suggest.py also checks that no everyday entry of four or more
 # characters that is not a single dictionary word occurs in a labelled set). A word that could be about
