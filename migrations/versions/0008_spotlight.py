@@ -1,7 +1,7 @@
 """spotlight: the one note or group the facilitator shows big on the projector
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0010 (numbered 0008 as allotted; it comes last: main had already chained 0007 → 0009 → 0011 → 0010)
 Create Date: 2026-12-01 05:10:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -29,10 +29,10 @@ from server.boards.budget import (
 from server.boards.events import BoardChange
 from server.boards.live import (
     BoardStream,
+    Outgoing,
     Viewer,
     ViewMode,
     publish,
-    render_catch_up,
 )
 from server.boards.models import Participant
 from server.boards.state import BoardView, board_state, list_clusters
@@ -47,7 +47,7 @@ from server.web.dberrors import get_by_id
 from server.web.deps import DB, Channels
 from server.web.ratelimit import client_address, limits
 from server.web.responses import page, see_other
-from server.web.serversend import text_sender
+from server.web.serversend import frame_writer, text_sender
 
 logger = logging.getLogger(__name__)
 
@@ -389,7 +389,7 @@ async def _project_context(
     view = view or await boards.board_view(db, meeting, include_hidden=False)
     joined = await projects.joined_projects(db, participant)
     return {
-        "items": [(p, p["id"] in joined) for p in view.projects],
+        "items": [(p, p.id in joined) for p in view.projects],
         "meeting_id": meeting.id,
         "error": error,
     }
@@ -499,12 +499,13 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
     await socket.accept()
     guards: LiveGuards = socket.app.state.live_guards
 
-    async def load_missed(since: int) -> boards.CatchUp:
-        async def read() -> boards.CatchUp:
+    async def load_missed(since: int) -> Outgoing:
+        async def read() -> Outgoing:
             async with maker() as db:
                 current = await db.get(Meeting, meeting_id)
                 assert current is not None
-                return await boards.catch_up(db, current, since)
+                # Shared by the sockets that wait for the same read: rendered once for them all.
+                return Outgoing(await boards.catch_up(db, current, since))
 
         # A few at a time, and shared by the sockets that wait for the same: a storm queues here.
         return await guards.catch_up(meeting_id, since, read)
@@ -520,7 +521,9 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         _close_soon(socket, CLOSE_REPLACED, "replaced")
 
     # Fragments go on the server's own send, past Litestar's wrappers (server/web/serversend.py).
-    stream = BoardStream(viewer, max(after, 0), load_missed, text_sender(socket), fell_behind)
+    stream = BoardStream(
+        viewer, max(after, 0), load_missed, text_sender(socket), fell_behind, frame_writer(socket)
+    )
     holders: dict[Holder, str | int] = {holder: holder_id, "address": client_address(socket)}
     # Counted before the catch-up, so that a storm's older sockets stop before its reads.
     with guards.sockets.admit(meeting_id, holders, replaced):
@@ -598,7 +601,7 @@ async def board_events(
     await db.commit()
     async with guards.catch_ups:  # shared with the websockets' catch-ups
         missed = await boards.catch_up(db, meeting, max(after, 0))
-    return render_catch_up(viewer, missed)
+    return Outgoing(missed).fragment_for(viewer)
 
 
 handlers = [
