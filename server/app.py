@@ -34,7 +34,7 @@ from server.boards.budget import LiveGuards
 from server.boards.live import BoardHub
 from server.config import ROOT, Settings
 from server.db import make_engine, make_sessionmaker, writing
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_, LocaleMiddleware
 from server.matching import routes as matching_routes
 from server.meetings import flow_routes
@@ -49,7 +49,7 @@ from server.web.csrf import SessionBoundCSRF
 from server.web.dberrors import database_error_handler
 from server.web.deps import DB
 from server.web.logs import escape_control_characters_in_logs
-from server.web.responses import sign_in_required_handler, user_error_handler
+from server.web.responses import refusal, sign_in_required_handler, user_error_handler
 from server.web.security import RejectControlCharacters, security_headers_hook
 from server.web.serversend import App
 from server.web.templating import environment
@@ -67,19 +67,19 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     message = messages.get(exc.status_code, N_("入力を受け付けられませんでした。内容をお確かめください。"))
     if exc.status_code >= 500:
         return internal_error_handler(request, exc)
-    return user_error_handler(request, UserError(message, exc.status_code))
+    return refusal(request, message, exc.status_code)
 
 
 def id_out_of_range_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
     """An id too large for the database (e.g. /b/99999999999999999999) cannot exist: not found."""
-    return user_error_handler(request, UserError(N_("見つかりませんでした。"), 404))
+    return user_error_handler(request, UserError(N_("見つかりませんでした。"), ErrorKind.NOT_FOUND))
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Anything unforeseen: logged with its traceback, answered in Japanese, never a bare 500 page."""
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     message = N_("サーバーで問題が起きました。少し待ってからもう一度お試しください。")
-    return user_error_handler(request, UserError(message, 500))
+    return user_error_handler(request, UserError(message, ErrorKind.FAILED))
 
 
 #: Requests that change nothing: they read without queueing for SQLite's write lock.

@@ -20,7 +20,7 @@ from server.meetings import service as meetings
 from server.privacy.service import erase_participant
 from server.web.auth import current_user, requires_role
 from server.web.deps import DB, Channels
-from server.web.responses import page, see_other
+from server.web.responses import page, see_other, status_of
 from server.web.roles import ROLES, require_role
 
 
@@ -58,7 +58,7 @@ async def create_user(request: Request[Any, Any, Any], db: DB) -> Any:
             db, email, str(form.get("password", "")), display_name=str(form.get("name", ""))[:80], roles=roles
         )
     except UserError as exc:
-        return await _users_page(db, exc.message, exc.status_code, {"email": email[:254]})
+        return await _users_page(db, exc.message, status_of(exc), {"email": email[:254]})
     return see_other("/admin/users")
 
 
@@ -69,7 +69,7 @@ async def change_roles(request: Request[Any, Any, Any], db: DB, user_id: FromPat
     try:
         await accounts.set_roles(db, admin, user_id, form.getall("role") if "role" in form else [])
     except UserError as exc:
-        return await _users_page(db, exc.message, exc.status_code)
+        return await _users_page(db, exc.message, status_of(exc))
     return see_other("/admin/users")
 
 

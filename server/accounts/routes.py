@@ -10,13 +10,13 @@ from litestar.response import Template
 
 from server.accounts import service as accounts
 from server.accounts.models import User
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_
 from server.web.auth import SignInRequired, current_user, session_data, staff_token
 from server.web.csrf import renew_token
 from server.web.deps import DB
 from server.web.ratelimit import client_address, limits
-from server.web.responses import page, see_other
+from server.web.responses import page, see_other, status_of
 
 
 def _safe_next(target: str) -> str:
@@ -42,14 +42,14 @@ async def sign_in(request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[
         try:
             user = await accounts.authenticate(db, email, data.get("password", ""))
         except UserError as exc:
-            if exc.status_code == 401:
+            if exc.kind == ErrorKind.WRONG_CREDENTIALS:
                 await rules.sign_in_account_failures.hit(account)
                 await rules.sign_in_failures.take(client_address(request))
             raise
     except UserError as exc:
         return page(
             "accounts/signin.html",
-            status_code=exc.status_code,
+            status_code=status_of(exc),
             error=exc.message,
             email=email[:254],
             next=target,
@@ -100,9 +100,9 @@ async def change_password(
         await limits(request).sign_in_account_failures.check(user.email)
         await accounts.change_password(db, user, data.get("current", ""), data.get("new", ""))
     except UserError as exc:
-        if exc.status_code == 401:
+        if exc.kind == ErrorKind.WRONG_CREDENTIALS:
             await limits(request).sign_in_account_failures.hit(user.email)
-        return page("accounts/password.html", status_code=exc.status_code, user=user, error=exc.message)
+        return page("accounts/password.html", status_code=status_of(exc), user=user, error=exc.message)
     request.set_session({k: v for k, v in session_data(request).items() if k != "staff"})
     return see_other("/signin?changed=1")
 

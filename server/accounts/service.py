@@ -12,7 +12,7 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.models import StaffSession, User
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_
 from server.timeutil import utcnow
 
@@ -56,9 +56,9 @@ async def authenticate(db: AsyncSession, email: str, password: str) -> User:
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        raise UserError(SIGN_IN_FAILED, status_code=401) from None
+        raise UserError(SIGN_IN_FAILED, ErrorKind.WRONG_CREDENTIALS) from None
     if user is None:
-        raise UserError(SIGN_IN_FAILED, status_code=401)
+        raise UserError(SIGN_IN_FAILED, ErrorKind.WRONG_CREDENTIALS)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
         await db.commit()
@@ -85,7 +85,7 @@ async def set_roles(db: AsyncSession, admin: User, user_id: int, roles: list[str
     require_role(admin, "admin")
     user = await db.get(User, user_id)
     if user is None:
-        raise UserError(N_("このアカウントは見つかりませんでした。"), 404)
+        raise UserError(N_("このアカウントは見つかりませんでした。"), ErrorKind.NOT_FOUND)
     new_roles = clean_roles(roles)
     if user.id == admin.id and "admin" not in new_roles.split():
         raise UserError(N_("自分の管理者の役割は外せません（ほかの管理者に頼んでください）。"))
@@ -102,7 +102,7 @@ async def change_password(db: AsyncSession, user: User, current: str, new: str) 
     try:
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
-        raise UserError(N_("いまのパスワードが違います。"), 401) from None
+        raise UserError(N_("いまのパスワードが違います。"), ErrorKind.WRONG_CREDENTIALS) from None
     await set_password(db, user, new)
 
 

@@ -36,7 +36,7 @@ from server.boards.live import (
 )
 from server.boards.models import Participant
 from server.boards.state import BoardView, board_state, list_clusters
-from server.errors import Forbidden, UserError
+from server.errors import ErrorKind, Forbidden, UserError
 from server.i18n import N_, Text, locale_of_scope
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
@@ -46,7 +46,7 @@ from server.web.auth import current_user, participant_token, remember_participan
 from server.web.dberrors import get_by_id
 from server.web.deps import DB, Channels
 from server.web.ratelimit import client_address, limits
-from server.web.responses import page, see_other
+from server.web.responses import page, see_other, status_of
 from server.web.serversend import text_sender
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ async def _find_by_code(request: Request[Any, Any, Any], db: DB, raw: str, key: 
     try:
         return await meetings.find_by_join_code(db, raw)
     except UserError as exc:
-        if exc.status_code in (404, 422):
+        if exc.kind in (ErrorKind.NOT_FOUND, ErrorKind.INVALID):
             await failures.hit(address)
         raise
 
@@ -96,7 +96,7 @@ async def submit_code(request: Request[Any, Any, Any], db: DB, data: URLEncodedB
     try:
         meeting = await _find_by_code(request, db, raw)
     except UserError as exc:
-        return page("start.html", status_code=exc.status_code, error=exc.message, code=raw[:20])
+        return page("start.html", status_code=status_of(exc), error=exc.message, code=raw[:20])
     return see_other(f"/join/{meeting.join_code}")
 
 
@@ -107,7 +107,7 @@ async def join_page(
     try:
         meeting = await _find_by_code(request, db, code, k)
     except UserError as exc:
-        return page("start.html", status_code=exc.status_code, error=exc.message, code=code[:20])
+        return page("start.html", status_code=status_of(exc), error=exc.message, code=code[:20])
     assert meeting.id is not None
     if await boards.get_participant(db, meeting.id, participant_token(request, meeting.id)):
         return see_other(f"/b/{meeting.id}")
@@ -126,7 +126,7 @@ async def join(
     try:
         meeting = await _find_by_code(request, db, code, k)
     except UserError as exc:
-        return page("start.html", status_code=exc.status_code, error=exc.message, code=code[:20])
+        return page("start.html", status_code=status_of(exc), error=exc.message, code=code[:20])
     assert meeting.id is not None
     # The same phone joining again is the same participant: counted once in the attendance.
     if await boards.get_participant(db, meeting.id, participant_token(request, meeting.id)):
@@ -141,7 +141,7 @@ async def join(
     except UserError as exc:
         return page(
             "boards/join.html",
-            status_code=exc.status_code,
+            status_code=status_of(exc),
             meeting=meeting,
             action=_join_path(request, meeting),
             error=exc.message,
@@ -221,7 +221,7 @@ async def post_note(
         )
     except UserError as exc:
         if _wants_json(request):
-            return Response({"error": str(exc.message)}, status_code=exc.status_code)
+            return Response({"error": str(exc.message)}, status_code=status_of(exc))
         raise
     if isinstance(result, BoardChange):
         publish(channels, result)
@@ -415,7 +415,7 @@ async def take_part(
     participant = await _participant_for(request, db, meeting)
     act = {"join": projects.join, "leave": projects.leave}.get(action)
     if act is None:
-        raise UserError(N_("操作が正しくありません。"), 404)
+        raise UserError(N_("操作が正しくありません。"), ErrorKind.NOT_FOUND)
     try:
         change = await act(db, meeting, participant, project_id)
     except UserError as exc:  # refused before anything was written

@@ -35,7 +35,7 @@ from server.boards.state import (  # re-exported: the routes read a board throug
     list_notes,
     note_state,
 )
-from server.errors import Forbidden, NotFound, UserError
+from server.errors import ErrorKind, Forbidden, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting, MeetingStatus
 from server.projects.copies import boards_showing, withdraw_hidden_note, withdraw_removed_notes
@@ -71,9 +71,9 @@ class Actor:
 
 def require_open(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.DRAFT:
-        raise UserError(N_("この会はまだ始まっていません。始まるまで待ってください。"), 409)
+        raise UserError(N_("この会はまだ始まっていません。始まるまで待ってください。"), ErrorKind.CONFLICT)
     if meeting.status == MeetingStatus.CLOSED:
-        raise UserError(N_("この会はおわりました。付箋はもう書けません。"), 409)
+        raise UserError(N_("この会はおわりました。付箋はもう書けません。"), ErrorKind.CONFLICT)
 
 
 def require_facilitator(actor: Actor) -> None:
@@ -142,7 +142,7 @@ async def post_note(
         return existing
     require_open(meeting)
     if not meeting.posting_allowed:
-        raise UserError(N_("いまは投票の時間です。付箋は投票のあとで書けます。"), 409)
+        raise UserError(N_("いまは投票の時間です。付箋は投票のあとで書けます。"), ErrorKind.CONFLICT)
     assert meeting.id is not None
     note = Note(
         meeting_id=meeting.id,
@@ -210,7 +210,9 @@ async def edit_note(
     if not actor.is_facilitator:
         require_open(meeting)
         if note.hidden:  # a hidden note's text is the facilitator's to handle, not its author's
-            raise UserError(N_("この付箋は非表示になっているので、直せません（消すことはできます）。"), 409)
+            raise UserError(
+                N_("この付箋は非表示になっているので、直せません（消すことはできます）。"), ErrorKind.CONFLICT
+            )
     note.kind = clean_note_kind(kind)
     note.text = clean_note_text(text)
     note.edited_at = utcnow()

@@ -12,7 +12,7 @@ from server.boards.events import BoardChange, commit_change
 from server.boards.models import BoardEventType, Cluster, Note, Participant, Vote
 from server.boards.service import Actor, require_facilitator, require_open
 from server.boards.state import vote_totals
-from server.errors import NotFound, UserError
+from server.errors import ErrorKind, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
 
@@ -111,18 +111,18 @@ async def cast(
     """Put one dot on a note or cluster; refused past the budget, and once per item."""
     require_open(meeting)
     if not meeting.voting_open:
-        raise UserError(N_("いまは投票の時間ではありません。"), 409)
+        raise UserError(N_("いまは投票の時間ではありません。"), ErrorKind.CONFLICT)
     await _check_target(db, meeting, target, target_id)
     mine = await my_votes(db, participant)
     if (target, target_id) in mine:
-        raise UserError(N_("ここにはもう投票しています。"), 409)
+        raise UserError(N_("ここにはもう投票しています。"), ErrorKind.CONFLICT)
     if len(mine) >= meeting.vote_budget:
         raise UserError(
             N_(
                 "票をぜんぶ使いました（%(n)s票）。どれかを取り消すと、ほかのものに投票できます。",
                 n=meeting.vote_budget,
             ),
-            409,
+            ErrorKind.CONFLICT,
         )
     vote = Vote(meeting_id=meeting.id or 0, participant_id=participant.id or 0)
     if target == "note":
@@ -139,13 +139,13 @@ async def withdraw(
 ) -> BoardChange:
     require_open(meeting)
     if not meeting.voting_open:
-        raise UserError(N_("投票はもうおわりました。"), 409)
+        raise UserError(N_("投票はもうおわりました。"), ErrorKind.CONFLICT)
     column = Vote.note_id if target == "note" else Vote.cluster_id
     vote = (
         await db.exec(select(Vote).where(Vote.participant_id == participant.id, column == target_id))
     ).first()
     if vote is None:
-        raise UserError(N_("ここには投票していません。"), 409)
+        raise UserError(N_("ここには投票していません。"), ErrorKind.CONFLICT)
     await db.delete(vote)
     await db.flush()
     return await _vote_change(db, meeting, BoardEventType.VOTE_WITHDRAWN, target, target_id, participant)

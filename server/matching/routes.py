@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from server.accounts.models import User
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_
 from server.matching import service as matching
 from server.matching.models import MatchStatus
@@ -100,7 +100,7 @@ async def coordinator_page(
     user = require_role(await current_user(request, db), "coordinator")
     districts = await meetings.districts(db)
     if district and district not in {d.id for d in districts}:
-        raise UserError(N_("地区が正しくありません。"), 404)
+        raise UserError(N_("地区が正しくありません。"), ErrorKind.NOT_FOUND)
     sessions = await matching.district_meetings(db, district) if district else []
     proposed = []
     for meeting in sessions[:SESSIONS_WITH_PROPOSALS]:

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts.models import User
 from server.boards.models import Note
 from server.boards.state import list_notes
-from server.errors import Forbidden, UserError
+from server.errors import ErrorKind, Forbidden, UserError
 from server.i18n import N_
 from server.matching.models import AGREED_MAX_LENGTH, Match, MatchStatus
 from server.matching.proposals import ANSWERING_KINDS, CONCERN_KIND, Proposal, propose
@@ -95,7 +95,7 @@ async def decide(
         or offer.hidden
         or concern.hidden
     ):
-        raise UserError(N_("付箋が見つかりませんでした。"), 404)
+        raise UserError(N_("付箋が見つかりませんでした。"), ErrorKind.NOT_FOUND)
     if offer.kind not in ANSWERING_KINDS or concern.kind != CONCERN_KIND:
         raise UserError(N_("「できる」か「やりたい」の付箋と、「困りごと」の付箋を選んでください。"))
     match = (

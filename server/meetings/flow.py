@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import BoardEventType
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
 from server.programmes.service import Phase, get_programme
@@ -44,7 +44,7 @@ async def go_to_phase(db: AsyncSession, meeting: Meeting, index: int) -> BoardCh
     if not phases:
         raise UserError(N_("この会には進行プログラムがありません。編集画面で選んでください。"))
     if not 0 <= index < len(phases):
-        raise UserError(N_("その先（前）のフェーズはありません。"), 409)
+        raise UserError(N_("その先（前）のフェーズはありません。"), ErrorKind.CONFLICT)
     was_voting = phases[meeting.phase_index].key == "voting" if meeting.phase_index < len(phases) else False
     meeting.phase_index = index
     _reset_timer_to(meeting, phases[index].minutes * 60)
@@ -57,7 +57,7 @@ async def go_to_phase(db: AsyncSession, meeting: Meeting, index: int) -> BoardCh
 
 async def start_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
     if meeting.timer_ends_at is not None:
-        raise UserError(N_("タイマーはもう動いています。"), 409)
+        raise UserError(N_("タイマーはもう動いています。"), ErrorKind.CONFLICT)
     left = meeting.timer_left_s if meeting.timer_left_s is not None else meeting.timer_duration_s
     if left <= 0:
         left = meeting.timer_duration_s or 60
@@ -69,7 +69,7 @@ async def start_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
 
 async def pause_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
     if meeting.timer_ends_at is None:
-        raise UserError(N_("タイマーは止まっています。"), 409)
+        raise UserError(N_("タイマーは止まっています。"), ErrorKind.CONFLICT)
     meeting.timer_left_s = max(0, round((meeting.timer_ends_at - utcnow()).total_seconds()))
     meeting.timer_ends_at = None
     return await commit_change(db, meeting.id or 0, BoardEventType.TIMER_CHANGED)

@@ -20,7 +20,7 @@ from server.boards import service as boards
 from server.boards.events import BoardChange
 from server.boards.live import publish
 from server.boards.state import list_clusters, list_notes
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 from server.meetings import flow
 from server.meetings import service as meetings
@@ -32,7 +32,7 @@ from server.suggest.themes import THEME_NAMES_SHOWN
 from server.visions.service import all_goals
 from server.web.auth import current_user, requires_role
 from server.web.deps import DB, Channels
-from server.web.responses import page, see_other
+from server.web.responses import page, see_other, status_of
 from server.web.roles import require_role
 
 Action = Callable[[Meeting, boards.Actor], Awaitable[BoardChange]]
@@ -325,7 +325,7 @@ async def similar_notes_of(
     notes = await list_notes(db, meeting_id, include_hidden=False)
     index = next((i for i, n in enumerate(notes) if n.id == note_id), None)
     if index is None:
-        raise UserError(N_("付箋が見つかりませんでした。"), 404)
+        raise UserError(N_("付箋が見つかりませんでした。"), ErrorKind.NOT_FOUND)
     board = Board([n.text for n in notes])
     nearest = [
         (notes[j], board.shared(index, j), board.common_theme(index, j))
@@ -403,7 +403,7 @@ async def staff_note(
     except UserError as exc:
         return page(
             "boards/_proxy_form.html",
-            status_code=exc.status_code,
+            status_code=status_of(exc),
             meeting=meeting,
             kind=kind,
             text=text[:1000],
@@ -490,7 +490,7 @@ async def promote(
             match_id=source.get("match"),
         )
     except UserError as exc:
-        return await _promote_page(db, meeting, form, source, exc.message, exc.status_code)
+        return await _promote_page(db, meeting, form, source, exc.message, status_of(exc))
     publish(channels, change)
     return see_other(f"/f/sessions/{meeting_id}#projects")
 
@@ -504,7 +504,9 @@ async def bring_projects(
     meeting = await meetings.get_meeting(db, meeting_id)
     change = await projects.bring_open_projects(db, meeting, user)
     if change is None:
-        raise UserError(N_("ボードに出せる、この地区の進行中のプロジェクトはありません。"), 409)
+        raise UserError(
+            N_("ボードに出せる、この地区の進行中のプロジェクトはありません。"), ErrorKind.CONFLICT
+        )
     publish(channels, change)
     return Response(content=None, status_code=204)
 

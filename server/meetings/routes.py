@@ -12,7 +12,7 @@ from server.accounts.models import User
 from server.boards import service as boards
 from server.boards.live import Viewer, ViewMode, publish
 from server.boards.state import board_state, vote_totals
-from server.errors import Forbidden, UserError
+from server.errors import ErrorKind, Forbidden, UserError
 from server.i18n import N_, Text
 from server.meetings import service as meetings
 from server.meetings.minutes import minutes_of, notes_table
@@ -24,7 +24,7 @@ from server.projects.copies import copies_of
 from server.reports.tables import to_csv, to_xlsx
 from server.web.auth import current_user, requires_signed_in
 from server.web.deps import DB, Channels
-from server.web.responses import page, see_other
+from server.web.responses import page, see_other, status_of
 from server.web.roles import require_role
 
 
@@ -99,7 +99,7 @@ async def create_meeting(
             db, await meetings.clean_meeting_input(db, data), created_by=user.id
         )
     except UserError as exc:
-        return await _form_page(db, None, data, exc.message, exc.status_code)
+        return await _form_page(db, None, data, exc.message, status_of(exc))
     if data.get("bring_projects") == "1" and meeting.kind != MeetingKind.YORIAI:
         # Next year's roundtable reviews the district's open projects on its board.
         await projects.bring_open_projects(db, meeting, user)
@@ -125,7 +125,7 @@ async def update_meeting(
     try:
         await meetings.update_meeting(db, meeting, await meetings.clean_meeting_input(db, data))
     except UserError as exc:
-        return await _form_page(db, meeting, data, exc.message, exc.status_code)
+        return await _form_page(db, meeting, data, exc.message, status_of(exc))
     return see_other(f"/f/sessions/{meeting.id}")
 
 
@@ -341,7 +341,7 @@ async def export_notes(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        raise UserError(N_("そのファイルは作れません。"), 404)
+        raise UserError(N_("そのファイルは作れません。"), ErrorKind.NOT_FOUND)
     return Response(
         content,
         media_type=media_type,

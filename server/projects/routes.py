@@ -13,7 +13,7 @@ from litestar.response import Template
 from server.accounts.models import User
 from server.boards.models import AFFILIATIONS
 from server.districts.data import district_label
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 from server.i18n import get_locale as current_locale
 from server.meetings import service as meetings
@@ -27,7 +27,7 @@ from server.reports.tables import PROGRESS_COLUMNS, Table, to_csv, to_xlsx
 from server.visions import service as visions
 from server.web.auth import current_user, requires_role
 from server.web.deps import DB
-from server.web.responses import page, see_other
+from server.web.responses import page, see_other, status_of
 from server.web.roles import require_role
 from server.web.templating import fiscal_year_label
 
@@ -177,7 +177,7 @@ async def update_project(request: Request[Any, Any, Any], db: DB, project_id: Fr
     try:
         await projects.update_project(db, project, user, await projects.clean_project_input(db, form))
     except UserError as exc:
-        return await _edit_page(db, project, form, exc.message, exc.status_code)
+        return await _edit_page(db, project, form, exc.message, status_of(exc))
     return see_other(f"/c/projects/{project_id}")
 
 
@@ -406,7 +406,7 @@ async def export(
         "projects": lambda: projects_table(db),
     }
     if stem not in tables or ext not in ("csv", "xlsx"):
-        raise UserError(N_("そのファイルは作れません。"), 404)
+        raise UserError(N_("そのファイルは作れません。"), ErrorKind.NOT_FOUND)
     table = await tables[stem]()
     if ext == "csv":
         return _download(to_csv(table), f"{stem}-{fiscal_year}.csv", "text/csv; charset=utf-8")

@@ -19,7 +19,7 @@ from server.boards.events import BoardChange, commit_change
 from server.boards.models import AFFILIATIONS, BoardEventType, Cluster, Note, Participant
 from server.boards.state import vote_totals
 from server.districts.models import District
-from server.errors import NotFound, UserError
+from server.errors import ErrorKind, NotFound, UserError
 from server.i18n import N_, Joined, Text
 from server.matching.models import Match, MatchStatus
 from server.meetings.models import Meeting, MeetingKind
@@ -379,7 +379,7 @@ async def join(db: AsyncSession, meeting: Meeting, participant: Participant, pro
     """参加したい: a participant of the session takes part; the count updates live."""
     await _on_board(db, meeting, project_id)
     if project_id in await joined_projects(db, participant):
-        raise UserError(N_("このプロジェクトにはもう参加しています。"), 409)
+        raise UserError(N_("このプロジェクトにはもう参加しています。"), ErrorKind.CONFLICT)
     db.add(
         ProjectMember(
             project_id=project_id,
@@ -408,7 +408,7 @@ async def leave(db: AsyncSession, meeting: Meeting, participant: Participant, pr
         )
     ).first()
     if member is None:
-        raise UserError(N_("このプロジェクトには参加していません。"), 409)
+        raise UserError(N_("このプロジェクトには参加していません。"), ErrorKind.CONFLICT)
     await db.delete(member)
     await db.flush()
     return await commit_change(

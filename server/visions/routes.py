@@ -16,7 +16,7 @@ from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS
 from server.visions import service as visions
 from server.web.auth import current_user, requires_role
 from server.web.deps import DB
-from server.web.responses import page, see_other
+from server.web.responses import page, see_other, status_of
 from server.web.roles import require_role
 
 
@@ -61,7 +61,7 @@ async def edit_picture(request: Request[Any, Any, Any], db: DB, district_id: Fro
             db, await visions.vision_of(db, district_id), user, str(form.get("future_picture", ""))
         )
     except UserError as exc:
-        return await _vision_page(db, district_id, exc.message, exc.status_code)
+        return await _vision_page(db, district_id, exc.message, status_of(exc))
     return see_other(f"/c/visions/{district_id}")
 
 
@@ -81,7 +81,7 @@ async def save_goal(request: Request[Any, Any, Any], db: DB, district_id: FromPa
             goal_id=int(raw_id) if raw_id.isdigit() else None,
         )
     except UserError as exc:
-        return await _vision_page(db, district_id, exc.message, exc.status_code)
+        return await _vision_page(db, district_id, exc.message, status_of(exc))
     return see_other(f"/c/visions/{district_id}")
 
 
