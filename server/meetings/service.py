@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange
 from server.boards.models import BoardEventType
 from server.boards.service import commit_change
@@ -85,8 +87,16 @@ async def clean_meeting_input(db: AsyncSession, form: dict[str, str]) -> Meeting
     return MeetingInput(kind, district_id, title, question, held_on, venue, programme)
 
 
-async def create_meeting(db: AsyncSession, data: MeetingInput, *, created_by: int | None) -> Meeting:
-    """A new session in draft, with a join code no other live session has."""
+#: What a capability above this one adds to a new session, in the same transaction (e.g. the
+#: district's open projects on its board): passed in, so that meetings need not know projects.
+Preparation = Callable[[AsyncSession, Meeting], Awaitable[object]]
+
+
+async def create_meeting(
+    db: AsyncSession, data: MeetingInput, *, created_by: int | None, prepare: Preparation | None = None
+) -> Meeting:
+    """A new session in draft, with a join code no other live session has. ``prepare`` runs
+    before the commit: what it adds is committed with the session, or nothing is."""
     for _ in range(20):
         meeting = Meeting(**vars(data), created_by=created_by, join_code=new_join_code())
         try:
@@ -94,6 +104,8 @@ async def create_meeting(db: AsyncSession, data: MeetingInput, *, created_by: in
                 db.add(meeting)
         except IntegrityError:  # the code is taken by a live session: draw another
             continue
+        if prepare is not None:
+            await prepare(db, meeting)
         await db.commit()
         return meeting
     raise UserError(N_("参加コードを作れませんでした。もう一度お試しください。"), ErrorKind.UNAVAILABLE)
@@ -139,8 +151,9 @@ async def find_by_join_code(db: AsyncSession, raw_code: str) -> Meeting:
     raise UserError(N_("この参加コードの会はありません。数字をたしかめてください。"), ErrorKind.NOT_FOUND)
 
 
-async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) -> BoardChange:
+async def set_status(db: AsyncSession, meeting: Meeting, actor: Actor, status: MeetingStatus) -> BoardChange:
     """Open or close a session's board; the change is an event so every screen follows."""
+    require_staff(actor)
     if meeting.status == status:
         raise UserError(
             N_("この会はすでに「%(status)s」です。", status=meeting.status_label), ErrorKind.CONFLICT

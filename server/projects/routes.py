@@ -10,7 +10,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from server.accounts.models import User
+from server.accounts.roles import COORDINATOR
 from server.boards.models import AFFILIATIONS
 from server.districts.data import district_label
 from server.errors import ErrorKind, UserError
@@ -25,15 +25,10 @@ from server.reports.fiscal import current_fiscal_year
 from server.reports.fiscal import fiscal_year_label as official_year_label
 from server.reports.tables import PROGRESS_COLUMNS, Table, to_csv, to_xlsx
 from server.visions import service as visions
-from server.web.auth import current_user, requires_role
-from server.web.deps import DB
+from server.web.auth import requires_role
+from server.web.deps import DB, CurrentActor, CurrentUser
 from server.web.responses import page, see_other, status_of
-from server.web.roles import require_role
 from server.web.templating import fiscal_year_label
-
-
-async def _coordinator(request: Request[Any, Any, Any], db: DB) -> User:
-    return require_role(await current_user(request, db), "coordinator")
 
 
 def _year(raw: str | None) -> int:
@@ -83,13 +78,13 @@ async def _project_rows(db: DB, items: list[Project]) -> list[dict[str, Any]]:
 async def project_list(
     request: Request[Any, Any, Any],
     db: DB,
+    user: CurrentUser,
     district: FromQuery[str] = "",
     status: FromQuery[str] = "",
     year: FromQuery[str] = "",
     goal: FromQuery[str] = "",
     sort: FromQuery[str] = "id",
 ) -> Template:
-    user = await _coordinator(request, db)
     filters = projects.ProjectFilters(
         district_id=district,
         status=status,
@@ -112,8 +107,9 @@ async def project_list(
 
 
 @get("/projects/{project_id:int}")
-async def project_detail(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
-    user = await _coordinator(request, db)
+async def project_detail(
+    request: Request[Any, Any, Any], db: DB, user: CurrentUser, project_id: FromPath[int]
+) -> Template:
     project = await projects.get_project(db, project_id)
     meeting = await meetings.get_meeting(db, project.meeting_id) if project.meeting_id else None
     names = {d.id: d.name for d in await meetings.districts(db)}
@@ -156,7 +152,6 @@ async def _edit_page(
 
 @get("/projects/{project_id:int}/edit")
 async def edit_project(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
-    await _coordinator(request, db)
     project = await projects.get_project(db, project_id)
     form = {
         "title": project.title,
@@ -170,25 +165,27 @@ async def edit_project(request: Request[Any, Any, Any], db: DB, project_id: From
 
 
 @post("/projects/{project_id:int}")
-async def update_project(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Any:
-    user = await _coordinator(request, db)
+async def update_project(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, project_id: FromPath[int]
+) -> Any:
     project = await projects.get_project(db, project_id)
     form = await _form(request)
     try:
-        await projects.update_project(db, project, user, await projects.clean_project_input(db, form))
+        await projects.update_project(db, project, actor, await projects.clean_project_input(db, form))
     except UserError as exc:
         return await _edit_page(db, project, form, exc.message, status_of(exc))
     return see_other(f"/c/projects/{project_id}")
 
 
 @post("/projects/{project_id:int}/timeline")
-async def add_timeline(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Any:
-    user = await _coordinator(request, db)
+async def add_timeline(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, project_id: FromPath[int]
+) -> Any:
     form = await request.form()
     await projects.add_timeline_entry(
         db,
         await projects.get_project(db, project_id),
-        user,
+        actor,
         happened_on=_date(str(form.get("happened_on", "")), N_("日付")),
         body=str(form.get("body", "")),
     )
@@ -196,8 +193,9 @@ async def add_timeline(request: Request[Any, Any, Any], db: DB, project_id: From
 
 
 @post("/projects/{project_id:int}/members")
-async def add_members(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Any:
-    user = await _coordinator(request, db)
+async def add_members(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, project_id: FromPath[int]
+) -> Any:
     form = await request.form()
     try:
         count = int(str(form.get("count", "1")))
@@ -206,7 +204,7 @@ async def add_members(request: Request[Any, Any, Any], db: DB, project_id: FromP
     await projects.add_paper_members(
         db,
         await projects.get_project(db, project_id),
-        user,
+        actor,
         count=count,
         affiliation=str(form.get("affiliation", "")),
         joined_on=_date(str(form.get("joined_on", "")), N_("参加日")),
@@ -215,15 +213,16 @@ async def add_members(request: Request[Any, Any, Any], db: DB, project_id: FromP
 
 
 @post("/projects/{project_id:int}/evaluations", status_code=200)
-async def set_evaluation(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
+async def set_evaluation(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, project_id: FromPath[int]
+) -> Template:
     """One row of the review table (or the project page), saved as the coordinator goes."""
-    user = await _coordinator(request, db)
     form = await request.form()
     year = _year(str(form.get("fiscal_year", "")))
     evaluation = await projects.set_evaluation(
         db,
         project_id,
-        user,
+        actor,
         fiscal_year=year,
         mark=str(form.get("mark", "")),
         comment=str(form.get("comment", "")),
@@ -236,10 +235,13 @@ async def set_evaluation(request: Request[Any, Any, Any], db: DB, project_id: Fr
 
 @get("/review")
 async def review(
-    request: Request[Any, Any, Any], db: DB, district: FromQuery[str] = "", year: FromQuery[str] = ""
+    request: Request[Any, Any, Any],
+    db: DB,
+    user: CurrentUser,
+    district: FromQuery[str] = "",
+    year: FromQuery[str] = "",
 ) -> Template:
     """All of a district's projects for one fiscal year in one table: ○/△ and a comment per row."""
-    user = await _coordinator(request, db)
     fiscal_year = _year(year)
     items = (
         await projects.list_projects(db, projects.ProjectFilters(district_id=district)) if district else []
@@ -286,9 +288,12 @@ async def indicator_rows(db: DB, year: int) -> list[tuple[str, indicator_service
 
 @get("/indicators")
 async def indicator_page(
-    request: Request[Any, Any, Any], db: DB, year: FromQuery[str] = "", era: FromQuery[str] = ""
+    request: Request[Any, Any, Any],
+    db: DB,
+    user: CurrentUser,
+    year: FromQuery[str] = "",
+    era: FromQuery[str] = "",
 ) -> Template:
-    user = await _coordinator(request, db)
     fiscal_year = _year(year)
     rows = await indicator_rows(db, fiscal_year)
     districts_only = [(name, i) for name, i in rows if i.district_id]
@@ -398,7 +403,6 @@ async def export(
     district: FromQuery[str] = "",
     era: FromQuery[str] = "",
 ) -> Response[bytes]:
-    await _coordinator(request, db)
     stem, _, ext = name.partition(".")
     fiscal_year = _year(year)
     tables = {
@@ -422,7 +426,6 @@ async def yearly_report(
     era: FromQuery[str] = "",
 ) -> Template:
     """The district's yearly progress report as a printable page (the city's columns, in Japanese)."""
-    await _coordinator(request, db)
     fiscal_year = _year(year)
     names = {d.id: d.name for d in await meetings.districts(db)}
     return page(
@@ -441,7 +444,7 @@ async def yearly_report(
 router = Router(
     include_in_schema=False,
     path="/c",
-    guards=[requires_role("coordinator")],
+    guards=[requires_role(COORDINATOR)],
     route_handlers=[
         project_list,
         project_detail,

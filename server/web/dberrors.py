@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.errors import NOT_FOUND, ErrorKind, UserError
 from server.i18n import N_
-from server.web.responses import user_error_handler
+from server.web.responses import internal_error_handler, user_error_handler
 
 logger = logging.getLogger("yoriai")
 Row = TypeVar("Row")
@@ -53,6 +53,4 @@ def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> 
         logger.warning("value refused by the database on %s: %s", request.url.path, exc.orig)
         message = N_("入力が長すぎるか、形式が正しくありません。内容をお確かめください。")
         return user_error_handler(request, UserError(message, ErrorKind.INVALID))
-    from server.app import internal_error_handler
-
     return internal_error_handler(request, exc)

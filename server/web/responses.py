@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -10,8 +11,10 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from server.errors import ErrorKind, UserError
-from server.i18n import Text, locale_of_scope, set_locale
+from server.i18n import N_, Text, locale_of_scope, set_locale
 from server.web.auth import SignInRequired
+
+logger = logging.getLogger("yoriai")
 
 
 def page(template: str, status_code: int = 200, **context: Any) -> Template:
@@ -77,6 +80,13 @@ def refusal(request: Request[Any, Any, Any], message: Text, status_code: int) ->
     )
 
 
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Anything unforeseen: logged with its traceback, answered in Japanese, never a bare 500 page."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    message = N_("サーバーで問題が起きました。少し待ってからもう一度お試しください。")
+    return refusal(request, message, STATUS_OF_KIND[ErrorKind.FAILED])
+
+
 def sign_in_required_handler(request: Request[Any, Any, Any], _: SignInRequired) -> Response[Any]:
     target = "/signin?next=" + request.url.path
     if is_htmx(request):
@@ -86,6 +96,7 @@ def sign_in_required_handler(request: Request[Any, Any, Any], _: SignInRequired)
 
 __all__ = [
     "HTMXRequest",
+    "internal_error_handler",
     "is_htmx",
     "page",
     "refusal",
