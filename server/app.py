@@ -32,6 +32,7 @@ from server.boards.budget import LiveGuards
 from server.boards.live import BoardHub
 from server.config import ROOT, Settings
 from server.db import make_engine, make_sessionmaker
+from server.districts import public_routes as district_public_routes
 from server.errors import ErrorKind, UserError
 from server.i18n import N_, LocaleMiddleware
 from server.matching import routes as matching_routes
@@ -39,7 +40,7 @@ from server.meetings import flow_routes, grouping_routes
 from server.meetings import routes as meetings_routes
 from server.privacy import routes as privacy_routes
 from server.projects import api as projects_api
-from server.projects import promotion_routes
+from server.projects import contact_routes, excel_routes, promotion_routes
 from server.projects import routes as projects_routes
 from server.scale import channels_backend, rate_limits
 from server.suggest.model import load as load_suggestions
@@ -70,6 +71,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         403: N_("この操作はできません（ページを読み込み直してからお試しください）。"),
         404: N_("ページが見つかりませんでした。"),
         405: N_("この操作はできません。"),
+        413: N_("送られたファイルが大きすぎます。"),
     }
     message = messages.get(exc.status_code, N_("入力を受け付けられませんでした。内容をお確かめください。"))
     if exc.status_code >= 500:
@@ -121,6 +123,16 @@ def create_app(settings: Settings | None = None) -> App:
             matching_routes.facilitator_router,
             matching_routes.coordinator_router,
             projects_routes.router,
+            excel_routes.router,
+            contact_routes.coordinator_router,
+            Router(
+                path="/",
+                route_handlers=contact_routes.phone_handlers,
+                dependencies=who.participant_dependencies,
+                include_in_schema=False,
+            ),
+            district_public_routes.coordinator_router,
+            Router(path="/", route_handlers=district_public_routes.public_handlers, include_in_schema=False),
             projects_api.router,
             admin_routes.router,
             privacy_routes.router,

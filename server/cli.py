@@ -66,13 +66,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_retention(args: argparse.Namespace) -> int:
     from server.privacy.service import retire_old_notes
+    from server.projects.contacts import retire_contacts
 
     async def run() -> str:
         async with _sessions() as db:
             result = await retire_old_notes(db, months=args.months, remove=args.remove)
+            erased = await retire_contacts(db, months=args.contact_months)
         verb = "削除" if args.remove else "匿名化"
         return (
-            f"{result.sessions}件の会の付箋{result.notes}枚を{verb}しました / notes retired: {result.notes}"
+            f"{result.sessions}件の会の付箋{result.notes}枚を{verb}しました / notes retired: {result.notes}\n"
+            f"連絡先{erased}件を消しました / contacts erased: {erased}"
         )
 
     print(asyncio.run(run()))
@@ -183,6 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     retention.add_argument("--months", type=int, required=True)
     retention.add_argument(
         "--remove", action="store_true", help="delete the notes instead of anonymising them"
+    )
+    retention.add_argument(
+        "--contact-months",
+        type=int,
+        default=24,
+        help="erase contacts left for projects more than N months ago (default 24, as the consent sentence says)",
     )
     retention.set_defaults(func=cmd_retention)
 

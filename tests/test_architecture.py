@@ -32,7 +32,6 @@ FOUNDATION = [
     "server.reports.charts",
 ]
 CAPABILITIES = [
-    "server.districts",
     "server.programmes",
     "server.suggest",
     "server.accounts",
@@ -40,6 +39,7 @@ CAPABILITIES = [
     "server.meetings",
     "server.matching",
     "server.projects",
+    "server.districts",
     "server.visions",
     "server.privacy",
     "server.reports",

@@ -273,48 +273,49 @@ async def test_sockets_waiting_for_the_same_catch_up_share_one_read_but_never_on
 # --- BoardStream on its own: the races a test client cannot time -------------------------
 
 
-def a_board() -> dict:  # type: ignore[type-arg]
+def a_board():  # type: ignore[no-untyped-def]
     from server.boards.state import board_state
     from server.meetings.models import Meeting
 
     return board_state(Meeting(id=1, district_id="tsurukawa", title="t", join_code="234567", status="open"))
 
 
-def a_note(note_id: int, text: str) -> dict:  # type: ignore[type-arg]
-    return {
-        "id": note_id,
-        "kind": "idea",
-        "text": text,
-        "hidden": False,
-        "participant_id": 9,
-        "cluster_id": None,
-        "client_id": None,
-        "by_staff": False,
-        "created_at": "2026-11-22T10:00:00+00:00",
-        "edited": False,
-        "votes": 0,
-    }
+def a_note(note_id: int, text: str, *, hidden: bool = False):  # type: ignore[no-untyped-def]
+    from server.boards.change import NoteState
+
+    return NoteState(
+        id=note_id,
+        kind="idea",
+        text=text,
+        hidden=hidden,
+        participant_id=9,
+        cluster_id=None,
+        client_id=None,
+        by_staff=False,
+        created_at="2026-11-22T10:00:00+00:00",
+        edited=False,
+        votes=0,
+    )
 
 
-COUNTS = {"participants": 1, "notes_visible": 1, "notes_total": 1}
+def a_change(seq: int, notes: dict, *, type: str | None = "note_posted"):  # type: ignore[no-untyped-def,type-arg]
+    from server.boards.change import BoardChange, Counts
+    from server.boards.models import BoardEventType
+
+    return BoardChange(
+        meeting_id=1,
+        seq=seq,
+        first_seq=seq if type else 0,
+        type=BoardEventType(type) if type else None,
+        notes=notes,
+        counts=Counts(participants=1, notes_visible=1, notes_total=1),
+        board=a_board(),
+    )
 
 
 def published(seq: int, note_id: int, text: str) -> bytes:
-    import json
-
-    change = {
-        "meeting_id": 1,
-        "seq": seq,
-        "first_seq": seq,
-        "type": "note_posted",
-        "notes": {str(note_id): a_note(note_id, text)},
-        "clusters": {},
-        "projects": {},
-        "counts": COUNTS,
-        "board": a_board(),
-        "board_changed": False,
-    }
-    return json.dumps(change).encode()
+    """A note_posted change as the board's channel carries it."""
+    return a_change(seq, {note_id: a_note(note_id, text)}).encode()  # type: ignore[no-any-return]
 
 
 class FakeBoard:
@@ -329,10 +330,10 @@ class FakeBoard:
         return note_id
 
     async def load_missed(self, after: int):  # type: ignore[no-untyped-def]
-        from server.boards.state import CatchUp
+        from server.boards.live import Outgoing
 
         notes = {i: a_note(i, t) for i, t in self.notes.items() if i > after}
-        return CatchUp(max([after, *self.notes]), notes, COUNTS, a_board())  # type: ignore[arg-type]
+        return Outgoing(a_change(max([after, *self.notes]), notes, type=None))
 
 
 async def test_a_change_published_during_the_catch_up_is_sent_once() -> None:
@@ -373,14 +374,9 @@ async def test_a_gap_in_what_is_published_is_filled_from_the_database() -> None:
 async def test_a_change_decoded_once_for_many_screens_still_hides_hidden_notes_from_phones() -> None:
     """The console, phones and the author's phone share one decoded change: each still gets
     only what it may see (the console's view must not leak to phones through the shared copy)."""
-    import json
-
     from server.boards.live import BoardStream, Viewer
 
-    hidden = json.loads(published(1, 1, "非表示にした付箋"))
-    hidden["notes"]["1"]["hidden"] = True
-    hidden["projects"] = {}
-    message = json.dumps(hidden).encode()
+    message = a_change(1, {1: a_note(1, "非表示にした付箋", hidden=True)}).encode()
     board, screens = FakeBoard(), {}
     for name, viewer in {
         "console": Viewer("console", 1),
@@ -485,12 +481,53 @@ async def test_run_now_finishes_what_need_not_wait_and_hands_the_rest_to_a_task(
 
 
 def test_a_catch_up_rendered_once_for_many_phones_still_gives_an_author_their_own_note() -> None:
-    from server.boards.live import Viewer, render_catch_up
-    from server.boards.state import CatchUp
+    from server.boards.live import Outgoing, Viewer
 
-    missed = CatchUp(1, {1: a_note(1, "わたしの付箋")}, COUNTS, a_board())  # by participant 9
-    other = render_catch_up(Viewer("phone", 1, 5), missed)
-    author = render_catch_up(Viewer("phone", 1, 9), missed)
+    missed = Outgoing(a_change(1, {1: a_note(1, "わたしの付箋")}, type=None))  # by participant 9
+    other = missed.fragment_for(Viewer("phone", 1, 5))
+    author = missed.fragment_for(Viewer("phone", 1, 9))
     assert "note--own" in author and "note--own" not in other
-    assert render_catch_up(Viewer("phone", 1, 6), missed) is other  # rendered once, shared
-    assert "note--own" not in render_catch_up(Viewer("projector", 1), missed)
+    assert missed.fragment_for(Viewer("phone", 1, 6)) is other  # rendered once, shared
+    assert "note--own" not in missed.fragment_for(Viewer("projector", 1))
+
+
+def test_a_frame_built_once_reads_as_the_same_message_at_every_size() -> None:
+    """The frame written to every phone is what a browser's websocket reads as the fragment:
+    short, medium (16-bit length) and long (64-bit length) messages, Japanese included."""
+    from websockets.frames import Opcode
+    from websockets.protocol import Protocol, Side, State
+
+    from server.web.serversend import text_frame
+
+    for text in ("付箋", "あ" * 60, "<div>付箋</div>" * 400, "x" * 70_000):
+        client = Protocol(Side.CLIENT, state=State.OPEN, max_size=None)
+        client.receive_data(text_frame(text))
+        [event] = client.events_received()
+        assert event.opcode is Opcode.TEXT and event.fin and event.data.decode() == text
+
+
+async def test_a_socket_that_cannot_take_a_frame_now_gets_it_through_send_in_order() -> None:
+    """Frames go straight to sockets that can take them; a socket whose buffer is full (the
+    writer refuses) gets the change through its send instead, in order, none lost or doubled."""
+    from server.boards.live import BoardStream, Viewer
+
+    board, written, sent = FakeBoard(), [], []
+    can_write = [True]
+
+    def write_frame(frame: bytes) -> bool:
+        if can_write[0]:
+            written.append(frame)
+        return can_write[0]
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    stream = BoardStream(Viewer("phone", 1, 5), 0, board.load_missed, send, None, write_frame)
+    await stream.open()  # the catch-up goes through send
+    for n in range(1, 7):
+        board.post(f"付箋{n}")
+        can_write[0] = n not in (3, 4)
+        stream.push(published(n, n, f"付箋{n}"))
+    assert [seq_of(m) for m in sent[1:]] == [3, 4]
+    seqs = [seq_of(frame[frame.index(b"<") :].decode()) for frame in written]
+    assert seqs == [1, 2, 5, 6]

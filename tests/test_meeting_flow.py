@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts.actor import Actor
 from server.boards import clusters, voting
 from server.boards import service as boards
+from server.boards.change import ClusterState
 from server.boards.models import BoardEvent, Cluster, Note, Vote
 from server.boards.state import board_state, catch_up
 from server.errors import UserError
@@ -43,15 +44,12 @@ def keys(meeting: Meeting) -> list[str]:
 async def test_the_programme_drives_the_phases_and_their_timers(db: AsyncSession) -> None:
     meeting = await roundtable(db)
     first = flow.current_phase(meeting)
-    assert first is not None and board_state(meeting)["timer"]["left_s"] == first.minutes * 60
+    assert first is not None and board_state(meeting).timer.left_s == first.minutes * 60
     change = await flow.go_to_phase(db, meeting, Actor(user_id=1), 1)
     second = flow.phases_of(meeting)[1]
-    assert change.type == "phase_changed" and change.board_changed
-    assert change.board["phase_index"] == 1 and change.board["timer"] == {
-        **change.board["timer"],
-        "state": "stopped",
-        "left_s": second.minutes * 60,
-    }
+    assert change.type == "phase_changed" and change.meaning.board_level
+    assert change.board.phase_index == 1
+    assert (change.board.timer.state, change.board.timer.left_s) == ("stopped", second.minutes * 60)
     with pytest.raises(UserError, match="フェーズはありません"):
         await flow.go_to_phase(db, meeting, Actor(user_id=1), len(keys(meeting)))
 
@@ -69,19 +67,19 @@ async def test_the_timer_starts_pauses_extends_and_resets_on_the_server_clock(db
     meeting = await roundtable(db)
     duration = meeting.timer_duration_s
     started = await flow.start_timer(db, meeting, STAFF)
-    assert started.board["timer"]["state"] == "running"
+    assert started.board.timer.state == "running"
     assert meeting.timer_ends_at is not None
     with pytest.raises(UserError, match="もう動いています"):
         await flow.start_timer(db, meeting, STAFF)
     meeting.timer_ends_at -= timedelta(seconds=30)  # thirty seconds pass
     paused = await flow.pause_timer(db, meeting, STAFF)
-    assert paused.board["timer"]["state"] == "paused"
-    assert duration - 31 <= paused.board["timer"]["left_s"] <= duration - 29
-    left = paused.board["timer"]["left_s"]
+    assert paused.board.timer.state == "paused"
+    assert duration - 31 <= paused.board.timer.left_s <= duration - 29
+    left = paused.board.timer.left_s
     extended = await flow.extend_timer(db, meeting, STAFF)
-    assert extended.board["timer"]["left_s"] == left + 60
+    assert extended.board.timer.left_s == left + 60
     reset = await flow.reset_timer(db, meeting, STAFF)
-    assert reset.board["timer"] == {**reset.board["timer"], "state": "stopped", "left_s": duration}
+    assert (reset.board.timer.state, reset.board.timer.left_s) == ("stopped", duration)
 
 
 async def test_a_running_timer_survives_a_reload(db: AsyncSession) -> None:
@@ -89,8 +87,8 @@ async def test_a_running_timer_survives_a_reload(db: AsyncSession) -> None:
     await flow.start_timer(db, meeting, STAFF)
     reloaded = await db.get(Meeting, meeting.id)
     assert reloaded is not None
-    state = board_state(reloaded)["timer"]
-    assert state["state"] == "running" and state["ends_at_ms"] > state["now_ms"]
+    state = board_state(reloaded).timer
+    assert state.state == "running" and state.ends_at_ms > state.now_ms
 
 
 # --- clusters ----------------------------------------------------------------------------------
@@ -111,8 +109,8 @@ async def test_clusters_are_made_named_filled_merged_split_and_dissolved(db: Asy
     a, b, c = await notes_of(db, meeting, "バスが少ない", "送迎ボランティア", "子ども食堂")
     made = await clusters.create_cluster(db, meeting, STAFF, name="  移動  ", note_ids=[a])
     moving = next(iter(made.clusters))
-    assert made.clusters[moving] == {"id": moving, "name": "移動", "votes": 0}
-    assert made.notes[a] is not None and made.notes[a]["cluster_id"] == moving
+    assert made.clusters[moving] == ClusterState(id=moving, name="移動", votes=0)
+    assert made.notes[a] is not None and made.notes[a].cluster_id == moving
     await clusters.move_note(db, meeting, b, STAFF, cluster_id=moving)
     kids = next(
         iter((await clusters.create_cluster(db, meeting, STAFF, name="子ども", note_ids=[c])).clusters)
@@ -120,16 +118,14 @@ async def test_clusters_are_made_named_filled_merged_split_and_dissolved(db: Asy
     await clusters.rename_cluster(db, meeting, kids, STAFF, name="子どもの居場所")
     merged = await clusters.merge_clusters(db, meeting, kids, moving, STAFF)
     assert (
-        merged.clusters[kids] is None
-        and merged.notes[c] is not None
-        and merged.notes[c]["cluster_id"] == moving
+        merged.clusters[kids] is None and merged.notes[c] is not None and merged.notes[c].cluster_id == moving
     )
     split = await clusters.split_off(db, meeting, c, STAFF)
     new_id = next(cid for cid, state in split.clusters.items() if state)
-    assert split.clusters[new_id]["name"] == "移動（分割）"  # type: ignore[index]
+    assert split.clusters[new_id].name == "移動（分割）"  # type: ignore[union-attr]
     dissolved = await clusters.delete_cluster(db, meeting, moving, STAFF)
     assert {a, b} == set(dissolved.notes) and all(
-        n and n["cluster_id"] is None for n in dissolved.notes.values()
+        n and n.cluster_id is None for n in dissolved.notes.values()
     )
     assert await count(db, Cluster) == 1
 
@@ -155,7 +151,7 @@ async def test_a_merge_is_one_change_spanning_its_events(db: AsyncSession) -> No
     assert merged.seq - merged.first_seq + 1 == 4  # two notes moved, one cluster kept, one gone
     missed = await catch_up(db, meeting, merged.first_seq - 1)
     assert missed.clusters[x] is None and missed.clusters[y] is not None
-    assert {missed.notes[a]["cluster_id"], missed.notes[b]["cluster_id"]} == {y}  # type: ignore[index]
+    assert {missed.notes[a].cluster_id, missed.notes[b].cluster_id} == {y}  # type: ignore[union-attr]
 
 
 # --- voting ----------------------------------------------------------------------------------
@@ -176,9 +172,9 @@ async def test_a_vote_over_budget_is_refused_and_changes_nothing(db: AsyncSessio
     with pytest.raises(UserError, match="もう投票"):
         await voting.cast(db, meeting, voter, target="note", target_id=ids[0])
     withdrawn = await voting.withdraw(db, meeting, voter, target="note", target_id=ids[0])
-    assert withdrawn.notes[ids[0]]["votes"] == 0  # type: ignore[index]
+    assert withdrawn.notes[ids[0]].votes == 0  # type: ignore[union-attr]
     cast = await voting.cast(db, meeting, voter, target="note", target_id=ids[2])
-    assert cast.notes[ids[2]]["votes"] == 1  # type: ignore[index]
+    assert cast.notes[ids[2]].votes == 1  # type: ignore[union-attr]
 
 
 async def test_votes_only_while_voting_is_open_and_on_the_chosen_target(db: AsyncSession) -> None:
@@ -238,7 +234,7 @@ async def test_a_note_sent_again_with_its_client_id_is_stored_once(db: AsyncSess
 async def test_staff_type_in_notes_for_people_without_a_phone(db: AsyncSession) -> None:
     meeting = await roundtable(db)
     change = await boards.post_note_for_someone(db, meeting, STAFF, kind="concern", text="紙の付箋より")
-    assert change.note is not None and change.note["by_staff"] and change.note["participant_id"] is None
+    assert change.note is not None and change.note.by_staff and change.note.participant_id is None
     with pytest.raises(UserError, match="ファシリテーター"):
         await boards.post_note_for_someone(db, meeting, boards.Actor(participant_id=1), kind="idea", text="x")
 
@@ -252,7 +248,7 @@ async def test_votes_on_clusters_count_for_the_cluster(db: AsyncSession) -> None
     await voting.set_open(db, meeting, STAFF, open=True)
     voter, _ = await boards.join_meeting(db, meeting)
     cast = await voting.cast(db, meeting, voter, target="cluster", target_id=cluster)
-    assert cast.clusters[cluster] == {"id": cluster, "name": "まとめ", "votes": 1}
+    assert cast.clusters[cluster] == ClusterState(id=cluster, name="まとめ", votes=1)
     assert [(r.kind, r.label, r.votes) for r in await voting.ranking(db, meeting)] == [
         ("cluster", "まとめ", 1)
     ]

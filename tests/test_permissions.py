@@ -53,6 +53,13 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/projects"): EVERYONE,
     ("GET", "/api/projects/{project_id:int}"): EVERYONE,
     ("GET", "/api/indicators"): EVERYONE,
+    # Withdrawing a contact from the link the phone was given: no account, the token is the key.
+    ("GET", "/contact/{token:str}"): EVERYONE,
+    ("POST", "/contact/{token:str}"): EVERYONE,
+    # A district's public page, when a coordinator turned it on (404 otherwise, for everyone).
+    ("GET", "/d/{district_id:str}"): EVERYONE,
+    ("GET", "/d/{district_id:str}/join/{project_id:int}"): EVERYONE,
+    ("POST", "/d/{district_id:str}/join/{project_id:int}"): EVERYONE,
     # Any staff member changes their own password.
     ("GET", "/account/password"): {FAC, COORD, ADMIN},
     ("POST", "/account/password"): {FAC, COORD, ADMIN},
@@ -86,6 +93,7 @@ def concrete(path: str, ids: dict[str, Any]) -> str:
         "direction": "next",
         "action": "start",
         "path": "openapi.json",
+        "token": "not-a-real-withdrawal-token",
     }
     path = re.sub(r"\{(\w+):\w+\}", lambda m: str(values[m.group(1)]), path)
     if path.endswith("/voting/start"):

@@ -88,9 +88,7 @@ async def test_promotion_keeps_where_the_project_came_from(db: AsyncSession) -> 
     project, change = await projects.promote(
         db, meeting, Actor.staff(user), project_input(), cluster_id=cluster
     )
-    assert (
-        change.type == "project_promoted" and change.projects[project.id or 0]["title"] == "送迎ボランティア"
-    )  # type: ignore[index]
+    assert change.type == "project_promoted" and change.projects[project.id or 0].title == "送迎ボランティア"  # type: ignore[index]
     origins = await projects.origins_of(db, project.id or 0)
     assert [(o.kind, o.text, o.votes, o.cluster_name) for o in origins] == [
         ("concern", "バスが少ない", 1, "移動"),
@@ -111,11 +109,11 @@ async def test_participants_take_part_once_and_can_take_it_back(db: AsyncSession
     project_id = await promoted(db, user, meeting, ("idea", "朝市"))
     person, _ = await boards.join_meeting(db, meeting)
     change = await projects.join(db, meeting, person, project_id)
-    assert change.projects[project_id]["members"] == 1  # type: ignore[index]
+    assert change.projects[project_id].members == 1  # type: ignore[union-attr]
     with pytest.raises(UserError, match="もう参加"):
         await projects.join(db, meeting, person, project_id)
     left = await projects.leave(db, meeting, person, project_id)
-    assert left.projects[project_id]["members"] == 0  # type: ignore[index]
+    assert left.projects[project_id].members == 0  # type: ignore[union-attr]
     other = await session(db, "kiso")
     stranger, _ = await boards.join_meeting(db, other)
     with pytest.raises(UserError, match="ボードにありません"):
@@ -139,7 +137,7 @@ async def test_next_years_roundtable_brings_the_districts_open_projects(db: Asyn
         await projects.bring_open_projects(db, this_year, Actor.staff(user)) is None
     )  # already on the board
     person, _ = await boards.join_meeting(db, this_year)
-    assert (await projects.join(db, this_year, person, running)).projects[running]["for_review"]  # type: ignore[index]
+    assert (await projects.join(db, this_year, person, running)).projects[running].for_review  # type: ignore[union-attr]
 
 
 async def test_evaluations_are_set_changed_and_cleared(db: AsyncSession) -> None:

@@ -91,7 +91,7 @@ async def test_a_note_is_trimmed_and_every_change_gets_the_next_sequence_number(
     person, joined = await boards.join_meeting(db, meeting, nickname="さくら", affiliation="市民")
     posted = await boards.post_note(db, meeting, person, kind="want", text="  子ども食堂を月1回ひらきたい \n")
     assert (joined.seq, posted.seq) == (2, 3)
-    assert posted.note is not None and posted.note["text"] == "子ども食堂を月1回ひらきたい"
+    assert posted.note is not None and posted.note.text == "子ども食堂を月1回ひらきたい"
     events = (await db.exec(select(BoardEvent).where(BoardEvent.meeting_id == meeting.id))).all()
     assert [(e.seq, e.type) for e in events] == [
         (1, "meeting_opened"),
@@ -125,7 +125,7 @@ async def test_a_note_of_exactly_200_characters_is_accepted(db: AsyncSession) ->
     meeting = await new_meeting(db)
     person, _ = await boards.join_meeting(db, meeting)
     change = await boards.post_note(db, meeting, person, kind="idea", text="あ" * 200)
-    assert change.note is not None and len(change.note["text"]) == 200
+    assert change.note is not None and len(change.note.text) == 200
 
 
 async def test_nothing_can_be_posted_on_a_closed_board(db: AsyncSession) -> None:
@@ -157,7 +157,7 @@ async def test_participants_edit_and_delete_only_their_own_notes(db: AsyncSessio
     edited = await boards.edit_note(
         db, meeting, note_id, as_alice, kind="concern", text="坂道で買い物がつらい"
     )
-    assert edited.note is not None and edited.note["text"] == "坂道で買い物がつらい" and edited.note["edited"]
+    assert edited.note is not None and edited.note.text == "坂道で買い物がつらい" and edited.note.edited
     await boards.delete_note(db, meeting, note_id, as_alice)
     assert await db.get(Note, note_id) is None
 
@@ -169,11 +169,11 @@ async def test_facilitators_hide_show_and_fix_any_note(db: AsyncSession) -> None
     assert note_id is not None
     staff = boards.Actor(user_id=1)
     hidden = await boards.set_note_hidden(db, meeting, note_id, staff, hidden=True)
-    assert hidden.type == "note_hidden" and hidden.counts["notes_visible"] == 0
+    assert hidden.type == "note_hidden" and hidden.counts.notes_visible == 0
     assert [n.id for n in await boards.list_notes(db, meeting.id or 0, include_hidden=False)] == []
     await boards.set_note_hidden(db, meeting, note_id, staff, hidden=False)
     fixed = await boards.edit_note(db, meeting, note_id, staff, kind="idea", text="誤字がありました")
-    assert fixed.note is not None and fixed.note["text"] == "誤字がありました"
+    assert fixed.note is not None and fixed.note.text == "誤字がありました"
 
 
 async def test_catching_up_sends_the_current_state_of_only_what_changed(db: AsyncSession) -> None:
@@ -187,9 +187,9 @@ async def test_catching_up_sends_the_current_state_of_only_what_changed(db: Asyn
     await boards.set_note_hidden(db, meeting, secret.note_id, boards.Actor(user_id=1), hidden=True)
     missed = await boards.catch_up(db, meeting, seen)
     assert set(missed.notes) == {new.note_id, secret.note_id}
-    assert missed.notes[secret.note_id] is not None and missed.notes[secret.note_id]["hidden"]
-    assert missed.last_seq == seen + 3
-    assert missed.counts == {"participants": 1, "notes_visible": 2, "notes_total": 3}
+    assert missed.notes[secret.note_id] is not None and missed.notes[secret.note_id].hidden  # type: ignore[union-attr]
+    assert missed.seq == seen + 3
+    assert (missed.counts.participants, missed.counts.notes_visible, missed.counts.notes_total) == (1, 2, 3)
 
 
 async def test_nickname_and_affiliation_are_optional_and_checked(db: AsyncSession) -> None:
@@ -272,4 +272,4 @@ async def test_odd_characters_are_stored_cleanly(db: AsyncSession, typed: str, s
     meeting = await new_meeting(db)
     person, _ = await boards.join_meeting(db, meeting)
     change = await boards.post_note(db, meeting, person, kind="idea", text=typed)
-    assert change.note is not None and change.note["text"] == stored
+    assert change.note is not None and change.note.text == stored

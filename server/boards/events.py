@@ -1,125 +1,95 @@
 """The board's event log: every change to a board gets the next sequence number of its session.
 
 ``commit_change`` writes the events inside the transaction that makes the change, commits,
-and describes the change for the live layer, which publishes it only after that commit.
+and describes the change (``server.boards.change.BoardChange``) for the live layer, which
+publishes it only after that commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.boards.models import BoardEvent
+from server.boards.change import BoardChange
+from server.boards.models import BoardEvent, BoardEventType, Note
 from server.boards.state import (
-    ClusterState,
-    NoteState,
-    ProjectState,
     board_counts,
     board_state,
+    note_state,
     project_states,
     touched_state,
 )
 from server.meetings.models import Meeting
 
+__all__ = ["BoardChange", "commit_change", "take_seqs"]
 
-async def take_seqs(db: AsyncSession, meeting_id: int, count: int = 1) -> range:
-    """Take the next ``count`` sequence numbers. The UPDATE locks the session's row until
-    commit, so two writers to one board are serialised and numbers never repeat or skip."""
+
+async def take_seqs(db: AsyncSession, meeting_id: int, count: int = 1) -> tuple[range, Meeting]:
+    """Take the next ``count`` sequence numbers, and the session as it is now.
+
+    The UPDATE locks the session's row until commit, so two writers to one board are serialised
+    and numbers never repeat or skip. It returns the whole row, so the meeting-level state that
+    the change carries is read under that lock, by the same statement (a change sent while
+    another writer changes the phase must not carry the phase from before)."""
     result = await db.exec(
         update(Meeting)
         .where(col(Meeting.id) == meeting_id)
         .values(board_seq=col(Meeting.board_seq) + count)
-        .returning(col(Meeting.board_seq))
+        .returning(Meeting)
+        .execution_options(populate_existing=True)
     )
-    last = int(result.scalar_one())
-    return range(last - count + 1, last + 1)
-
-
-@dataclass
-class BoardChange:
-    """What a committed change means for the screens: published on the board's channel.
-
-    One change may span several events (``first_seq``..``seq``), e.g. a merge that moves
-    many notes. ``notes`` and ``clusters`` hold the current state of what it touched.
-    """
-
-    meeting_id: int
-    seq: int
-    type: str
-    first_seq: int = 0
-    notes: dict[int, NoteState | None] = field(default_factory=dict)
-    clusters: dict[int, ClusterState | None] = field(default_factory=dict)
-    projects: dict[int, ProjectState | None] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-    board: dict[str, Any] = field(default_factory=dict)
-    #: Whether the meeting-level state (status, phase, timer, voting) changed.
-    board_changed: bool = False
-
-    @property
-    def note(self) -> NoteState | None:
-        """The one note a single-note change is about."""
-        return next(iter(self.notes.values()), None)
-
-    @property
-    def note_id(self) -> int | None:
-        return next(iter(self.notes), None)
-
-
-BOARD_LEVEL = {
-    "meeting_opened",
-    "meeting_closed",
-    "phase_changed",
-    "timer_changed",
-    "voting_changed",
-    "project_promoted",  # phones reload their project panel
-}
+    meeting = result.scalar_one()
+    last = int(meeting.board_seq)
+    return range(last - count + 1, last + 1), meeting
 
 
 async def commit_change(
     db: AsyncSession,
     meeting_id: int,
-    type: str,
+    type: BoardEventType,
     *,
     note_ids: Iterable[int] = (),
     cluster_ids: Iterable[int] = (),
     project_ids: Iterable[int] = (),
     participant_id: int | None = None,
+    new_notes: Iterable[Note] = (),
 ) -> BoardChange:
-    """Record one event per touched note, cluster and project (at least one), commit, describe."""
+    """Record one event per touched note, cluster and project (at least one), commit, describe.
+
+    ``new_notes`` are notes this transaction inserted (and lists in ``note_ids`` too): their
+    state is what was just written, with no votes, so it is not read back. Every statement here
+    is one more trip to the database before the change reaches the screens."""
     note_ids, cluster_ids = list(dict.fromkeys(note_ids)), list(dict.fromkeys(cluster_ids))
     project_ids = list(dict.fromkeys(project_ids))
     targets: list[dict[str, Any]] = [{"note_id": n} for n in note_ids]
     targets += [{"cluster_id": c} for c in cluster_ids] + [{"project_id": p} for p in project_ids]
     targets = targets or [{}]
-    seqs = await take_seqs(db, meeting_id, len(targets))
+    seqs, meeting = await take_seqs(db, meeting_id, len(targets))
     events = [
         BoardEvent(meeting_id=meeting_id, seq=seq, type=type, participant_id=participant_id, **target)
         for seq, target in zip(seqs, targets, strict=True)
     ]
     db.add_all(events)
     await db.flush()
-    notes, clusters = await touched_state(db, meeting_id, set(note_ids), set(cluster_ids))
+    known = {note.id: note_state(note) for note in new_notes if note.id is not None}
+    notes, clusters = await touched_state(db, meeting_id, set(note_ids) - set(known), set(cluster_ids))
+    notes = {note_id: known.get(note_id, notes.get(note_id)) for note_id in note_ids}
     projects = await project_states(db, meeting_id, set(project_ids))
     counts = await board_counts(db, meeting_id)
-    meeting = await db.get(Meeting, meeting_id)
-    assert meeting is not None
-    await db.refresh(meeting)
     board = board_state(meeting)
     await db.commit()
     return BoardChange(
         meeting_id=meeting_id,
         seq=events[-1].seq,
         first_seq=events[0].seq,
-        type=type,
+        type=BoardEventType(type),
         notes=notes,
         clusters=clusters,
         projects=projects,
         counts=counts,
         board=board,
-        board_changed=type in BOARD_LEVEL,
     )

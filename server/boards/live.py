@@ -10,21 +10,19 @@ one twice does no harm; the server also drops anything at or below what it alrea
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from litestar.channels import ChannelsPlugin
 
-from server.boards.events import BoardChange
-from server.boards.state import CatchUp
+from server.boards.change import BoardChange, NoteState
 from server.i18n import get_locale, use_locale
 from server.web.eager import run_now
+from server.web.serversend import FrameWriter, text_frame
 from server.web.templating import environment
 
 logger = logging.getLogger(__name__)
@@ -38,7 +36,7 @@ def board_channel(meeting_id: int) -> str:
 
 def publish(channels: ChannelsPlugin, change: BoardChange) -> None:
     """Hand a committed change to every subscriber of its board (on every worker)."""
-    channels.publish(json.dumps(asdict(change)), [board_channel(change.meeting_id)])
+    channels.publish(change.encode(), [board_channel(change.meeting_id)])
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,8 @@ class Viewer:
     def can_moderate(self) -> bool:
         return self.mode == "console"
 
-    def sees(self, note: dict[str, Any] | None) -> bool:
-        return note is not None and (not note["hidden"] or self.can_moderate)
+    def sees(self, note: NoteState | None) -> bool:
+        return note is not None and (not note.hidden or self.can_moderate)
 
     def note_url(self, note_id: int) -> str:
         """Where this viewer's controls for a note post to."""
@@ -64,147 +62,91 @@ class Viewer:
             return f"/f/sessions/{self.meeting_id}/notes/{note_id}"
         return f"/b/{self.meeting_id}/notes/{note_id}"
 
-    def container_for(self, note: dict[str, Any]) -> str:
+    def container_for(self, note: NoteState) -> str:
         """The list a note belongs in on this screen (phones keep one flat list)."""
-        if self.mode != "phone" and note.get("cluster_id"):
-            return f"#cluster-{note['cluster_id']}-notes"
+        if self.mode != "phone" and note.cluster_id:
+            return f"#cluster-{note.cluster_id}-notes"
         return "#notes"
 
-    def owns(self, note: dict[str, Any] | None) -> bool:
+    def owns(self, note: NoteState | None) -> bool:
         return (
             note is not None
             and self.participant_id is not None
-            and note.get("participant_id") == self.participant_id
+            and note.participant_id == self.participant_id
         )
 
 
-def render_fragments(
-    viewer: Viewer,
-    *,
-    seq: int,
-    notes: dict[int, dict[str, Any] | None],
-    counts: dict[str, int],
-    board: dict[str, Any],
-    clusters: dict[int, dict[str, Any] | None] | None = None,
-    projects: dict[int, dict[str, Any] | None] | None = None,
-    board_changed: bool = True,
-    change_type: str | None = None,
-) -> str:
-    """One websocket message: clusters and notes (upserts and removals), counts, the
-    meeting's state when it changed, and the new seq."""
-    template = environment().get_template("boards/_live.html")
-    clusters = clusters or {}
+def render_change(viewer: Viewer, change: BoardChange) -> str:
+    """The one renderer of the live board: a websocket message (or a polled answer) for this
+    viewer. Groups and notes (upserts and removals), projects, counts, the session's state when
+    the change's kind says it changed, the panels phones must fetch again, and the new seq.
+    A note this viewer may not see is sent as a removal."""
+    meaning = change.meaning
     with use_locale(viewer.locale):
-        return _render(
-            template, viewer, seq, notes, counts, board, clusters, projects, board_changed, change_type
+        return (
+            environment()
+            .get_template("boards/_live.html")
+            .render(
+                viewer=viewer,
+                seq=change.seq,
+                notes=[
+                    (note_id, note if viewer.sees(note) else None) for note_id, note in change.notes.items()
+                ],
+                clusters=list(change.clusters.items()) if viewer.mode != "phone" else [],
+                projects=[project for project in change.projects.values() if project],
+                counts=change.counts,
+                board=change.board,
+                board_changed=meaning.board_level,
+                reload_votes=meaning.reloads_votes,
+                reload_projects=meaning.reloads_projects,
+            )
         )
 
 
-def _render(
-    template: Any,
-    viewer: Viewer,
-    seq: int,
-    notes: dict[int, dict[str, Any] | None],
-    counts: dict[str, int],
-    board: dict[str, Any],
-    clusters: dict[int, dict[str, Any] | None],
-    projects: dict[int, dict[str, Any] | None] | None,
-    board_changed: bool,
-    change_type: str | None,
-) -> str:
-    return template.render(
-        viewer=viewer,
-        seq=seq,
-        notes=[(note_id, state if viewer.sees(state) else None) for note_id, state in notes.items()],
-        clusters=list(clusters.items()) if viewer.mode != "phone" else [],
-        projects=[p for p in (projects or {}).values() if p],
-        counts=counts,
-        board=board,
-        board_changed=board_changed,
-        # Phones re-fetch their own panels only when what they show changed (None: a catch-up).
-        reload_votes=change_type
-        in (None, "voting_changed", "phase_changed", "meeting_opened", "meeting_closed"),
-        reload_projects=change_type in (None, "project_promoted"),
-    )
+#: Which rendering a viewer gets: every phone but an author's gets the same bytes.
+RenderKey = tuple[ViewMode, int | None, str]
 
 
-def _int_keys(mapping: dict[str, Any]) -> dict[int, Any]:
-    return {int(k): v for k, v in mapping.items()}
+class Outgoing:
+    """A change on its way to the screens of one board: a published change (decoded once per
+    process for every socket of its board) or a catch-up (read once for the sockets that
+    share it). Its fragment is rendered once per kind of viewer, and framed once for the
+    sockets that take frames (``server.web.serversend``)."""
 
+    __slots__ = ("_fragments", "_frames", "authors", "change", "first_seq", "seq")
 
-@lru_cache(maxsize=1024)
-def _render_published(message: str, mode: ViewMode, own_id: int | None, meeting_id: int, locale: str) -> str:
-    # Every phone but an author's gets the same bytes: render once per
-    # (change, kind of viewer, language).
-    change = json.loads(message)
-    return render_fragments(
-        Viewer(mode, meeting_id, own_id, locale),
-        seq=change["seq"],
-        notes=_int_keys(change["notes"]),
-        clusters=_int_keys(change["clusters"]),
-        projects=_int_keys(change["projects"]),
-        counts=change["counts"],
-        board=change["board"],
-        board_changed=change["board_changed"],
-        change_type=change["type"],
-    )
+    def __init__(self, change: BoardChange) -> None:
+        self.change = change
+        self.seq = change.seq
+        self.first_seq = change.first_seq or change.seq
+        self.authors = change.authors
+        self._fragments: dict[RenderKey, str] = {}
+        self._frames: dict[RenderKey, bytes] = {}
 
+    @classmethod
+    def decode(cls, data: bytes | str) -> Outgoing:
+        return cls(BoardChange.decode(data))
 
-class Published:
-    """A published change, decoded once per process for every socket of its board (``BoardHub``
-    makes one per message): its seqs, whose notes it carries, and its fragments per kind of
-    viewer, rendered on first need and then shared."""
-
-    __slots__ = ("_fragments", "first_seq", "meeting_id", "message", "owners", "seq")
-
-    def __init__(self, data: bytes | str) -> None:
-        self.message = data.decode() if isinstance(data, bytes) else data
-        change = json.loads(self.message)
-        self.meeting_id: int = change["meeting_id"]
-        self.seq: int = change["seq"]
-        self.first_seq: int = change.get("first_seq") or change["seq"]
-        #: The participants whose notes this change carries: they get the author's controls.
-        self.owners = frozenset(
-            note["participant_id"]
-            for note in change["notes"].values()
-            if note is not None and note.get("participant_id") is not None
-        )
-        self._fragments: dict[tuple[ViewMode, int | None, str], str] = {}
+    def _key(self, viewer: Viewer) -> RenderKey:
+        own_id = viewer.participant_id if viewer.participant_id in self.authors else None
+        return (viewer.mode, own_id, viewer.locale)
 
     def fragment_for(self, viewer: Viewer) -> str:
-        own_id = viewer.participant_id if viewer.participant_id in self.owners else None
-        key = (viewer.mode, own_id, viewer.locale)
+        key = self._key(viewer)
         fragment = self._fragments.get(key)
         if fragment is None:
-            fragment = _render_published(self.message, viewer.mode, own_id, viewer.meeting_id, viewer.locale)
-            self._fragments[key] = fragment
+            mode, own_id, locale = key
+            shared = Viewer(mode, viewer.meeting_id, own_id, locale)
+            fragment = self._fragments[key] = render_change(shared, self.change)
         return fragment
 
-
-def render_published(message: str, viewer: Viewer) -> tuple[int, str]:
-    """The fragment a viewer gets for a published change, and the change's seq."""
-    change = Published(message)
-    return change.seq, change.fragment_for(viewer)
-
-
-def render_catch_up(viewer: Viewer, missed: CatchUp) -> str:
-    """A catch-up's fragment for this viewer, rendered once per kind of viewer (a phone's own
-    notes carry its edit controls: an author gets their own)."""
-    owns_some = any(viewer.owns(note) for note in missed.notes.values())
-    own_id = viewer.participant_id if owns_some else None
-    key = (viewer.mode, own_id, viewer.locale)
-    fragment = missed.rendered.get(key)
-    if fragment is None:
-        fragment = missed.rendered[key] = render_fragments(
-            Viewer(viewer.mode, viewer.meeting_id, own_id, viewer.locale),
-            seq=missed.last_seq,
-            notes=missed.notes,
-            clusters=missed.clusters,
-            projects=missed.projects,
-            counts=missed.counts,
-            board=missed.board,
-        )
-    return fragment
+    def frame_for(self, viewer: Viewer) -> bytes:
+        """The fragment as a whole websocket frame, built once for every socket that gets it."""
+        key = self._key(viewer)
+        frame = self._frames.get(key)
+        if frame is None:
+            frame = self._frames[key] = text_frame(self.fragment_for(viewer))
+        return frame
 
 
 class BoardStream:
@@ -226,6 +168,7 @@ class BoardStream:
         "_pending",
         "_send",
         "_task",
+        "_write_frame",
         "dropped",
         "last_sent",
         "viewer",
@@ -235,16 +178,19 @@ class BoardStream:
         self,
         viewer: Viewer,
         last_sent: int,
-        load_missed: Callable[[int], Awaitable[CatchUp]],
+        load_missed: Callable[[int], Awaitable[Outgoing]],
         send: Callable[[str], Coroutine[Any, Any, None]],
         on_overrun: Callable[[], None] | None = None,
+        write_frame: FrameWriter | None = None,
     ) -> None:
         self.viewer = viewer
         self.last_sent = last_sent
-        self._load_missed = load_missed  # async (after) -> CatchUp
+        self._load_missed = load_missed  # async (after) -> the catch-up from there
         self._send = send  # async (text) -> None: one websocket message
         self._on_overrun = on_overrun
-        self._pending: deque[Published] | None = None  # made when first needed (most never are)
+        #: Writes a ready-made frame when the socket can take it now (server/web/serversend.py).
+        self._write_frame = write_frame
+        self._pending: deque[Outgoing] | None = None  # made when first needed (most never are)
         self._busy = True  # until ``open`` has sent the catch-up: pushes wait in the queue
         self._task: asyncio.Task[None] | None = None
         self.dropped = False
@@ -252,23 +198,23 @@ class BoardStream:
     async def catch_up(self) -> None:
         if self.dropped:
             return  # closed (or replaced) while it waited for its turn to read
-        missed: CatchUp = await self._load_missed(self.last_sent)
+        missed = await self._load_missed(self.last_sent)
         if self.dropped:
             return  # stopped while it read (closed, or replaced by a newer socket): send nothing
-        if missed.last_seq > self.last_sent or self.last_sent == 0:
-            await self._send(render_catch_up(self.viewer, missed))
-        self.last_sent = max(self.last_sent, missed.last_seq)
+        if missed.seq > self.last_sent or self.last_sent == 0:
+            await self._send(missed.fragment_for(self.viewer))
+        self.last_sent = max(self.last_sent, missed.seq)
 
     async def open(self) -> None:
         """After subscribing: send what was missed, then what was pushed meanwhile."""
         await self.catch_up()
         await self._drain()
 
-    def push(self, data: Published | bytes) -> None:
+    def push(self, data: Outgoing | bytes) -> None:
         """A published change: sent now if the socket can take it, else queued."""
         if self.dropped:
             return
-        change = data if isinstance(data, Published) else Published(data)
+        change = data if isinstance(data, Outgoing) else Outgoing.decode(data)
         if self._busy:  # the catch-up, or a send that waits: in order, after them
             self._queue(change)
             return
@@ -280,6 +226,8 @@ class BoardStream:
             self._task = run_now(self._drain())
             return
         self.last_sent = change.seq
+        if self._write_frame is not None and self._write_frame(change.frame_for(self.viewer)):
+            return  # the common case: the same bytes as every other phone, no coroutine
         try:
             waiting = run_now(self._send(change.fragment_for(self.viewer)))
         except Exception:  # a broken socket: its handler notices and leaves
@@ -290,7 +238,7 @@ class BoardStream:
             self._busy, self._task = True, waiting
             waiting.add_done_callback(self._sent)
 
-    def _queue(self, change: Published) -> None:
+    def _queue(self, change: Outgoing) -> None:
         if self._pending is None:
             self._pending = deque()
         if len(self._pending) >= self.MAX_PENDING:
@@ -334,8 +282,8 @@ class BoardStream:
         finally:
             self._busy, self._task = False, None
 
-    async def on_published(self, data: Published | bytes) -> None:
-        change = data if isinstance(data, Published) else Published(data)
+    async def on_published(self, data: Outgoing | bytes) -> None:
+        change = data if isinstance(data, Outgoing) else Outgoing.decode(data)
         if change.seq <= self.last_sent:
             return  # already sent by the catch-up
         if change.first_seq > self.last_sent + 1:
@@ -360,7 +308,7 @@ class BoardHub:
 
     Each committed change is taken from the channel once and pushed to every socket of the
     board in one go, as a bare broadcast server does, instead of a subscriber, a queue and a
-    task per socket. Fragments are rendered once per kind of viewer (``render_published``)."""
+    task per socket. Fragments are rendered once per kind of viewer (``Outgoing``)."""
 
     def __init__(self, channels: ChannelsPlugin) -> None:
         self._channels = channels
@@ -392,7 +340,7 @@ class BoardHub:
             async with self._channels.start_subscription([board_channel(meeting_id)]) as subscriber:
                 feed.subscribed.set()
                 async for data in subscriber.iter_events():
-                    change = Published(data)  # decoded once, rendered once per kind of viewer
+                    change = Outgoing.decode(data)  # decoded once, rendered once per kind of viewer
                     for stream in list(feed.streams):
                         stream.push(change)
         except Exception:

@@ -26,7 +26,7 @@ from server.boards.budget import (
     LiveGuards,
     MessageCounter,
 )
-from server.boards.live import BoardStream, Viewer, ViewMode, render_catch_up
+from server.boards.live import BoardStream, Outgoing, Viewer, ViewMode
 from server.errors import Forbidden
 from server.i18n import N_, locale_of_scope
 from server.meetings.models import Meeting
@@ -34,7 +34,7 @@ from server.web.auth import current_user, participant_token
 from server.web.dberrors import get_by_id
 from server.web.deps import DB, CurrentMeeting
 from server.web.ratelimit import client_address
-from server.web.serversend import text_sender
+from server.web.serversend import frame_writer, text_sender
 
 logger = logging.getLogger(__name__)
 
@@ -101,12 +101,13 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
     await socket.accept()
     guards: LiveGuards = socket.app.state.live_guards
 
-    async def load_missed(since: int) -> boards.CatchUp:
-        async def read() -> boards.CatchUp:
+    async def load_missed(since: int) -> Outgoing:
+        async def read() -> Outgoing:
             async with maker() as db:
                 current = await db.get(Meeting, meeting_id)
                 assert current is not None
-                return await boards.catch_up(db, current, since)
+                # Shared by the sockets that wait for the same read: rendered once for them all.
+                return Outgoing(await boards.catch_up(db, current, since))
 
         # A few at a time, and shared by the sockets that wait for the same: a storm queues here.
         return await guards.catch_up(meeting_id, since, read)
@@ -122,7 +123,9 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         _close_soon(socket, CLOSE_REPLACED, "replaced")
 
     # Fragments go on the server's own send, past Litestar's wrappers (server/web/serversend.py).
-    stream = BoardStream(viewer, max(after, 0), load_missed, text_sender(socket), fell_behind)
+    stream = BoardStream(
+        viewer, max(after, 0), load_missed, text_sender(socket), fell_behind, frame_writer(socket)
+    )
     holders: dict[Holder, str | int] = {holder: holder_id, "address": client_address(socket)}
     # Counted before the catch-up, so that a storm's older sockets stop before its reads.
     with guards.sockets.admit(meeting_id, holders, replaced):
@@ -197,7 +200,7 @@ async def board_events(
     await db.commit()
     async with guards.catch_ups:  # shared with the websockets' catch-ups
         missed = await boards.catch_up(db, meeting, max(after, 0))
-    return render_catch_up(watcher[0], missed)
+    return Outgoing(missed).fragment_for(watcher[0])
 
 
 handlers = [board_socket, board_events]

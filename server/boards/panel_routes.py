@@ -82,7 +82,7 @@ async def project_context(
     view = view or await boards.board_view(db, meeting, include_hidden=False)
     joined = await projects.joined_projects(db, participant)
     return {
-        "items": [(p, p["id"] in joined) for p in view.projects],
+        "items": [(p, p.id in joined) for p in view.projects],
         "meeting_id": meeting.id,
         "error": error,
     }

@@ -28,7 +28,6 @@ from server.boards.models import (
 )
 from server.boards.state import (  # re-exported: the routes read a board through this module
     BoardView,
-    CatchUp,
     board_counts,
     board_view,
     catch_up,
@@ -46,7 +45,6 @@ from server.timeutil import utcnow
 __all__ = [
     "Actor",
     "BoardView",
-    "CatchUp",
     "board_counts",
     "board_view",
     "catch_up",
@@ -142,7 +140,9 @@ async def post_note(
         if participant and (existing := await _note_by_client_id(db, participant, client_id)):
             return existing
         raise
-    return await commit_change(db, meeting.id, BoardEventType.NOTE_POSTED, note_ids=[note.id or 0])
+    return await commit_change(
+        db, meeting.id, BoardEventType.NOTE_POSTED, note_ids=[note.id or 0], new_notes=[note]
+    )
 
 
 async def post_note_for_someone(
@@ -160,7 +160,9 @@ async def post_note_for_someone(
     )
     db.add(note)
     await db.flush()
-    return await commit_change(db, meeting.id, BoardEventType.NOTE_POSTED, note_ids=[note.id or 0])
+    return await commit_change(
+        db, meeting.id, BoardEventType.NOTE_POSTED, note_ids=[note.id or 0], new_notes=[note]
+    )
 
 
 async def get_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note:

@@ -1,50 +1,55 @@
 """Reading a board: the state screens draw, and what a reconnecting screen missed.
 
-Notes, clusters and the meeting's flow travel as plain dicts (JSON-ready), so the same
-shapes serve page renders, published changes and catch-ups.
+The shapes are those of ``server.boards.change``: the same ones serve page renders, published
+changes and catch-ups.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.boards.change import (
+    BoardChange,
+    BoardState,
+    ClusterState,
+    Counts,
+    NoteState,
+    ProjectState,
+    TimerState,
+    VotingState,
+)
 from server.boards.models import BoardEvent, Cluster, Note, Participant, Vote
 from server.meetings.models import Meeting
 from server.projects.models import MeetingProject, Project, ProjectMember
 from server.timeutil import utcnow
 
-NoteState = dict[str, Any]
-ClusterState = dict[str, Any]
-ProjectState = dict[str, Any]
-
 
 def note_state(note: Note, votes: int = 0) -> NoteState:
     """What screens need to draw a note (the author's id stays on the server)."""
-    return {
-        "id": note.id,
-        "kind": note.kind,
-        "text": note.text,
-        "hidden": note.hidden,
-        "participant_id": note.participant_id,
-        "cluster_id": note.cluster_id,
-        "client_id": note.client_id,
-        "by_staff": note.entered_by_staff,
-        "created_at": note.created_at.isoformat(),
-        "edited": note.edited_at is not None,
-        "votes": votes,
-    }
+    return NoteState(
+        id=note.id or 0,
+        kind=note.kind,
+        text=note.text,
+        hidden=note.hidden,
+        participant_id=note.participant_id,
+        cluster_id=note.cluster_id,
+        client_id=note.client_id,
+        by_staff=note.entered_by_staff,
+        created_at=note.created_at.isoformat(),
+        edited=note.edited_at is not None,
+        votes=votes,
+    )
 
 
 def cluster_state(cluster: Cluster, votes: int = 0) -> ClusterState:
-    return {"id": cluster.id, "name": cluster.name, "votes": votes}
+    return ClusterState(id=cluster.id or 0, name=cluster.name, votes=votes)
 
 
-def timer_state(meeting: Meeting) -> dict[str, Any]:
+def timer_state(meeting: Meeting) -> TimerState:
     """The phase timer as every screen must show it: from the server's clock, not the device's."""
     now = utcnow()
     if meeting.timer_ends_at is not None:
@@ -57,48 +62,52 @@ def timer_state(meeting: Meeting) -> dict[str, Any]:
             "paused" if meeting.timer_left_s is not None and left != meeting.timer_duration_s else "stopped"
         )
         ends_at_ms = 0
-    return {
-        "state": state,
-        "left_s": left,
-        "duration_s": meeting.timer_duration_s,
-        "ends_at_ms": ends_at_ms,
-        "now_ms": int(now.timestamp() * 1000),
-    }
+    return TimerState(
+        state=state,
+        left_s=left,
+        duration_s=meeting.timer_duration_s,
+        ends_at_ms=ends_at_ms,
+        now_ms=int(now.timestamp() * 1000),
+    )
 
 
-def board_state(meeting: Meeting) -> dict[str, Any]:
+def board_state(meeting: Meeting) -> BoardState:
     """The meeting-level state: status, phase, timer and voting."""
-    return {
-        "status": meeting.status,
-        "programme": meeting.programme,
-        "phase_index": meeting.phase_index,
-        "timer": timer_state(meeting),
-        "voting": {
-            "open": meeting.voting_open,
-            "target": meeting.vote_target,
-            "budget": meeting.vote_budget,
-            "live": meeting.votes_live,
-            "revealed": meeting.votes_revealed,
-            "visible": meeting.votes_visible,
-            "posting": meeting.posting_while_voting,
-        },
-        "posting_allowed": meeting.posting_allowed,
-    }
+    return BoardState(
+        status=meeting.status,
+        programme=meeting.programme,
+        phase_index=meeting.phase_index,
+        timer=timer_state(meeting),
+        voting=VotingState(
+            open=meeting.voting_open,
+            target=meeting.vote_target,
+            budget=meeting.vote_budget,
+            live=meeting.votes_live,
+            revealed=meeting.votes_revealed,
+            visible=meeting.votes_visible,
+            posting=meeting.posting_while_voting,
+        ),
+        posting_allowed=meeting.posting_allowed,
+    )
 
 
-async def board_counts(db: AsyncSession, meeting_id: int) -> dict[str, int]:
-    participants = await db.scalar(
+async def board_counts(db: AsyncSession, meeting_id: int) -> Counts:
+    """Participants, visible notes and all notes of a session, in one statement (every change
+    carries them, so it is one trip to the database on the way of every note)."""
+    participants = (
         select(func.count()).select_from(Participant).where(Participant.meeting_id == meeting_id)
-    )
-    rows = await db.exec(
-        select(Note.hidden, func.count()).where(Note.meeting_id == meeting_id).group_by(col(Note.hidden))
-    )
-    by_hidden = {bool(hidden): int(n) for hidden, n in rows.all()}
-    return {
-        "participants": participants or 0,
-        "notes_visible": by_hidden.get(False, 0),
-        "notes_total": sum(by_hidden.values()),
-    }
+    ).scalar_subquery()
+    notes = select(func.count()).select_from(Note).where(Note.meeting_id == meeting_id)
+    row = (
+        await db.exec(
+            select(
+                participants,
+                notes.where(col(Note.hidden).is_(False)).scalar_subquery(),
+                notes.scalar_subquery(),
+            )
+        )
+    ).one()
+    return Counts(participants=int(row[0] or 0), notes_visible=int(row[1] or 0), notes_total=int(row[2] or 0))
 
 
 async def vote_totals(
@@ -138,12 +147,12 @@ class BoardView:
 
     notes: list[NoteState]
     clusters: list[ClusterState]
-    counts: dict[str, int]
-    board: dict[str, Any]
+    counts: Counts
+    board: BoardState
     projects: list[ProjectState] = field(default_factory=list)
 
     def notes_in(self, cluster_id: int | None) -> list[NoteState]:
-        return [n for n in self.notes if n["cluster_id"] == cluster_id]
+        return [n for n in self.notes if n.cluster_id == cluster_id]
 
 
 async def board_view(db: AsyncSession, meeting: Meeting, *, include_hidden: bool) -> BoardView:
@@ -164,21 +173,6 @@ async def board_view(db: AsyncSession, meeting: Meeting, *, include_hidden: bool
         board=board_state(meeting),
         projects=[p for p in projects.values() if p],
     )
-
-
-@dataclass
-class CatchUp:
-    """What a client that saw events up to ``after`` is missing, as current state."""
-
-    last_seq: int
-    notes: dict[int, NoteState | None]  # note id -> state, or None when deleted
-    counts: dict[str, int]
-    board: dict[str, Any]
-    clusters: dict[int, ClusterState | None] = field(default_factory=dict)
-    projects: dict[int, ProjectState | None] = field(default_factory=dict)
-    #: Its fragments per kind of viewer (``live.render_catch_up``): the screens that share one
-    #: read (``LiveGuards.catch_up``) share its rendering too.
-    rendered: dict[tuple[str, int | None, str], str] = field(default_factory=dict, compare=False, repr=False)
 
 
 async def project_states(
@@ -205,13 +199,13 @@ async def project_states(
     )
     states: dict[int, ProjectState | None] = dict.fromkeys(sorted(project_ids))
     for project, for_review in rows:
-        states[project.id or 0] = {
-            "id": project.id,
-            "title": project.title,
-            "status": project.status,
-            "members": int(members.get(project.id or 0, 0)),
-            "for_review": bool(for_review),
-        }
+        states[project.id or 0] = ProjectState(
+            id=project.id or 0,
+            title=project.title,
+            status=project.status,
+            members=int(members.get(project.id or 0, 0)),
+            for_review=bool(for_review),
+        )
     return states
 
 
@@ -250,6 +244,8 @@ async def touched_state(
     db: AsyncSession, meeting_id: int, note_ids: set[int], cluster_ids: set[int]
 ) -> tuple[dict[int, NoteState | None], dict[int, ClusterState | None]]:
     """The current state of these notes and clusters (None for those that are gone)."""
+    if not note_ids and not cluster_ids:
+        return {}, {}
     note_votes, cluster_votes = await vote_totals(db, meeting_id, note_ids, cluster_ids)
     notes: dict[int, NoteState | None] = dict.fromkeys(sorted(note_ids))
     clusters: dict[int, ClusterState | None] = dict.fromkeys(sorted(cluster_ids))
@@ -262,18 +258,20 @@ async def touched_state(
     return notes, clusters
 
 
-async def catch_up(db: AsyncSession, meeting: Meeting, after: int) -> CatchUp:
-    """The current state of everything the events after ``after`` touched."""
+async def catch_up(db: AsyncSession, meeting: Meeting, after: int) -> BoardChange:
+    """What a screen that saw events up to ``after`` is missing: the current state of
+    everything the events after it touched, as one change with no type."""
     assert meeting.id is not None
     touched = await touched_after(db, meeting.id, after)
     notes, clusters = await touched_state(db, meeting.id, touched.note_ids, touched.cluster_ids)
-    return CatchUp(
-        touched.last_seq if touched.last_seq is not None else max(after, 0),
-        notes,
-        await board_counts(db, meeting.id),
-        board_state(meeting),
-        clusters,
-        await project_states(db, meeting.id, touched.project_ids),
+    return BoardChange(
+        meeting_id=meeting.id,
+        seq=touched.last_seq if touched.last_seq is not None else max(after, 0),
+        notes=notes,
+        clusters=clusters,
+        projects=await project_states(db, meeting.id, touched.project_ids),
+        counts=await board_counts(db, meeting.id),
+        board=board_state(meeting),
     )
 
 

@@ -153,7 +153,12 @@ async def withdraw(
 
 
 async def _vote_change(
-    db: AsyncSession, meeting: Meeting, type: str, target: str, target_id: int, participant: Participant
+    db: AsyncSession,
+    meeting: Meeting,
+    type: BoardEventType,
+    target: str,
+    target_id: int,
+    participant: Participant,
 ) -> BoardChange:
     note_ids, cluster_ids = ([target_id], []) if target == "note" else ([], [target_id])
     return await commit_change(

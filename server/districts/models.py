@@ -13,3 +13,5 @@ class District(SQLModel, table=True):
     reading: str = Field(max_length=60)  # Tsurukawa
     position: int = 0  # order in pickers, as in the city's plan
     is_city_wide: bool = False
+    #: A coordinator published the district's projects at /d/{id} (read-only, nothing personal).
+    public_page: bool = False

@@ -34,15 +34,15 @@ async def minutes_of(db: AsyncSession, meeting: Meeting) -> Minutes:
 
 def notes_table(minutes: Minutes) -> Table:
     """Every visible note of the session, for CSV and Excel (hidden notes never leave)."""
-    clusters = {c["id"]: c["name"] for c in minutes.view.clusters}
+    clusters = {c.id: c.name for c in minutes.view.clusters}
     rows: list[list[object]] = [
         [
-            n["id"],
-            str(NOTE_KIND_LABELS.get(n["kind"], n["kind"])),
-            n["text"],
-            clusters.get(n["cluster_id"], ""),
-            n["votes"],
-            str(N_("代理入力")) if n["by_staff"] else "",
+            n.id,
+            str(NOTE_KIND_LABELS.get(n.kind, n.kind)),
+            n.text,
+            clusters.get(n.cluster_id, "") if n.cluster_id is not None else "",
+            n.votes,
+            str(N_("代理入力")) if n.by_staff else "",
         ]
         for n in minutes.view.notes
     ]

@@ -20,6 +20,7 @@ from server.boards.service import remove_notes
 from server.errors import NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting, MeetingStatus
+from server.projects.contacts import forget_participant
 from server.projects.models import ProjectMember
 from server.timeutil import utcnow
 
@@ -54,8 +55,8 @@ async def erase_participant(
     db: AsyncSession, actor: Actor, meeting: Meeting, participant_id: int
 ) -> list[BoardChange]:
     """An admin erases one participant's data from a session: their notes and votes go (with
-    what projects copied from the notes), their nickname and affiliation are cleared; they still
-    count as one attendee."""
+    what projects copied from the notes), and the contacts they left for projects; their nickname
+    and affiliation are cleared; they still count as one attendee."""
     participant = await db.get(Participant, participant_id)
     if participant is None or participant.meeting_id != meeting.id:
         raise NotFound(N_("この参加者は見つかりませんでした。"))
@@ -66,6 +67,7 @@ async def erase_participant(
     ).all():
         member.affiliation = ""
     participant.nickname, participant.affiliation = "", ""
+    await forget_participant(db, participant_id)  # the contacts they left for projects
     return await remove_notes(db, meeting.id or 0, notes)
 
 

@@ -132,3 +132,63 @@ class MeetingProject(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
     project_id: int = Field(foreign_key="project.id", primary_key=True)
     for_review: bool = False
+
+
+class ChangeField(StrEnum):
+    """What a recorded change is about (ProjectChange.field)."""
+
+    CREATED = "created"  # promoted or created: after = the first status
+    STATUS = "status"
+    DISTRICTS = "districts"  # before/after: JSON lists of district ids
+    GOALS = "goals"  # before/after: JSON lists of goal titles as they were then
+    MEMBERS = "members"  # after: the signed difference ("+1", "-1", "+5")
+
+
+class ChangeSource(StrEnum):
+    """Where a change came from."""
+
+    FORM = "form"  # the project's edit form
+    EXCEL = "excel"  # an uploaded review workbook (server/projects/sheets.py)
+    PROMOTION = "promotion"  # promoted from a session's notes
+    PHONE = "phone"  # 参加したい (or taking it back) on a phone
+    PAPER = "paper"  # a coordinator's paper sign-ups
+    PUBLIC = "public"  # 参加したい on a district's public page (with a contact)
+
+
+class ProjectChange(SQLModel, table=True):
+    """One change of a project's status, districts, goals or members, with who and when
+    (the history shown on the project's timeline). Holds nothing about a participant: a phone's
+    参加したい is recorded as "+1 from a phone", never as who."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    field: str = Field(max_length=12)
+    before: str = Field(default="", max_length=4000)
+    after: str = Field(default="", max_length=4000)
+    source: str = Field(max_length=12)
+    #: The staff member who made it; None for a phone.
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    changed_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ProjectContact(SQLModel, table=True):
+    """A way to reach someone who said 参加したい, left by them with their consent (連絡先).
+
+    Seen by the coordinators only (their list and its CSV): never in minutes, public pages, the
+    API or other exports. Erased when the participant takes 参加したい back, withdraws it (from
+    the link they were given: ``withdraw_hash`` is the SHA-256 of its token), is erased by an
+    admin, or by the retention command after ``contacts.KEEP_MONTHS``. Not a member: the
+    indicators count ``ProjectMember`` only."""
+
+    __table_args__ = (UniqueConstraint("project_id", "participant_id", name="uq_contact_participant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
+    name: str = Field(max_length=40)  # the name to be called by
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=20)
+    #: Which consent sentence they agreed to (contacts.CONSENT_VERSION).
+    consent: str = Field(max_length=20)
+    withdraw_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)

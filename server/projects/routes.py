@@ -17,6 +17,7 @@ from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 from server.i18n import get_locale as current_locale
 from server.meetings import service as meetings
+from server.projects import history
 from server.projects import indicators as indicator_service
 from server.projects import service as projects
 from server.projects.models import MARK_LABELS, MARK_SYMBOLS, PROJECT_STATUS_LABELS, Project
@@ -123,7 +124,10 @@ async def project_detail(
         origins=await projects.origins_of(db, project_id),
         members=(await projects.member_counts(db, [project_id])).get(project_id, 0),
         growth=await projects.members_over_time(db, project_id),
-        timeline=await projects.timeline_of(db, project_id),
+        timeline=history.merged_timeline(
+            await projects.timeline_of(db, project_id), await history.changes_of(db, project_id)
+        ),
+        district_names=names,
         evaluations=await projects.evaluations_of(db, project_id),
         statuses=PROJECT_STATUS_LABELS,
         marks=MARK_LABELS,

@@ -26,10 +26,13 @@ from server.matching.models import Match, MatchStatus
 from server.meetings import service as meetings
 from server.meetings.models import Meeting, MeetingKind
 from server.meetings.service import MeetingInput
+from server.projects import contacts, history
 from server.projects.models import (
     MARK_LABELS,
     OPEN_STATUSES,
     PROJECT_STATUS_LABELS,
+    ChangeField,
+    ChangeSource,
     Evaluation,
     Mark,
     MeetingProject,
@@ -330,6 +333,15 @@ async def promote(
     db.add(project)
     await db.flush()
     await _set_links(db, project, data)
+    history.record(db, project.id or 0, actor, ChangeField.CREATED, ChangeSource.PROMOTION, after=data.status)
+    history.record_links(
+        db,
+        project.id or 0,
+        actor,
+        ChangeSource.PROMOTION,
+        districts=([], data.district_ids),
+        goals=([], await goal_titles(db, data.goal_ids)),
+    )
     for note in notes:
         db.add(
             ProjectOrigin(
@@ -360,7 +372,31 @@ async def _set_links(db: AsyncSession, project: Project, data: ProjectInput) -> 
         db.add(ProjectGoal(project_id=project.id or 0, goal_id=goal_id))
 
 
+async def goal_titles(db: AsyncSession, goal_ids: list[int]) -> list[str]:
+    """The titles of goals, in the order given (as the history keeps them)."""
+    if not goal_ids:
+        return []
+    rows = (await db.exec(select(VisionGoal).where(col(VisionGoal.id).in_(goal_ids)))).all()
+    titles = {g.id: g.title for g in rows}
+    return [titles[g] for g in dict.fromkeys(goal_ids) if g in titles]
+
+
 async def update_project(db: AsyncSession, project: Project, actor: Actor, data: ProjectInput) -> Project:
+    pid = project.id or 0
+    districts_before = (await districts_of(db, [pid]))[pid]
+    goals_before = [g.title for g in await goals_of(db, pid)]
+    if data.status != project.status:
+        history.record(
+            db, pid, actor, ChangeField.STATUS, ChangeSource.FORM, before=project.status, after=data.status
+        )
+    history.record_links(
+        db,
+        pid,
+        actor,
+        ChangeSource.FORM,
+        districts=(districts_before, data.district_ids),
+        goals=(goals_before, await goal_titles(db, data.goal_ids)),
+    )
     project.title, project.description = data.title, data.description
     project.status, project.owner = data.status, data.owner
     await _set_links(db, project, data)
@@ -428,6 +464,7 @@ async def join(db: AsyncSession, meeting: Meeting, participant: Participant, pro
             joined_on=utcnow().date(),
         )
     )
+    history.record(db, project_id, None, ChangeField.MEMBERS, ChangeSource.PHONE, after="+1")
     await db.flush()
     return await commit_change(
         db,
@@ -450,6 +487,9 @@ async def leave(db: AsyncSession, meeting: Meeting, participant: Participant, pr
     if member is None:
         raise UserError(N_("このプロジェクトには参加していません。"), ErrorKind.CONFLICT)
     await db.delete(member)
+    # Taking 参加したい back takes the contact left for it too (the consent sentence says so).
+    await contacts.forget_participant(db, participant.id or 0, project_id)
+    history.record(db, project_id, None, ChangeField.MEMBERS, ChangeSource.PHONE, after="-1")
     await db.flush()
     return await commit_change(
         db,
@@ -474,6 +514,7 @@ async def add_paper_members(
                 project_id=project.id or 0, affiliation=affiliation, added_by_staff=True, joined_on=joined_on
             )
         )
+    history.record(db, project.id or 0, actor, ChangeField.MEMBERS, ChangeSource.PAPER, after=f"+{count}")
     await db.commit()
 
 

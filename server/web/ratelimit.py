@@ -112,6 +112,7 @@ class RateLimits:
     joins: RateLimit
     notes: RateLimit
     notes_per_address: RateLimit
+    public_signups: RateLimit
 
 
 RULES = {
@@ -147,6 +148,13 @@ RULES = {
     # All the phones of one address together, on one board: a room behind one router writes
     # far less than this; a script with many fresh participants cannot get past it.
     "notes_per_address": _Rule(90, 30, N_("付箋を送るのが早すぎます。少しまってから送ってください。")),
+    # 参加したい on a district's public page, per address: a family or a community centre's PC
+    # signs up a few people; a script filling the member counts is stopped.
+    "public_signups": _Rule(
+        20,
+        3600,
+        N_("申し込みが続いたため、しばらく受け付けません。時間をおいてから、もう一度ためしてください。"),
+    ),
 }
 
 
