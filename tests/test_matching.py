@@ -86,9 +86,7 @@ async def test_who_may_confirm_or_dismiss_and_what_it_changes(db: AsyncSession) 
     # service refuses whoever is not staff.
     for nobody in (Actor(), Actor.participant(1)):
         with pytest.raises(Forbidden):
-            await matching.decide(
-                db, meeting, Actor.staff(nobody), offer_id=offer, concern_id=concern, status="confirmed"
-            )
+            await matching.decide(db, meeting, nobody, offer_id=offer, concern_id=concern, status="confirmed")
     with pytest.raises(UserError):
         await matching.decide(
             db, meeting, Actor.staff(facilitator), offer_id=concern, concern_id=offer, status="confirmed"
