@@ -1,15 +1,16 @@
 """Benchmark of matching proposals on a labelled set of pairs (run by hand: .venv/bin/python bench/matching.py).
 
     .venv/bin/python bench/matching.py                                    # bench/data/match_pairs.tsv
-    .venv/bin/python bench/matching.py --pairs FILE --threshold 0.3
+    .venv/bin/python bench/matching.py --pairs bench/data/match_pairs2.tsv   # written before any change
+    .venv/bin/python bench/matching.py --pairs FILE --threshold 0.3 --margin inf
 
 The set is a TSV with the columns concern, offer, answers (1: the offer answers the concern, 0: judged not
 to). A pair not listed counts as not answering. All its offers (an offer ending in 〜たい is a want) and all its
 concerns make one board, and server.matching.proposals.propose runs on it as on a session's board.
 
-Prints, with the threshold the product uses (MATCH_MIN) unless given:
-- precision_top3: of the proposals made (at most three per concern, at or above the threshold), the share that
-  answer their concern;
+Prints, with the threshold (MATCH_MIN) and margin (MATCH_MARGIN) the product uses unless given:
+- precision_top3: of the proposals made (at most three per concern, at or above the threshold and within the
+  margin of the concern's best), the share that answer their concern;
 - concerns_proposed: concerns with at least one proposal; hit_rate: share of the concerns that have a true
   offer whose proposals hold at least one;
 - p_at_1 and p_at_3_unthresholded: the same ranking with no threshold (every concern gets three): the share of
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import sys
 import time
 from collections import defaultdict
@@ -30,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.matching.proposals import MATCH_MIN, propose  # noqa: E402  (the path is set just above)
+from server.matching.proposals import MATCH_MARGIN, MATCH_MIN, propose  # noqa: E402  (the path is set just above)
 from server.suggest.model import load  # noqa: E402
 
 
@@ -56,6 +58,7 @@ def main() -> None:
     )
     parser.add_argument("--pairs", type=Path, default=ROOT / "bench" / "data" / "match_pairs.tsv")
     parser.add_argument("--threshold", type=float, default=MATCH_MIN)
+    parser.add_argument("--margin", type=float, default=MATCH_MARGIN)
     args = parser.parse_args()
     load()
     concerns, offers, true = read_pairs(args.pairs)
@@ -68,7 +71,7 @@ def main() -> None:
         return (text[concern_id], text[offer_id]) in true
 
     started = time.perf_counter()
-    found = propose(notes, threshold=args.threshold, limit=10_000)
+    found = propose(notes, threshold=args.threshold, margin=args.margin, limit=10_000)
     seconds = time.perf_counter() - started
     by_concern: dict[int, list[int]] = defaultdict(list)
     for p in found:
@@ -78,7 +81,7 @@ def main() -> None:
     hits = sum(any(answers(o, c) for o in by_concern.get(c, [])) for c in with_true)
 
     ranked: dict[int, list[int]] = defaultdict(list)
-    for p in propose(notes, threshold=-1.0, limit=10_000):
+    for p in propose(notes, threshold=-1.0, margin=float("inf"), limit=10_000):
         ranked[p.concern_id].append(p.offer_id)
     p1 = sum(answers(os[0], c) for c, os in ranked.items() if os) / len(with_true)
     p3 = sum(answers(o, c) for c in with_true for o in ranked.get(c, [])[:3]) / (3 * len(with_true))
@@ -90,6 +93,7 @@ def main() -> None:
         "offers": len(offers),
         "true_pairs": len(true),
         "threshold": args.threshold,
+        "margin": args.margin if math.isfinite(args.margin) else None,
         "proposals": len(found),
         "precision_top3": round(right / len(found), 3) if found else None,
         "concerns_proposed": len(by_concern),
@@ -104,7 +108,8 @@ def main() -> None:
         "seconds": round(seconds, 3),
     }
     print(
-        f"{len(concerns)} concerns, {len(offers)} offers, {len(true)} true pairs; threshold {args.threshold}"
+        f"{len(concerns)} concerns, {len(offers)} offers, {len(true)} true pairs;"
+        f" threshold {args.threshold}, margin {args.margin}"
     )
     print(
         f"precision of the top three proposals: {figures['precision_top3']} ({right} of {len(found)});"

@@ -20,7 +20,9 @@ from server.boards import clusters
 from server.boards import service as boards
 from server.meetings import service as meetings
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
+from server.projects import plan
 from server.projects import service as projects
+from server.projects.models import FigureKind
 from server.reports.fiscal import current_fiscal_year
 from server.visions import service as visions
 
@@ -136,6 +138,33 @@ async def load_sample_project(db: AsyncSession, meeting: Meeting, user: User) ->
     )
 
 
+#: Starting values and targets for the demo's indicators: made up (the plan's own are not in
+#: yoriai), so each is marked サンプル on the page and in the Excel export.
+SAMPLE_FIGURES = (
+    ("participants", FigureKind.BASELINE, 2021, 150),
+    ("participants", FigureKind.TARGET, 2031, 600),
+    ("carried_out", FigureKind.BASELINE, 2021, 5),
+    ("carried_out", FigureKind.TARGET, 2031, 30),
+)
+
+
+async def load_sample_figures(db: AsyncSession, user: User) -> None:
+    """Sample starting values and targets, unless a coordinator has entered figures already."""
+    if await plan.figures(db):
+        return
+    for indicator, kind, year, value in SAMPLE_FIGURES:
+        await plan.set_figure(
+            db,
+            Actor.staff(user),
+            indicator=indicator,
+            kind=kind,
+            fiscal_year=year,
+            value=str(value),
+            note="デモ用の数値です。市の数値ではありません。",
+            is_sample=True,
+        )
+
+
 async def load_demo(db: AsyncSession) -> str:
     user = await find_user(db, DEMO_EMAIL) or await create_user(
         db, DEMO_EMAIL, DEMO_PASSWORD, display_name="デモ ファシリテーター", roles=DEMO_ROLES
@@ -144,6 +173,7 @@ async def load_demo(db: AsyncSession) -> str:
         user.roles = DEMO_ROLES
         await db.commit()
     await load_sample_visions(db, user)
+    await load_sample_figures(db, user)
     existing = (await db.exec(select(Meeting).where(Meeting.title == SAMPLE_TITLE))).first()
     if existing:
         return f"デモデータはもう入っています / demo data already loaded (参加コード {existing.join_code})"

@@ -28,6 +28,7 @@ FOUNDATION = [
     "server.reports.fiscal",
     "server.i18n",
     "server.errors",
+    "server.districts.data",
     "server.reports.tables",
     "server.reports.charts",
 ]

@@ -290,6 +290,10 @@ def test_the_demo_data_gives_a_newcomer_a_full_board(settings) -> None:  # type:
         assert listing.count(SAMPLE_TITLE) == 1 and "開催中" in listing
         meeting_id = re.search(r'href="/f/sessions/(\d+)"', listing).group(1)  # type: ignore[union-attr]
         projector = c.get(f"/f/sessions/{meeting_id}/projector").text
+        indicators = c.get("/c/indicators").text
     assert projector.count('class="note note--') == 12
+    # The demo's starting values and targets are made up: each is marked サンプル, and once only.
+    years = re.search(r'id="years-participants">(.*?)</table>', indicators, re.S).group(1)  # type: ignore[union-attr]
+    assert years.count("サンプル") >= 2 and "600人" in years and years.count("目標値") == 1
     assert all(f"note--{kind}" in projector for kind in ("concern", "want", "offer", "idea"))
     assert 'id="participant-count">6<' in projector

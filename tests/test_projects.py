@@ -19,12 +19,13 @@ from server.errors import UserError
 from server.meetings import service as meetings
 from server.meetings.minutes import minutes_of, notes_table
 from server.meetings.models import Meeting, MeetingStatus
-from server.projects import indicators
+from server.projects import indicators, plan
 from server.projects import service as projects
 from server.projects.models import ProjectMember
-from server.projects.routes import progress_table
+from server.reports.projects import progress_table
 from server.reports.tables import to_csv, to_xlsx
 from server.visions import service as visions
+from tests.test_query_counts import counted
 
 
 async def staff(
@@ -434,3 +435,101 @@ async def test_members_over_time_counts_up(db: AsyncSession) -> None:
             db, project, Actor.staff(user), count=1, affiliation="謎の団体", joined_on=date(2026, 9, 1)
         )
     assert isinstance(ProjectMember, type)
+
+
+async def test_the_plans_indicators_over_the_years(db: AsyncSession) -> None:
+    """Ten years at a glance: the starting value, each year so far, the target; the plan's own
+    figures for the roundtables before it; a year entered by hand stands in for what was counted."""
+    user = await staff(db)
+    for held in (date(2022, 6, 1), date(2024, 6, 1), date(2024, 7, 1)):
+        await boards.join_meeting(db, await session(db, held=held))
+    await plan.set_figure(
+        db, Actor.staff(user), indicator="participants", kind="baseline", fiscal_year=2020, value="120"
+    )
+    await plan.set_figure(
+        db, Actor.staff(user), indicator="participants", kind="target", fiscal_year=2031, value="1,000"
+    )
+    await plan.set_figure(
+        db,
+        Actor.staff(user),
+        indicator="participants",
+        kind="target",
+        fiscal_year=2031,
+        value="900",
+        note="見直し",
+    )
+    await plan.set_figure(
+        db,
+        Actor.staff(user),
+        indicator="roundtable_attendance",
+        kind="recorded",
+        fiscal_year=2023,
+        value="350",
+    )
+    years = {i.indicator: i for i in await indicators.indicators_over_years(db, this_year=2025)}
+    participants = years["participants"]
+    assert participants.baseline and (participants.baseline.fiscal_year, participants.baseline.value) == (
+        2020,
+        120,
+    )
+    assert participants.target and (participants.target.value, participants.target.note) == (900, "見直し")
+    assert [y.fiscal_year for y in participants.years] == list(range(2022, 2032))
+    roundtables = {y.fiscal_year: (y.value, y.source) for y in years["roundtable_attendance"].years}
+    assert (
+        roundtables[2017] == (375, "plan")
+        and roundtables[2018] == (362, "plan")
+        and roundtables[2019] == (382, "plan")
+    )
+    assert 2020 not in roundtables  # cancelled for COVID-19: the plan has no figure
+    assert roundtables[2022] == (1, "counted") and roundtables[2024] == (2, "counted")
+    assert roundtables[2023] == (350, "entered")
+    assert roundtables[2026] == (None, "to_come") and roundtables[2031] == (None, "to_come")
+    attendance = await indicators.roundtable_attendance_by_district(db, this_year=2025)
+    assert attendance.years == [2022, 2023, 2024, 2025]
+    by_label = {r.label: r.by_year for r in attendance.rows}
+    assert by_label["鶴川地区"] == [1, 0, 2, 0] and by_label["市全域（合計）"] == [1, 0, 2, 0]
+    assert by_label["木曽地区"] == [0, 0, 0, 0]
+    assert years["roundtable_attendance"].latest is not None
+    assert years["roundtable_attendance"].latest.fiscal_year == 2025
+    # An empty value clears; what is not understood is refused and changes nothing.
+    await plan.set_figure(
+        db, Actor.staff(user), indicator="participants", kind="target", fiscal_year=2031, value=""
+    )
+    assert (await indicators.indicators_over_years(db, this_year=2025))[0].target is None
+    for bad in (
+        {"indicator": "happiness", "kind": "target", "fiscal_year": 2031, "value": "1"},
+        {"indicator": "participants", "kind": "wish", "fiscal_year": 2031, "value": "1"},
+        {"indicator": "participants", "kind": "target", "fiscal_year": 1800, "value": "1"},
+        {"indicator": "participants", "kind": "target", "fiscal_year": 2031, "value": "-3"},
+        {"indicator": "participants", "kind": "target", "fiscal_year": 2031, "value": "たくさん"},
+    ):
+        with pytest.raises(UserError):
+            await plan.set_figure(db, Actor.staff(user), **bad)  # type: ignore[arg-type]
+    assert len(await plan.figures(db)) == 2
+
+
+async def test_indicators_read_every_scope_and_year_in_the_same_few_queries(db: AsyncSession) -> None:
+    await boards.join_meeting(db, await session(db, held=date(2024, 6, 1)))
+    districts = [d.id for d in await meetings.districts(db)]
+
+    async def statements(years: range, scopes: list[str | None]) -> int:
+        with counted() as seen:
+            await indicators.indicators_for(db, years, scopes)
+        return len(seen)
+
+    one = await statements(range(2024, 2025), [None])
+    assert await statements(range(2022, 2032), [None]) == one
+    assert await statements(range(2022, 2032), [None, *districts]) == one
+    with counted() as seen:
+        await indicators.indicators_over_years(db, this_year=2023)
+    early = len(seen)
+    with counted() as seen:
+        await indicators.indicators_over_years(db, this_year=2031)
+    assert len(seen) == early
+    with counted() as seen:
+        await indicators.overview(db, 2024, this_year=2022)
+    first_year = len(seen)
+    with counted() as seen:
+        page = await indicators.overview(db, 2024, this_year=2031)
+    assert len(seen) == first_year == one + 2  # the districts and the figures entered by hand
+    assert len(page.rows) == 11 and len(page.attendance.years) == 10

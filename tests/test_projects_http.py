@@ -374,3 +374,67 @@ def test_next_years_roundtable_starts_with_the_open_projects_and_the_report_prin
     report = coordinator.get("/c/report?district=tsurukawa&year=2026").text
     assert "鶴川地区 取組の進捗状況（2026年度・令和8年度）" in report
     assert "<td>週末の朝市</td>" in report and "<td>○</td>" in report and "data-print" in report
+
+
+def test_the_plans_indicators_over_the_years_on_the_page_and_in_excel(
+    coordinator: TestClient[Litestar],
+) -> None:
+    for data in (
+        {
+            "indicator": "participants",
+            "kind": "baseline",
+            "fiscal_year": "2020",
+            "value": "120",
+            "note": "計画策定時",
+        },
+        {"indicator": "participants", "kind": "target", "fiscal_year": "2031", "value": "1000"},
+    ):
+        response = post_form(coordinator, "/c/indicators/figures", data)
+        assert response.status_code == 303 and response.headers["location"].endswith("#over-the-years")
+    page = coordinator.get("/c/indicators?year=2026").text
+    table = re.search(r'id="years-participants">(.*?)</table>', page, re.S).group(1)  # type: ignore[union-attr]
+    assert "基準値" in table and "120人" in table and "計画策定時" in table
+    assert "目標値" in table and "2031年度" in table and "1,000人" in table
+    assert "2022年度" in table and "これから" in table
+    roundtables = re.search(r'id="years-roundtable_attendance">(.*?)</table>', page, re.S).group(1)  # type: ignore[union-attr]
+    assert "375人" in roundtables and "プランの記載" in roundtables
+    bad = post_form(
+        coordinator,
+        "/c/indicators/figures",
+        {"indicator": "participants", "kind": "target", "fiscal_year": "2031", "value": "多い"},
+    )
+    assert bad.status_code == 422 and "整数" in bad.text
+    missing = post_form(coordinator, "/c/indicators/figures", {"indicator": "participants", "kind": "target"})
+    assert missing.status_code == 422 and "年度" in missing.text
+    xlsx = coordinator.get("/c/exports/indicators.xlsx?year=2026")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert len(book.sheetnames) == 7 and book.sheetnames[0] == "指標 2026年度"
+    rows = [[c.value for c in row] for row in book.worksheets[1].iter_rows()]
+    assert rows[0] == ["区分", "年度", "値", "出典・メモ"]
+    assert rows[1] == ["基準値", "2020年度", 120, "計画策定時"]
+    assert rows[-1] == ["目標値", "2031年度", 1000, None]
+    by_district = [[c.value for c in row] for row in book.worksheets[-1].iter_rows()]
+    assert by_district[0][:2] == ["地区", "2022年度"] and by_district[-1][0] == "市全域（合計）"
+    assert coordinator.get("/c/exports/indicators.csv").status_code == 404
+    english = coordinator.get("/c/indicators?year=2026", headers={"accept-language": "en"}).text
+    assert "Baseline" in english and "FY2031" in english
+
+
+def test_a_city_wide_project_says_so_in_the_readers_language(coordinator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(coordinator, kind="yoriai", district_id="city", title="The YORIAI")
+    with join_as(coordinator, code) as c:
+        send_note(c, meeting_id, "大学と連携したい", kind="want")
+    note_id = re.search(r'<article id="note-(\d+)"', coordinator.get(f"/f/sessions/{meeting_id}").text).group(
+        1
+    )  # type: ignore[union-attr]
+    response = post_form(
+        coordinator,
+        f"/f/sessions/{meeting_id}/promote",
+        {"note": note_id, "title": "大学との連携", "description": "", "status": "idea", "owner": ""},
+    )
+    assert response.status_code == 303, response.text
+    assert "<td>市全域</td>" in coordinator.get("/c/projects").text
+    assert "<td>City-wide</td>" in coordinator.get("/c/projects", headers={"accept-language": "en"}).text
+    report = coordinator.get("/c/report?year=2026").text
+    assert "市全域 取組の進捗状況" in report and "<td>市全域</td>" in report

@@ -11,11 +11,13 @@ from datetime import date
 from litestar import Router, get
 from litestar.params import FromPath, FromQuery
 
-from server.errors import ErrorKind, UserError
+from server.errors import ErrorKind, NotFound, UserError
+from server.i18n import N_
 from server.meetings import service as meetings
 from server.projects import indicators as indicator_service
 from server.projects import service as projects
 from server.projects.models import MARK_SYMBOLS
+from server.reports import projects as reports
 from server.reports.fiscal import current_fiscal_year
 from server.web.deps import DB
 
@@ -61,24 +63,23 @@ class IndicatorsOut:
     matches: int
 
 
-async def _project_out(db: DB, project_id: int) -> ProjectOut:
-    project = await projects.get_project(db, project_id)
+def _project_out(summary: reports.ProjectSummary) -> ProjectOut:
+    project = summary.project
     return ProjectOut(
-        id=project_id,
+        id=project.id or 0,
         title=project.title,
         description=project.description,
         status=project.status,
         owner=project.owner,
-        districts=(await projects.districts_of(db, [project_id]))[project_id],
-        goal_ids=[g.id or 0 for g in await projects.goals_of(db, project_id)],
-        members=(await projects.member_counts(db, [project_id])).get(project_id, 0),
+        districts=summary.district_ids,
+        goal_ids=summary.goal_ids,
+        members=summary.members,
         session_id=project.meeting_id,
         created_on=project.created_at.date(),
         evaluations=[
-            EvaluationOut(e.fiscal_year, MARK_SYMBOLS[e.mark], e.comment)
-            for e in await projects.evaluations_of(db, project_id)
+            EvaluationOut(e.fiscal_year, MARK_SYMBOLS[e.mark], e.comment) for e in summary.evaluations
         ],
-        origins=[OriginOut(o.kind, o.text, o.votes) for o in await projects.origins_of(db, project_id)],
+        origins=[OriginOut(o.kind, o.text, o.votes) for o in summary.origins],
     )
 
 
@@ -88,12 +89,15 @@ async def list_projects(
 ) -> list[ProjectOut]:
     """Every project, optionally of one district (or "city" for city-wide) or one status."""
     items = await projects.list_projects(db, projects.ProjectFilters(district_id=district, status=status))
-    return [await _project_out(db, p.id or 0) for p in items]
+    return [_project_out(s) for s in await reports.project_summaries(db, [p.id or 0 for p in items])]
 
 
 @get("/projects/{project_id:int}", summary="One project")
 async def get_project(db: DB, project_id: FromPath[int]) -> ProjectOut:
-    return await _project_out(db, project_id)
+    found = await reports.project_summaries(db, [project_id])
+    if not found:
+        raise NotFound(N_("このプロジェクトは見つかりませんでした。"))
+    return _project_out(found[0])
 
 
 @get("/indicators", summary="Indicators (指標) for a fiscal year")

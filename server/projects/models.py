@@ -192,3 +192,37 @@ class ProjectContact(SQLModel, table=True):
     consent: str = Field(max_length=20)
     withdraw_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class FigureKind(StrEnum):
+    """What a hand-entered indicator figure is (the plan's yardsticks, or a year before yoriai)."""
+
+    BASELINE = "baseline"  # 基準値: where the plan started from
+    TARGET = "target"  # 目標値: where it means to be
+    RECORDED = "recorded"  # 実績（手入力）: a year's figure from the city's own records
+
+
+FIGURE_KIND_LABELS: dict[str, LazyText] = {
+    FigureKind.BASELINE: N_("基準値"),
+    FigureKind.TARGET: N_("目標値"),
+    FigureKind.RECORDED: N_("実績（手入力）"),
+}
+
+
+class IndicatorFigure(SQLModel, table=True):
+    """A city-wide indicator figure a coordinator entered: the plan's starting value or target,
+    or a year's figure from before yoriai (the plan reports 375, 362 and 382 roundtable
+    participants for 2017–2019). One per indicator, kind and fiscal year."""
+
+    __tablename__ = "indicator_figure"
+    __table_args__ = (UniqueConstraint("indicator", "kind", "fiscal_year", name="uq_indicator_figure"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    indicator: str = Field(max_length=30)  # a name of indicators.FIGURES
+    kind: str = Field(max_length=10)
+    fiscal_year: int
+    value: int
+    note: str = Field(default="", max_length=200)  # where it comes from (出典), or サンプル
+    is_sample: bool = False
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -9,22 +9,29 @@ from typing import Any
 from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+from markupsafe import Markup
 
 from server.accounts.roles import COORDINATOR
 from server.boards.models import AFFILIATIONS
-from server.districts.data import district_label
 from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 from server.i18n import get_locale as current_locale
 from server.meetings import service as meetings
-from server.projects import history
+from server.projects import history, plan
 from server.projects import indicators as indicator_service
 from server.projects import service as projects
-from server.projects.models import MARK_LABELS, MARK_SYMBOLS, PROJECT_STATUS_LABELS, Project
+from server.projects.models import (
+    FIGURE_KIND_LABELS,
+    MARK_LABELS,
+    MARK_SYMBOLS,
+    PROJECT_STATUS_LABELS,
+    Project,
+)
+from server.projects.plan import PLAN_FIRST_YEAR, PLAN_LAST_YEAR
+from server.reports import projects as reports
 from server.reports.charts import bar_chart_svg
 from server.reports.fiscal import current_fiscal_year
 from server.reports.fiscal import fiscal_year_label as official_year_label
-from server.reports.tables import PROGRESS_COLUMNS, Table, to_csv, to_xlsx
 from server.visions import service as visions
 from server.web.auth import requires_role
 from server.web.deps import DB, CurrentActor, CurrentUser
@@ -55,23 +62,6 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {key: form.getall(key) if key in ("district_id", "goal_id") else form.get(key) for key in form}
 
 
-async def _project_rows(db: DB, items: list[Project]) -> list[dict[str, Any]]:
-    ids = [p.id or 0 for p in items]
-    members = await projects.member_counts(db, ids)
-    districts = await projects.districts_of(db, ids)
-    latest = await projects.latest_evaluations(db, ids)
-    names = {d.id: d.name for d in await meetings.districts(db)}
-    return [
-        {
-            "project": p,
-            "members": members.get(p.id or 0, 0),
-            "districts": [names.get(d, d) for d in districts.get(p.id or 0, [])] or ["市全域"],
-            "latest": latest.get(p.id or 0),
-        }
-        for p in items
-    ]
-
-
 # --- projects ------------------------------------------------------------------------------
 
 
@@ -93,11 +83,10 @@ async def project_list(
         goal_id=int(goal) if goal.isdigit() else None,
         sort=sort,
     )
-    items = await projects.list_projects(db, filters)
     return page(
         "projects/list.html",
         user=user,
-        rows=await _project_rows(db, items),
+        rows=await reports.project_list(db, filters),
         filters=filters,
         districts=await meetings.districts(db),
         statuses=PROJECT_STATUS_LABELS,
@@ -268,28 +257,6 @@ async def review(
 # --- indicators --------------------------------------------------------------------------------
 
 
-INDICATOR_NAMES = {
-    "participants": N_("Ⅱ-1 プロジェクトの参加人数"),
-    "carried_out": N_("Ⅱ-2 プロジェクトの実施件数"),
-    "roundtable_attendance": N_("地区別懇談会の参加者数"),
-    "yoriai_attendance": N_("The YORIAI の参加者数"),
-    "matches": N_("マッチング件数（成立した「できる」「やりたい」と「困りごと」の組み合わせ）"),
-}
-
-
-async def indicator_rows(db: DB, year: int) -> list[tuple[str, indicator_service.Indicators]]:
-    rows = []
-    for district in await meetings.districts(db):
-        scope = None if district.is_city_wide else district.id
-        rows.append(
-            (
-                district.name if scope else str(N_("市全域（合計）")),
-                await indicator_service.indicators(db, year, scope),
-            )
-        )
-    return rows
-
-
 @get("/indicators")
 async def indicator_page(
     request: Request[Any, Any, Any],
@@ -299,29 +266,67 @@ async def indicator_page(
     era: FromQuery[str] = "",
 ) -> Template:
     fiscal_year = _year(year)
-    rows = await indicator_rows(db, fiscal_year)
-    districts_only = [(name, i) for name, i in rows if i.district_id]
-    charts = [
-        bar_chart_svg(
-            f"{INDICATOR_NAMES[key]}（{fiscal_year_label(fiscal_year)}）"
-            if current_locale() == "ja"
-            else f"{INDICATOR_NAMES[key]} ({fiscal_year_label(fiscal_year)})",
-            [district_label(n) for n, _ in districts_only],
-            [getattr(i, key) for _, i in districts_only],
-            unit=str(unit),
-        )
-        for key, unit in (("participants", N_("%(n)s人")), ("carried_out", N_("%(n)s件")))
-    ]
+    data = await reports.indicator_page(db, fiscal_year, current_fiscal_year())
     return page(
         "projects/indicators.html",
         user=user,
         year=fiscal_year,
-        rows=rows,
-        names=INDICATOR_NAMES,
-        charts=charts,
+        data=data,
+        names=indicator_service.INDICATOR_NAMES,
+        charts=_indicator_charts(data),
+        year_charts=_year_charts(data),
         era=era == "1",
         label=fiscal_year_label(fiscal_year, era=era == "1"),
+        kinds=FIGURE_KIND_LABELS,
+        sources=indicator_service.SOURCE_LABELS,
+        plan_years=(PLAN_FIRST_YEAR, PLAN_LAST_YEAR),
     )
+
+
+def _indicator_charts(data: reports.IndicatorPage) -> list[Markup]:
+    """Ⅱ-1 and Ⅱ-2 by district for the year."""
+    districts_only = [r for r in data.rows if r.indicators.district_id]
+    by_district = [
+        bar_chart_svg(
+            f"{indicator_service.INDICATOR_NAMES[key]}（{fiscal_year_label(data.year)}）"
+            if current_locale() == "ja"
+            else f"{indicator_service.INDICATOR_NAMES[key]} ({fiscal_year_label(data.year)})",
+            [r.label for r in districts_only],
+            [getattr(r.indicators, key) for r in districts_only],
+            unit=str(indicator_service.INDICATOR_UNITS[key]),
+        )
+        for key in ("participants", "carried_out")
+    ]
+    return by_district
+
+
+def _year_charts(data: reports.IndicatorPage) -> dict[str, Markup]:
+    """Each indicator over the years it has figures for, drawn beside its table."""
+    return {
+        item.indicator: bar_chart_svg(
+            str(item.name),
+            [fiscal_year_label(y.fiscal_year) for y in item.years if y.value is not None],
+            [y.value for y in item.years if y.value is not None],
+            unit=str(item.unit),
+        )
+        for item in data.over_years
+    }
+
+
+@post("/indicators/figures")
+async def set_indicator_figure(request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Any:
+    """A starting value, a target or a year before yoriai, entered by hand (empty value: cleared)."""
+    form = await request.form()
+    await plan.set_figure(
+        db,
+        actor,
+        indicator=str(form.get("indicator", "")),
+        kind=str(form.get("kind", "")),
+        fiscal_year=_year(str(form.get("fiscal_year", "")) or "x"),
+        value=str(form.get("value", "")),
+        note=str(form.get("note", "")),
+    )
+    return see_other("/c/indicators#over-the-years")
 
 
 # --- exports -----------------------------------------------------------------------------------
@@ -335,69 +340,6 @@ def _download(content: bytes, filename: str, media_type: str) -> Response[bytes]
     )
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-async def progress_table(db: DB, year: int, district: str = "", *, era: bool = False) -> Table:
-    """The yearly progress report in the columns of the city's table.
-
-    Always in Japanese, whatever the reader's language: it is the city's official format
-    (its columns, 年度 and ○/△ are what the city files), so only the page around it is translated.
-    """
-    items = await projects.list_projects(db, projects.ProjectFilters(district_id=district))
-    rows = await _project_rows(db, items)
-    evaluations = await projects.evaluations_in(db, [p.id or 0 for p in items], year)
-    lines: list[list[Any]] = []
-    for number, row in enumerate(rows, start=1):
-        evaluation = evaluations.get(row["project"].id)
-        lines.append(
-            [
-                number,
-                "・".join(row["districts"]),
-                row["project"].owner,
-                row["project"].title,
-                row["project"].description,
-                official_year_label(year, era=era),
-                MARK_SYMBOLS[evaluation.mark] if evaluation else "",
-            ]
-        )
-    return Table(f"進捗状況 {official_year_label(year, era=era)}", list(PROGRESS_COLUMNS), lines)
-
-
-async def projects_table(db: DB) -> Table:
-    rows = await _project_rows(db, await projects.list_projects(db))
-    # A working list, not an official format: its headings follow the reader's language.
-    headings = [
-        N_("ID"),
-        N_("プロジェクト"),
-        N_("地区"),
-        N_("状態"),
-        N_("担当"),
-        N_("参加人数"),
-        N_("最新の評価"),
-        N_("作成日"),
-    ]
-    return Table(
-        str(N_("プロジェクト")),
-        [str(h) for h in headings],
-        [
-            [
-                r["project"].id,
-                r["project"].title,
-                "・".join(district_label(d) for d in r["districts"]),
-                str(PROJECT_STATUS_LABELS[r["project"].status]),
-                r["project"].owner,
-                r["members"],
-                f"{fiscal_year_label(r['latest'].fiscal_year)} {MARK_SYMBOLS[r['latest'].mark]}"
-                if r["latest"]
-                else "",
-                r["project"].created_at.date(),
-            ]
-            for r in rows
-        ],
-    )
-
-
 @get("/exports/{name:str}")
 async def export(
     request: Request[Any, Any, Any],
@@ -407,18 +349,12 @@ async def export(
     district: FromQuery[str] = "",
     era: FromQuery[str] = "",
 ) -> Response[bytes]:
-    stem, _, ext = name.partition(".")
-    fiscal_year = _year(year)
-    tables = {
-        "progress": lambda: progress_table(db, fiscal_year, district, era=era == "1"),
-        "projects": lambda: projects_table(db),
-    }
-    if stem not in tables or ext not in ("csv", "xlsx"):
+    found = await reports.export(
+        db, name, year=_year(year), this_year=current_fiscal_year(), district=district, era=era == "1"
+    )
+    if found is None:
         raise UserError(N_("そのファイルは作れません。"), ErrorKind.NOT_FOUND)
-    table = await tables[stem]()
-    if ext == "csv":
-        return _download(to_csv(table), f"{stem}-{fiscal_year}.csv", "text/csv; charset=utf-8")
-    return _download(to_xlsx([table]), f"{stem}-{fiscal_year}.xlsx", XLSX)
+    return _download(found.content, found.filename, found.media_type)
 
 
 @get("/report")
@@ -434,11 +370,11 @@ async def yearly_report(
     names = {d.id: d.name for d in await meetings.districts(db)}
     return page(
         "projects/report.html",
-        table=await progress_table(db, fiscal_year, district, era=era == "1"),
+        table=await reports.progress_table(db, fiscal_year, district, era=era == "1"),
         year=fiscal_year,
         era=era == "1",
         district=district,
-        district_name=names.get(district, "市全域"),
+        district_name=names.get(district) or reports.CITY_WIDE,
         # The printed heading is the city's: Japanese, with both the year and the era.
         label=official_year_label(fiscal_year),
         era_label=official_year_label(fiscal_year, era=True),
@@ -460,6 +396,7 @@ router = Router(
         review,
         yearly_report,
         indicator_page,
+        set_indicator_figure,
         export,
     ],
 )

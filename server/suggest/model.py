@@ -34,6 +34,8 @@ class Model:
     anchor_theme: npt.NDArray[np.intp]
     #: Where each theme's rows start in `anchors` (they are stored theme by theme).
     theme_starts: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
+    #: A theme word (its normalised form, and the entry as written) → the themes that list it.
+    entry_themes: dict[str, set[int]] = field(default_factory=dict)
     _word_cache: dict[Word, Vector | None] = field(default_factory=dict)
 
     def word_vector(self, word: Word) -> Vector | None:
@@ -67,11 +69,19 @@ def _build() -> Model:
     rows, owners = [], []
     for t, words in enumerate(THEMES.values()):
         for text in words:
+            # One row per entry: its own vector, else the mean of its words' (国際交流 is not 交流).
             found = [v for w in a.words(text) if (v := model.word_vector(w)) is not None]
             if (r := vectors.row(text)) is not None:
-                found.append(table[r])
-            rows += found
-            owners += [t] * len(found)
+                found = [table[r]]
+            if found:
+                v = np.mean(found, axis=0)
+                rows.append(v / (np.linalg.norm(v) or 1.0))
+                owners.append(t)
+            # A note's word that is an entry itself leans to the entry's themes, whatever its vector is near.
+            words_of_entry = a.words(text)
+            if len(words_of_entry) == 1:
+                model.entry_themes.setdefault(words_of_entry[0].key, set()).add(t)
+            model.entry_themes.setdefault(text, set()).add(t)
     model.anchors = np.array(rows, dtype=np.float32)
     model.anchor_theme = np.array(owners, dtype=np.intp)
     model.theme_starts = np.searchsorted(model.anchor_theme, np.arange(len(THEMES))).astype(np.intp)

@@ -13,8 +13,9 @@ ways, and the similarity is a weighted mean of the three cosines:
 
 Groups come from average-linkage agglomerative clustering that stops at a similarity threshold. Then only
 coherent groups are proposed: a member whose mean similarity to the rest of its group is too low is let go
-(the weakest first), and a group whose members are not similar enough on average is dropped. A note that
-resembles nothing well enough stays out of every group: fewer groups, and better ones.
+(the weakest first), a group whose members are not similar enough on average is dropped, and a member that
+is not clearly closer to its own group than to any other group (a margin) is let go too. A note that resembles
+nothing well enough, or two groups about as well, stays out of every group: fewer groups, and better ones.
 
 Each group says why: the words its members share, and the theme of the plan most of them lean to, which also
 names it; without one, the group is named by the noun phrase its members share most (or the central note's).
@@ -37,22 +38,48 @@ Matrix = npt.NDArray[np.float32]
 
 # A short unit of a compound (高齢 in 高齢者) is partial evidence: half a word.
 WEIGHT_PART = 0.5
-# Weights of the three similarities (chosen with bench/suggest.py on bench/data/corpus_tune.tsv only).
+# Weights of the three similarities and the temperature (chosen with bench/tune_similarity.py on
+# bench/data/corpus_tune.tsv only: P@3 on it, and with each theme left out in turn).
 WEIGHT_LEXICAL = 1.0
 WEIGHT_SEMANTIC = 1.0
-WEIGHT_THEMES = 4.0
+WEIGHT_THEMES = 6.0
 # Temperature of a word's leaning among the themes: lower = each word picks one theme, higher = spreads.
-THEME_TEMPERATURE = 0.15
+THEME_TEMPERATURE = 0.3
+# When True, a word that is an entry of the lexicon leans to its theme only (else by its vector). Off: on the
+# tuning half it grouped more notes with lower pair precision (no setting of the gate reached 0.80 at theme
+# weight 6–8, and at 4 the gate's ARI was lower: 0.24 against 0.30).
+THEME_EXACT = False
+# The "no theme" state: a word whose best cosine with every theme's words is under this leans to no theme (a
+# softmax column of its own that is then dropped), so a note about something the plan does not name (a choir, a
+# dog run) has a weak theme profile and is compared by its words and vectors, not pulled to the nearest theme.
+# (Chosen with the gate, bench/tune_gate.py: it changes which notes are grouped more than their ranking.)
+THEME_NONE = 0.4
+# Words that are on every community board whatever its subject, or that several themes share (in Sudachi's
+# normalised form; written from general knowledge, none is a theme's entry): they count GENERIC_WEIGHT in the
+# semantic and theme parts, and as a short unit (WEIGHT_PART) in the lexical part. 近所 was a word of 見守り in
+# the earlier lexicon, which put any note saying 近所 under 見守り.
+GENERIC_WEIGHT = 0.3
+_GENERIC = "近所 高齢 高齢者 御年寄り 年寄り 活動 住民 市民 支援 協力 取り組み 取組 町 街 地元 皆 家 自宅 イベント 企画 参加者 人達 方々 世代"
+GENERIC_WORDS = frozenset(_GENERIC.split())
+# A note's theme profile counts fully when its leaning (the distance of its theme mix from the even spread)
+# is at least this, and in proportion below it (same tuning; the median note of the tuning half leans 0.3).
+THEME_FULL = 0.225
 # A group's theme names it when at least this share of its members lean to it most.
 THEME_AGREEMENT = 0.6
 
 # Average linkage stops when the best pair of clusters is less similar than this (chosen with
 # bench/suggest.py on bench/data/corpus_tune.tsv only; higher = fewer, smaller, purer groups).
-GROUP_THRESHOLD = 0.5
-# Coherence (same tuning): a member must have this mean similarity to the rest of its group, and a group this
-# mean similarity between its members, or it is not proposed.
-MEMBER_SUPPORT = 0.65
-GROUP_COHESION = 0.6
+GROUP_THRESHOLD = 0.4
+# Coherence (same tuning, bench/tune_gate.py): a member must have this mean similarity to the rest of its
+# group, and a group this mean similarity between its members, or it is not proposed.
+MEMBER_SUPPORT = 0.6
+GROUP_COHESION = 0.55
+# Margin (same tuning): a member must be this much closer to the rest of its group (mean similarity) than to
+# any other proposed group, or it is let go: a note that could as well go elsewhere is not proposed anywhere.
+# −1 turns it off: with the richer lexicon, the tuning rule found no gain from it.
+GROUP_MARGIN = -1.0
+# The margin is checked this many times (letting a member go changes the groups the others are compared to).
+MARGIN_PASSES = 2
 
 # Labels are joined with 「・」 and kept short enough for a chip on the facilitator's console.
 LABEL_MAX_CHARS = 20
@@ -80,13 +107,23 @@ class Board:
         self.lexical = _tfidf(self.words)
         self.semantic, self.theme_mix = _semantic(self.words, m)
         has_words = self.theme_mix.sum(axis=1, keepdims=True) > 0
-        self.themes = _unit_rows(np.where(has_words, self.theme_mix - 1.0 / len(m.theme_names), 0.0))
+        # Less the even spread of what leans to some theme (a note's mix sums to under 1: the rest is no theme).
+        spread = self.theme_mix.sum(axis=1, keepdims=True) / len(m.theme_names)
+        leaning = np.where(has_words, self.theme_mix - spread, 0.0)
+        # A note that leans only a little to any theme is only a little about it: the themes' part of a pair's
+        # similarity weighs WEIGHT_THEMES times both notes' strength (0..1), and the rest is words and vectors.
+        self.strength = np.minimum(1.0, np.linalg.norm(leaning, axis=1) / THEME_FULL).astype(np.float32)
+        self.themes = _unit_rows(leaning)
         self.theme_names = m.theme_names
+        theme_weight = WEIGHT_THEMES * np.outer(self.strength, self.strength)
         self.similarity: Matrix = (
-            WEIGHT_LEXICAL * (self.lexical @ self.lexical.T)
-            + WEIGHT_SEMANTIC * (self.semantic @ self.semantic.T)
-            + WEIGHT_THEMES * (self.themes @ self.themes.T)
-        ) / (WEIGHT_LEXICAL + WEIGHT_SEMANTIC + WEIGHT_THEMES)
+            (
+                WEIGHT_LEXICAL * (self.lexical @ self.lexical.T)
+                + WEIGHT_SEMANTIC * (self.semantic @ self.semantic.T)
+                + theme_weight * (self.themes @ self.themes.T)
+            )
+            / (WEIGHT_LEXICAL + WEIGHT_SEMANTIC + theme_weight)
+        ).astype(np.float32)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -117,7 +154,7 @@ def _tfidf(words: Sequence[tuple[Word, ...]]) -> Matrix:
     for note in words:
         c: defaultdict[str, float] = defaultdict(float)
         for w in note:
-            c[w.key] += 1.0
+            c[w.key] += WEIGHT_PART if w.key in GENERIC_WORDS else 1.0
             for p in w.parts:
                 c[p] += WEIGHT_PART
         counts.append(c)
@@ -143,12 +180,14 @@ def _semantic(words: Sequence[tuple[Word, ...]], m: Model) -> tuple[Matrix, Matr
     for note in words:
         df.update({w.key for w in note})
     # Every known word of the board at once: its note, its idf weight and its unit vector.
-    owner, weight, rows = [], [], []
+    owner, weight, rows, exact = [], [], [], []
     for i, note in enumerate(words):
         for w in note:
             if (v := m.word_vector(w)) is not None:
+                exact.append(m.entry_themes.get(w.key) or m.entry_themes.get(w.surface) or set())
                 owner.append(i)
-                weight.append(math.log((1 + n) / (1 + df[w.key])) + 1)
+                generic = GENERIC_WEIGHT if w.key in GENERIC_WORDS else 1.0
+                weight.append(generic * (math.log((1 + n) / (1 + df[w.key])) + 1))
                 rows.append(v)
     semantic = np.zeros((n, m.vectors.dim), dtype=np.float32)
     mix = np.zeros((n, len(m.theme_names)), dtype=np.float32)
@@ -160,8 +199,15 @@ def _semantic(words: Sequence[tuple[Word, ...]], m: Model) -> tuple[Matrix, Matr
     np.add.at(semantic, notes, weights[:, None] * unit)
     # Each word's best cosine with each theme's words (anchors are stored theme by theme), then a softmax.
     best = np.maximum.reduceat(unit @ m.anchors.T, m.theme_starts, axis=1)
+    best = np.concatenate([best, np.full((len(best), 1), THEME_NONE, np.float32)], axis=1)
     leaning = np.exp((best - best.max(axis=1, keepdims=True)) / THEME_TEMPERATURE)
-    leaning /= leaning.sum(axis=1, keepdims=True)
+    leaning = (leaning / leaning.sum(axis=1, keepdims=True))[:, :-1]
+    if THEME_EXACT:
+        # A word that is one of a theme's entries leans to that theme (or those themes) only.
+        for k, themes in enumerate(exact):
+            if themes:
+                leaning[k] = 0.0
+                leaning[k, list(themes)] = 1.0 / len(themes)
     np.add.at(mix, notes, weights[:, None] * leaning)
     totals = np.zeros(n, dtype=np.float32)
     np.add.at(totals, notes, weights)
@@ -245,6 +291,26 @@ def coherent(group: list[int], similarity: Matrix) -> list[int] | None:
     return group if len(group) >= 2 and cohesion(group, similarity) >= GROUP_COHESION else None
 
 
+def apart(clusters: list[list[int]], similarity: Matrix) -> list[list[int]]:
+    """The groups without the members that are not GROUP_MARGIN closer to the rest of their own group than to
+    another group (mean similarities), kept if still coherent; MARGIN_PASSES times."""
+    for _ in range(MARGIN_PASSES):
+        if len(clusters) < 2:
+            break
+        # Each note's mean similarity to each group: one column per group.
+        means = np.stack([similarity[:, c].mean(axis=1) for c in clusters], axis=1)
+        kept = []
+        for g, c in enumerate(clusters):
+            block = similarity[np.ix_(c, c)]
+            own = (block.sum(axis=1) - np.diag(block)) / (len(c) - 1)
+            others = np.delete(means[c], g, axis=1).max(axis=1)
+            members = [i for i, ok in zip(c, own - others >= GROUP_MARGIN, strict=True) if ok]
+            if len(members) >= 2 and cohesion(members, similarity) >= GROUP_COHESION:
+                kept.append(members)
+        clusters = kept
+    return clusters
+
+
 def group_theme(board: Board, group: Sequence[int]) -> str | None:
     """The theme most members lean to most, if at least THEME_AGREEMENT of them do."""
     leanings = board.theme_mix[list(group)]
@@ -285,11 +351,12 @@ def group_board(
 ) -> list[SuggestedGroup]:
     """The clustering half of suggest_groups, for an analysed board."""
     similarity = board.similarity
-    clusters = [
+    coherent_clusters = [
         kept
         for c in average_linkage(similarity, threshold)
-        if len(c) >= 2 and (kept := coherent(c, similarity)) is not None and len(kept) >= max(min_size, 2)
+        if len(c) >= 2 and (kept := coherent(c, similarity)) is not None
     ]
+    clusters = [c for c in apart(coherent_clusters, similarity) if len(c) >= max(min_size, 2)]
     # Best first: the support a member gets from the rest of its group, on average (cohesion × (size − 1)).
     clusters.sort(key=lambda c: (-cohesion(c, similarity) * (len(c) - 1), c[0]))
     groups = []
