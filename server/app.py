@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 from litestar import Request, Response, Router, get
@@ -25,7 +24,6 @@ from litestar.status_codes import HTTP_301_MOVED_PERMANENTLY, HTTP_500_INTERNAL_
 from litestar.template.config import TemplateConfig
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts import admin_routes
 from server.accounts import routes as accounts_routes
@@ -34,25 +32,33 @@ from server.boards import wall_routes
 from server.boards.budget import LiveGuards
 from server.boards.live import BoardHub
 from server.config import ROOT, Settings
-from server.db import make_engine, make_sessionmaker, writing
+from server.db import make_engine, make_sessionmaker
 from server.districts import public_routes as district_public_routes
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_, LocaleMiddleware
 from server.matching import routes as matching_routes
-from server.meetings import flow_routes
+from server.meetings import flow_routes, grouping_routes
 from server.meetings import routes as meetings_routes
+from server.privacy import routes as privacy_routes
 from server.projects import api as projects_api
-from server.projects import contact_routes, excel_routes
+from server.projects import contact_routes, excel_routes, promotion_routes
 from server.projects import routes as projects_routes
 from server.scale import channels_backend, rate_limits
 from server.suggest.model import load as load_suggestions
 from server.visions import routes as visions_routes
+from server.web import who
 from server.web.auth import SignInRequired
 from server.web.csrf import SessionBoundCSRF
+from server.web.database import CloseRequestSession, request_db
 from server.web.dberrors import database_error_handler
 from server.web.deps import DB
 from server.web.logs import escape_control_characters_in_logs
-from server.web.responses import sign_in_required_handler, user_error_handler
+from server.web.responses import (
+    internal_error_handler,
+    refusal,
+    sign_in_required_handler,
+    user_error_handler,
+)
 from server.web.security import RejectControlCharacters, security_headers_hook
 from server.web.serversend import App
 from server.web.templating import environment
@@ -71,23 +77,12 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     message = messages.get(exc.status_code, N_("入力を受け付けられませんでした。内容をお確かめください。"))
     if exc.status_code >= 500:
         return internal_error_handler(request, exc)
-    return user_error_handler(request, UserError(message, exc.status_code))
+    return refusal(request, message, exc.status_code)
 
 
 def id_out_of_range_handler(request: Request[Any, Any, Any], exc: OverflowError) -> Response[Any]:
     """An id too large for the database (e.g. /b/99999999999999999999) cannot exist: not found."""
-    return user_error_handler(request, UserError(N_("見つかりませんでした。"), 404))
-
-
-def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Anything unforeseen: logged with its traceback, answered in Japanese, never a bare 500 page."""
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    message = N_("サーバーで問題が起きました。少し待ってからもう一度お試しください。")
-    return user_error_handler(request, UserError(message, 500))
-
-
-#: Requests that change nothing: they read without queueing for SQLite's write lock.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+    return user_error_handler(request, UserError(N_("見つかりませんでした。"), ErrorKind.NOT_FOUND))
 
 
 def create_app(settings: Settings | None = None) -> App:
@@ -95,14 +90,6 @@ def create_app(settings: Settings | None = None) -> App:
     escape_control_characters_in_logs()
     engine = make_engine(settings)
     maker = make_sessionmaker(engine)
-
-    async def provide_db(request: Request[Any, Any, Any]) -> AsyncIterator[AsyncSession]:
-        if request.method in SAFE_METHODS:
-            async with maker() as db:
-                yield db
-        else:
-            async with writing(maker) as db:  # one writer at a time on SQLite
-                yield db
 
     @get("/healthz", include_in_schema=False)
     async def healthz(db: DB) -> dict[str, str]:
@@ -132,6 +119,8 @@ def create_app(settings: Settings | None = None) -> App:
             Router(path="/", route_handlers=accounts_routes.handlers, include_in_schema=False),
             *meetings_routes.handlers,
             flow_routes.router,
+            grouping_routes.router,
+            promotion_routes.router,
             wall_routes.facilitator_router,
             wall_routes.board_router,
             matching_routes.facilitator_router,
@@ -139,18 +128,30 @@ def create_app(settings: Settings | None = None) -> App:
             projects_routes.router,
             excel_routes.router,
             contact_routes.coordinator_router,
-            Router(path="/", route_handlers=contact_routes.phone_handlers, include_in_schema=False),
+            Router(
+                path="/",
+                route_handlers=contact_routes.phone_handlers,
+                dependencies=who.participant_dependencies,
+                include_in_schema=False,
+            ),
             district_public_routes.coordinator_router,
             Router(path="/", route_handlers=district_public_routes.public_handlers, include_in_schema=False),
             projects_api.router,
             admin_routes.router,
+            privacy_routes.router,
             visions_routes.router,
-            Router(path="/", route_handlers=boards_routes.handlers, include_in_schema=False),
+            Router(
+                path="/",
+                route_handlers=boards_routes.handlers,
+                dependencies=who.participant_dependencies,
+                include_in_schema=False,
+            ),
             create_static_files_router(
                 path="/static", directories=[ROOT / "static"], include_in_schema=False
             ),
         ],
-        dependencies={"db": Provide(provide_db)},
+        # The database session, and who is asking (server/web/who.py): once per request.
+        dependencies={"db": Provide(request_db(maker)), **who.dependencies},
         plugins=[
             HTMXPlugin(),
             channels,
@@ -175,6 +176,8 @@ def create_app(settings: Settings | None = None) -> App:
             ).middleware,
             # Inside the session: the CSRF token lives in the encrypted session cookie.
             SessionBoundCSRF,
+            # Innermost: the request's database session is closed even when a dependency refused.
+            CloseRequestSession,
         ],
         template_config=TemplateConfig(instance=template_engine),
         exception_handlers={

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor
 from server.accounts.models import User
 from server.accounts.service import create_user, find_user
 from server.boards import clusters
@@ -97,7 +98,9 @@ async def load_sample_visions(db: AsyncSession, user: User) -> None:
         vision.is_sample = True
         await db.commit()
         for title, description in SAMPLE_GOALS:
-            goal = await visions.save_goal(db, vision, user, title=title, description=description)
+            goal = await visions.save_goal(
+                db, vision, Actor.staff(user), title=title, description=description
+            )
             goal.is_sample = True
         await db.commit()
 
@@ -117,14 +120,18 @@ async def load_sample_project(db: AsyncSession, meeting: Meeting, user: User) ->
         goal_ids=[g.id or 0 for g in goals],
     )
     cluster = await clusters.create_cluster(
-        db, meeting, boards.Actor(user_id=user.id), name="移動・送迎", note_ids=[n.id or 0 for n in picked]
+        db, meeting, Actor.staff(user), name="移動・送迎", note_ids=[n.id or 0 for n in picked]
     )
-    project, _ = await projects.promote(db, meeting, user, data, cluster_id=next(iter(cluster.clusters)))
-    await projects.add_paper_members(db, project, user, count=3, affiliation="市民", joined_on=date.today())
+    project, _ = await projects.promote(
+        db, meeting, Actor.staff(user), data, cluster_id=next(iter(cluster.clusters))
+    )
+    await projects.add_paper_members(
+        db, project, Actor.staff(user), count=3, affiliation="市民", joined_on=date.today()
+    )
     await projects.set_evaluation(
         db,
         project.id or 0,
-        user,
+        Actor.staff(user),
         fiscal_year=current_fiscal_year() - 1,
         mark="done",
         comment="（サンプル）月2回の送迎を実施",
@@ -148,7 +155,7 @@ async def load_sample_figures(db: AsyncSession, user: User) -> None:
     for indicator, kind, year, value in SAMPLE_FIGURES:
         await plan.set_figure(
             db,
-            user,
+            Actor.staff(user),
             indicator=indicator,
             kind=kind,
             fiscal_year=year,
@@ -180,7 +187,7 @@ async def load_demo(db: AsyncSession) -> str:
         programme="district-roundtable",
     )
     meeting = await meetings.create_meeting(db, data, created_by=user.id)
-    await meetings.set_status(db, meeting, MeetingStatus.OPEN)
+    await meetings.set_status(db, meeting, Actor.staff(user), MeetingStatus.OPEN)
     people = [
         (await boards.join_meeting(db, meeting, nickname=nick, affiliation=aff))[0]
         for nick, aff in SAMPLE_PEOPLE

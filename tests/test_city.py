@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import col, select
 
+from server.accounts.actor import Actor
 from server.boards import service as boards
 from server.boards.models import BoardEvent
 from server.config import Settings
@@ -38,7 +39,7 @@ async def test_concurrent_writers_to_one_board_never_repeat_or_lose_a_sequence_n
         async with maker() as db:
             data = meetings.MeetingInput("roundtable", "tsurukawa", "鶴川", "問い", None, "", "")
             meeting = await meetings.create_meeting(db, data, created_by=None)
-            await meetings.set_status(db, meeting, MeetingStatus.OPEN)
+            await meetings.set_status(db, meeting, Actor(user_id=1), MeetingStatus.OPEN)
             meeting_id = meeting.id
             assert meeting_id is not None
 
@@ -127,7 +128,7 @@ async def test_rate_limits_in_redis_are_shared_by_every_worker(redis_server: Red
     spreading tries over workers."""
     from redis.asyncio import Redis as AsyncRedis
 
-    from server.errors import UserError
+    from server.errors import ErrorKind, UserError
     from server.web.ratelimit import redis_limits
 
     redis_server.flush()
@@ -139,7 +140,7 @@ async def test_rate_limits_in_redis_are_shared_by_every_worker(redis_server: Red
             await worker_b.sign_in_failures.hit("10.0.0.7")
         with pytest.raises(UserError, match="5分ほど待って") as refused:
             await worker_b.sign_in_failures.check("10.0.0.7")
-        assert refused.value.status_code == 429
+        assert refused.value.kind == ErrorKind.TOO_MANY
         await worker_b.sign_in_failures.check("10.0.0.8")  # someone else is not affected
     finally:
         await first.aclose()

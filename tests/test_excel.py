@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor
 from server.accounts.models import User
 from server.accounts.service import create_user
 from server.errors import UserError
@@ -101,7 +102,9 @@ async def test_a_file_edited_and_saved_by_libreoffice_is_read_cell_by_cell(
     user = await coordinator_user(db)
     assert await make_projects(db) == [1, 2, 3]
     before = await state(db)
-    plan = await sheets.plan_upload(db, user, sheets.read_workbook((DATA / name).read_bytes()), 2000)
+    plan = await sheets.plan_upload(
+        db, Actor.staff(user), sheets.read_workbook((DATA / name).read_bytes()), 2000
+    )
     assert [(c.row, c.project_id, c.fiscal_year, c.status, c.mark, c.comment) for c in plan.changes] == [
         (2, 1, 2026, ("running", "completed"), None, ("月1回開催", "年間12回開催、延べ300人")),
         (3, 2, 2026, None, ("", "done"), ("", "試行を始めた")),
@@ -111,7 +114,7 @@ async def test_a_file_edited_and_saved_by_libreoffice_is_read_cell_by_cell(
     assert "数式" in str(plan.refusals[0].reason) and "進捗評価" in str(plan.refusals[0].reason)
     assert await state(db) == before  # a preview writes nothing
     result = await sheets.apply_plan(
-        db, user, sheets.load_changes(json.loads(json.dumps(sheets.dump_changes(plan.changes))))
+        db, Actor.staff(user), sheets.load_changes(json.loads(json.dumps(sheets.dump_changes(plan.changes))))
     )
     assert len(result.applied) == 2 and not result.stale
     assert await state(db) == {
@@ -143,7 +146,7 @@ async def test_every_reason_a_row_is_refused_is_given_with_its_row(db: AsyncSess
             review_row("", ""),
         ]
     )
-    plan = await sheets.plan_upload(db, user, sheets.read_workbook(data), 2026)
+    plan = await sheets.plan_upload(db, Actor.staff(user), sheets.read_workbook(data), 2026)
     reasons = {r.row: str(r.reason) for r in plan.refusals}
     expected = {
         2: "進捗評価「◎」は読めません",
@@ -171,9 +174,9 @@ async def test_an_upload_never_loses_what_was_not_in_the_file(db: AsyncSession) 
     before = await state(db)
     # Only ID and 進捗評価: no 状態, no コメント column; project c is not in the file at all.
     data = workbook_bytes([[a, "△"], [b, ""]], header=["ID", "進捗評価"])
-    plan = await sheets.plan_upload(db, user, sheets.read_workbook(data), 2026)
+    plan = await sheets.plan_upload(db, Actor.staff(user), sheets.read_workbook(data), 2026)
     assert plan.columns == ["進捗評価"] and plan.unchanged == 1 and not plan.refusals
-    await sheets.apply_plan(db, user, plan.changes)
+    await sheets.apply_plan(db, Actor.staff(user), plan.changes)
     after = await state(db)
     assert after[a] == ("running", "delayed", "月1回開催") and after[b] == before[b] and after[c] == before[c]
 
@@ -185,7 +188,7 @@ async def test_the_citys_progress_table_comes_back_by_project_name(db: AsyncSess
         [[1, "鶴川地区", "", "送迎ボランティア", "", "令和8年度", "○"]],
         header=["通番", "地区", "担当", "プロジェクト", "取組の方向性/概要", "年度", "進捗評価"],
     )
-    plan = await sheets.plan_upload(db, user, sheets.read_workbook(data), 2000)
+    plan = await sheets.plan_upload(db, Actor.staff(user), sheets.read_workbook(data), 2000)
     assert [(ch.project_id, ch.fiscal_year, ch.mark) for ch in plan.changes] == [(b, 2026, ("", "done"))]
 
 
@@ -195,12 +198,12 @@ async def test_a_row_changed_in_yoriai_after_the_preview_is_not_overwritten(db: 
     data = workbook_bytes(
         [review_row(a, "週末の朝市", mark="△"), review_row(b, "送迎ボランティア", status="実施中")]
     )
-    plan = await sheets.plan_upload(db, user, sheets.read_workbook(data), 2026)
+    plan = await sheets.plan_upload(db, Actor.staff(user), sheets.read_workbook(data), 2026)
     evaluation = (await db.exec(select(Evaluation).where(Evaluation.project_id == a))).one()
     evaluation.mark = "delayed"
     evaluation.comment = "画面で直した"
     await db.commit()
-    result = await sheets.apply_plan(db, user, plan.changes)
+    result = await sheets.apply_plan(db, Actor.staff(user), plan.changes)
     assert [c.project_id for c in result.stale] == [a] and [c.project_id for c in result.applied] == [b]
     after = await state(db)
     assert after[a] == ("running", "delayed", "画面で直した") and after[b][0] == "running"
@@ -295,12 +298,11 @@ def test_files_that_cannot_be_understood_are_refused_with_a_reason(make: Any, re
     assert reason in str(refused.value)
 
 
-async def test_only_a_coordinator_plans_or_applies(db: AsyncSession) -> None:
-    facilitator = await create_user(db, "f@example.jp", "password-1234", roles="facilitator")
+async def test_only_staff_plan_or_apply(db: AsyncSession) -> None:
     with pytest.raises(UserError, match="コーディネーター"):
-        await sheets.plan_upload(db, facilitator, sheets.ReadSheet([], [], ["進捗評価"]), 2026)
+        await sheets.plan_upload(db, Actor.participant(1), sheets.ReadSheet([], [], ["進捗評価"]), 2026)
     with pytest.raises(UserError, match="コーディネーター"):
-        await sheets.apply_plan(db, facilitator, [])
+        await sheets.apply_plan(db, Actor.participant(1), [])
 
 
 @pytest.mark.parametrize(
@@ -485,7 +487,7 @@ async def test_the_preview_and_the_public_page_read_in_a_fixed_number_of_queries
             event.remove(engine, "before_cursor_execute", count)
 
     user = await coordinator_user(db)
-    await public.set_public(db, user, "tsurukawa", True)
+    await public.set_public(db, Actor.staff(user), "tsurukawa", True)
     district = await public.public_district(db, "tsurukawa")
     counts = []
     for n in (3, 30):
@@ -496,7 +498,7 @@ async def test_the_preview_and_the_public_page_read_in_a_fixed_number_of_queries
             ["進捗評価"],
         )
         with counting() as plan_queries:
-            plan = await sheets.plan_upload(db, user, sheet, 2026)
+            plan = await sheets.plan_upload(db, Actor.staff(user), sheet, 2026)
         with counting() as page_queries:
             await public.public_projects(db, district)
         assert len(plan.changes) == n

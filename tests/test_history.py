@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor
 from server.boards import service as boards
 from server.projects import history, sheets
 from server.projects import service as projects
@@ -25,20 +26,22 @@ async def test_every_change_is_recorded_with_who_and_when(db: AsyncSession) -> N
     meeting = await session(db)
     project_id = await promoted(db, user, meeting, ("want", "送迎したい"))
     vision = await visions.vision_of(db, "tsurukawa")
-    goal = await visions.save_goal(db, vision, user, title="移動に困らない", description="")
+    goal = await visions.save_goal(db, vision, Actor.staff(user), title="移動に困らない", description="")
     project = await projects.get_project(db, project_id)
     data = projects.ProjectInput(project.title, "", "running", "", ["tsurukawa", "kiso"], [goal.id or 0])
-    await projects.update_project(db, project, user, data)
-    await projects.update_project(db, project, user, data)  # the same again: nothing new
-    await projects.add_paper_members(db, project, user, count=3, affiliation="", joined_on=date(2026, 12, 1))
+    await projects.update_project(db, project, Actor.staff(user), data)
+    await projects.update_project(db, project, Actor.staff(user), data)  # the same again: nothing new
+    await projects.add_paper_members(
+        db, project, Actor.staff(user), count=3, affiliation="", joined_on=date(2026, 12, 1)
+    )
     phone, _ = await boards.join_meeting(db, meeting)
     other, _ = await boards.join_meeting(db, meeting)
     await projects.join(db, meeting, phone, project_id)
     await projects.join(db, meeting, other, project_id)
     await projects.leave(db, meeting, phone, project_id)
     sheet = sheets.ReadSheet([sheets.SheetRow(row=2, project_id=project_id, status="paused")], [], ["状態"])
-    plan = await sheets.plan_upload(db, user, sheet, 2026)
-    await sheets.apply_plan(db, user, plan.changes)
+    plan = await sheets.plan_upload(db, Actor.staff(user), sheet, 2026)
+    await sheets.apply_plan(db, Actor.staff(user), plan.changes)
     changes = await history.changes_of(db, project_id)
     assert [(c.field, c.source, c.before, c.after, c.who) for c in changes] == [
         ("created", "promotion", "", "running", "s@example.jp"),

@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor
 from server.boards import service as boards
 from server.errors import Forbidden, UserError
 from server.matching import service as matching
@@ -67,14 +68,13 @@ async def test_hidden_notes_are_never_proposed(db: AsyncSession) -> None:
     assert await matching.proposals(db, meeting) == []
     with pytest.raises(UserError):  # nor confirmed by a crafted request
         await matching.decide(
-            db, meeting, user, offer_id=offer, concern_id=concern, status=MatchStatus.CONFIRMED
+            db, meeting, Actor.staff(user), offer_id=offer, concern_id=concern, status=MatchStatus.CONFIRMED
         )
 
 
 async def test_who_may_confirm_or_dismiss_and_what_it_changes(db: AsyncSession) -> None:
     facilitator = await staff(db, "facilitator", "f@example.jp")
     coordinator = await staff(db, "coordinator", "c@example.jp")
-    admin = await staff(db, "admin", "a@example.jp")
     meeting = await session(db)
     offer, concern, want, other = await posted(
         db,
@@ -84,18 +84,20 @@ async def test_who_may_confirm_or_dismiss_and_what_it_changes(db: AsyncSession) 
         ("want", "買い物に車で連れていきたい"),
         ("concern", "バスが少なくて病院に行けない"),
     )
-    for nobody in (None, admin):  # a participant has no account; an admin only manages accounts
+    # Roles are the guards' (an admin is refused on /f and /c: tests/test_permissions.py); the
+    # service refuses whoever is not staff.
+    for nobody in (Actor(), Actor.participant(1)):
         with pytest.raises(Forbidden):
             await matching.decide(db, meeting, nobody, offer_id=offer, concern_id=concern, status="confirmed")
     with pytest.raises(UserError):
         await matching.decide(
-            db, meeting, facilitator, offer_id=concern, concern_id=offer, status="confirmed"
+            db, meeting, Actor.staff(facilitator), offer_id=concern, concern_id=offer, status="confirmed"
         )
     with pytest.raises(UserError):
         await matching.decide(
             db,
             meeting,
-            facilitator,
+            Actor.staff(facilitator),
             offer_id=offer,
             concern_id=concern,
             status="confirmed",
@@ -104,21 +106,23 @@ async def test_who_may_confirm_or_dismiss_and_what_it_changes(db: AsyncSession) 
     match = await matching.decide(
         db,
         meeting,
-        facilitator,
+        Actor.staff(facilitator),
         offer_id=offer,
         concern_id=concern,
         status="confirmed",
         agreed="毎週火曜に送る",
     )
     assert (match.status, match.agreed, match.decided_by) == ("confirmed", "毎週火曜に送る", facilitator.id)
-    await matching.decide(db, meeting, coordinator, offer_id=want, concern_id=other, status="dismissed")
+    await matching.decide(
+        db, meeting, Actor.staff(coordinator), offer_id=want, concern_id=other, status="dismissed"
+    )
     left = {(p.offer.id, p.concern.id) for p in await matching.proposals(db, meeting)}
     assert (offer, concern) not in left and (want, other) not in left
     shown = await matching.confirmed_matches(db, [meeting])
     assert [(m.offer and m.offer.id, m.concern and m.concern.id) for m in shown] == [(offer, concern)]
     # Deciding again changes the one row.
     again = await matching.decide(
-        db, meeting, coordinator, offer_id=offer, concern_id=concern, status="dismissed"
+        db, meeting, Actor.staff(coordinator), offer_id=offer, concern_id=concern, status="dismissed"
     )
     assert again.id == match.id and again.agreed == ""
     assert await matching.confirmed_matches(db, [meeting]) == []
@@ -132,7 +136,9 @@ async def test_matches_indicator_counts_confirmed_matches_by_year_and_district(d
 
     async def pair(meeting, status: str, when: datetime) -> None:  # type: ignore[no-untyped-def]
         offer, concern = await posted(db, meeting, ("offer", "車を出せます"), ("concern", "通院できない"))
-        m = await matching.decide(db, meeting, user, offer_id=offer, concern_id=concern, status=status)
+        m = await matching.decide(
+            db, meeting, Actor.staff(user), offer_id=offer, concern_id=concern, status=status
+        )
         m.decided_at = when
         db.add(m)
         await db.commit()
@@ -274,15 +280,17 @@ async def test_a_confirmed_match_becomes_a_project_with_both_notes_as_origins(db
         ("concern", "通院の足がない"),
         ("want", "病院まで付き添いたい"),
     )
-    match = await matching.decide(db, meeting, user, offer_id=offer, concern_id=concern, status="confirmed")
+    match = await matching.decide(
+        db, meeting, Actor.staff(user), offer_id=offer, concern_id=concern, status="confirmed"
+    )
     notes, title = await projects.promotable_notes(db, meeting, match_id=match.id)
     assert [n.id for n in notes] == [concern, offer] and title == "通院の足がない"
     data = projects.ProjectInput("通院の送迎", "説明", "idea", "", ["tsurukawa"], [])
-    project, _ = await projects.promote(db, meeting, user, data, match_id=match.id)
+    project, _ = await projects.promote(db, meeting, Actor.staff(user), data, match_id=match.id)
     origins = (await db.exec(select(ProjectOrigin).where(ProjectOrigin.project_id == project.id))).all()
     assert sorted((o.note_id, o.kind) for o in origins) == sorted([(offer, "offer"), (concern, "concern")])
     dismissed = await matching.decide(
-        db, meeting, user, offer_id=want, concern_id=concern, status="dismissed"
+        db, meeting, Actor.staff(user), offer_id=want, concern_id=concern, status="dismissed"
     )
     with pytest.raises(UserError):
         await projects.promotable_notes(db, meeting, match_id=dismissed.id)
@@ -318,7 +326,7 @@ async def test_a_deleted_note_keeps_its_match_counted_without_text(db: AsyncSess
     await matching.decide(
         db,
         meeting,
-        user,
+        Actor.staff(user),
         offer_id=ids[0],
         concern_id=ids[1],
         status="confirmed",

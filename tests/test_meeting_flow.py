@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor
 from server.boards import clusters, voting
 from server.boards import service as boards
 from server.boards.change import ClusterState
@@ -25,7 +26,7 @@ STAFF = boards.Actor(user_id=1)
 async def roundtable(db: AsyncSession) -> Meeting:
     data = meetings.MeetingInput("roundtable", "tsurukawa", "懇談会", "問い", None, "", "district-roundtable")
     meeting = await meetings.create_meeting(db, data, created_by=None)
-    await meetings.set_status(db, meeting, MeetingStatus.OPEN)
+    await meetings.set_status(db, meeting, Actor(user_id=1), MeetingStatus.OPEN)
     return meeting
 
 
@@ -44,46 +45,46 @@ async def test_the_programme_drives_the_phases_and_their_timers(db: AsyncSession
     meeting = await roundtable(db)
     first = flow.current_phase(meeting)
     assert first is not None and board_state(meeting).timer.left_s == first.minutes * 60
-    change = await flow.go_to_phase(db, meeting, 1)
+    change = await flow.go_to_phase(db, meeting, Actor(user_id=1), 1)
     second = flow.phases_of(meeting)[1]
     assert change.type == "phase_changed" and change.meaning.board_level
     assert change.board.phase_index == 1
     assert (change.board.timer.state, change.board.timer.left_s) == ("stopped", second.minutes * 60)
     with pytest.raises(UserError, match="フェーズはありません"):
-        await flow.go_to_phase(db, meeting, len(keys(meeting)))
+        await flow.go_to_phase(db, meeting, Actor(user_id=1), len(keys(meeting)))
 
 
 async def test_voting_opens_with_the_voting_phase_and_closes_after_it(db: AsyncSession) -> None:
     meeting = await roundtable(db)
     voting_index = keys(meeting).index("voting")
-    await flow.go_to_phase(db, meeting, voting_index)
+    await flow.go_to_phase(db, meeting, Actor(user_id=1), voting_index)
     assert meeting.voting_open and not meeting.posting_allowed
-    await flow.go_to_phase(db, meeting, voting_index + 1)
+    await flow.go_to_phase(db, meeting, Actor(user_id=1), voting_index + 1)
     assert not meeting.voting_open and meeting.posting_allowed
 
 
 async def test_the_timer_starts_pauses_extends_and_resets_on_the_server_clock(db: AsyncSession) -> None:
     meeting = await roundtable(db)
     duration = meeting.timer_duration_s
-    started = await flow.start_timer(db, meeting)
+    started = await flow.start_timer(db, meeting, STAFF)
     assert started.board.timer.state == "running"
     assert meeting.timer_ends_at is not None
     with pytest.raises(UserError, match="もう動いています"):
-        await flow.start_timer(db, meeting)
+        await flow.start_timer(db, meeting, STAFF)
     meeting.timer_ends_at -= timedelta(seconds=30)  # thirty seconds pass
-    paused = await flow.pause_timer(db, meeting)
+    paused = await flow.pause_timer(db, meeting, STAFF)
     assert paused.board.timer.state == "paused"
     assert duration - 31 <= paused.board.timer.left_s <= duration - 29
     left = paused.board.timer.left_s
-    extended = await flow.extend_timer(db, meeting)
+    extended = await flow.extend_timer(db, meeting, STAFF)
     assert extended.board.timer.left_s == left + 60
-    reset = await flow.reset_timer(db, meeting)
+    reset = await flow.reset_timer(db, meeting, STAFF)
     assert (reset.board.timer.state, reset.board.timer.left_s) == ("stopped", duration)
 
 
 async def test_a_running_timer_survives_a_reload(db: AsyncSession) -> None:
     meeting = await roundtable(db)
-    await flow.start_timer(db, meeting)
+    await flow.start_timer(db, meeting, STAFF)
     reloaded = await db.get(Meeting, meeting.id)
     assert reloaded is not None
     state = board_state(reloaded).timer

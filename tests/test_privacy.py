@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor
 from server.accounts.service import create_user
 from server.boards import service as boards
 from server.boards.models import Note, Participant
@@ -66,17 +67,21 @@ async def test_retention_anonymises_or_removes_old_notes_and_keeps_projects(db: 
     user = await create_user(db, "r@example.jp", "password-123", roles="facilitator coordinator")
     data = meetings.MeetingInput("roundtable", "tsurukawa", "昔の会", "", None, "", "")
     old = await meetings.create_meeting(db, data, created_by=None)
-    await meetings.set_status(db, old, MeetingStatus.OPEN)
+    await meetings.set_status(db, old, Actor(user_id=1), MeetingStatus.OPEN)
     person, _ = await boards.join_meeting(db, old, nickname="むかしの人", affiliation="市民")
     change = await boards.post_note(db, old, person, kind="idea", text="昔の付箋")
     assert not isinstance(change, Note)
     project, _ = await projects.promote(
-        db, old, user, projects.ProjectInput("朝市", "", "idea", "", [], []), note_id=change.note_id
+        db,
+        old,
+        Actor.staff(user),
+        projects.ProjectInput("朝市", "", "idea", "", [], []),
+        note_id=change.note_id,
     )
-    await meetings.set_status(db, old, MeetingStatus.CLOSED)
+    await meetings.set_status(db, old, Actor(user_id=1), MeetingStatus.CLOSED)
     recent = await meetings.create_meeting(db, data, created_by=None)
-    await meetings.set_status(db, recent, MeetingStatus.OPEN)
-    await meetings.set_status(db, recent, MeetingStatus.CLOSED)
+    await meetings.set_status(db, recent, Actor(user_id=1), MeetingStatus.OPEN)
+    await meetings.set_status(db, recent, Actor(user_id=1), MeetingStatus.CLOSED)
     old.closed_at = utcnow() - timedelta(days=400)
     await db.commit()
 

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor
 from server.accounts.service import find_user
 from server.boards import service as boards
 from server.boards.models import Note, Vote
@@ -88,7 +89,7 @@ async def _grow(db: AsyncSession, upto: int, board_id: int | None) -> int:
         board = await meetings.get_meeting(db, board_id)
     vision = await visions.vision_of(db, "tsurukawa")
     goal = (await visions.goals_of(db, vision) or [None])[0] or await visions.save_goal(
-        db, vision, user, title="移動に困らない", description=""
+        db, vision, Actor.staff(user), title="移動に困らない", description=""
     )
     have = await _count(db, Project)
     voter, _ = await boards.join_meeting(db, board)
@@ -134,7 +135,7 @@ async def _grow(db: AsyncSession, upto: int, board_id: int | None) -> int:
         # Years before yoriai, entered by hand: one more each time.
         await plan.set_figure(
             db,
-            user,
+            Actor.staff(user),
             indicator="participants",
             kind=FigureKind.RECORDED,
             fiscal_year=2000 + i,
@@ -146,7 +147,7 @@ async def _grow(db: AsyncSession, upto: int, board_id: int | None) -> int:
 async def _session(db: AsyncSession, district: str, kind: str, held: date):  # type: ignore[no-untyped-def]
     data = meetings.MeetingInput(kind, district, "会", "問い", held, "", "district-roundtable")
     meeting = await meetings.create_meeting(db, data, created_by=None)
-    await meetings.set_status(db, meeting, MeetingStatus.OPEN)
+    await meetings.set_status(db, meeting, Actor(user_id=1), MeetingStatus.OPEN)
     return meeting
 
 

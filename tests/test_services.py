@@ -8,6 +8,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts import service as accounts
+from server.accounts.actor import Actor
 from server.boards import service as boards
 from server.boards.models import BoardEvent, Note
 from server.districts.models import District
@@ -21,7 +22,7 @@ async def new_meeting(db: AsyncSession, *, open: bool = True, district: str = "t
     data = meetings.MeetingInput("roundtable", district, "鶴川地区 地区別懇談会", "問い", None, "", "")
     meeting = await meetings.create_meeting(db, data, created_by=None)
     if open:
-        await meetings.set_status(db, meeting, MeetingStatus.OPEN)
+        await meetings.set_status(db, meeting, Actor(user_id=1), MeetingStatus.OPEN)
     return meeting
 
 
@@ -62,7 +63,7 @@ async def test_a_join_code_is_unique_among_live_sessions_and_free_again_once_clo
     first = await new_meeting(db)
     second = await new_meeting(db)  # 234567 is taken: the second draw is used
     assert (first.join_code, second.join_code) == ("234567", "345678")
-    await meetings.set_status(db, first, MeetingStatus.CLOSED)
+    await meetings.set_status(db, first, Actor(user_id=1), MeetingStatus.CLOSED)
     third = await new_meeting(db)
     assert third.join_code == "234567"
     assert (await meetings.find_by_join_code(db, "234567")).id == third.id
@@ -72,11 +73,11 @@ async def test_finding_a_session_by_code_says_why_it_cannot(db: AsyncSession) ->
     meeting = await new_meeting(db, open=False)
     with pytest.raises(UserError, match="まだ始まっていません"):
         await meetings.find_by_join_code(db, meeting.join_code)
-    await meetings.set_status(db, meeting, MeetingStatus.OPEN)
+    await meetings.set_status(db, meeting, Actor(user_id=1), MeetingStatus.OPEN)
     spaced_full_width = meeting.join_code[:3].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     found = await meetings.find_by_join_code(db, f"{spaced_full_width} {meeting.join_code[3:]}")
     assert found.id == meeting.id
-    await meetings.set_status(db, meeting, MeetingStatus.CLOSED)
+    await meetings.set_status(db, meeting, Actor(user_id=1), MeetingStatus.CLOSED)
     with pytest.raises(UserError, match="おわりました"):
         await meetings.find_by_join_code(db, meeting.join_code)
     with pytest.raises(UserError, match="この参加コードの会はありません"):
@@ -130,7 +131,7 @@ async def test_a_note_of_exactly_200_characters_is_accepted(db: AsyncSession) ->
 async def test_nothing_can_be_posted_on_a_closed_board(db: AsyncSession) -> None:
     meeting = await new_meeting(db)
     person, _ = await boards.join_meeting(db, meeting)
-    await meetings.set_status(db, meeting, MeetingStatus.CLOSED)
+    await meetings.set_status(db, meeting, Actor(user_id=1), MeetingStatus.CLOSED)
     with pytest.raises(UserError, match="おわりました"):
         await boards.post_note(db, meeting, person, kind="idea", text="まだ書きたい")
     with pytest.raises(UserError, match="おわりました"):

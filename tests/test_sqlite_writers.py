@@ -14,6 +14,7 @@ from sqlalchemy import event
 from sqlmodel import select
 from websockets.asyncio.client import connect
 
+from server.accounts.actor import Actor
 from server.boards import service as boards
 from server.boards.models import BoardEvent, Note
 from server.config import Settings
@@ -116,7 +117,7 @@ async def test_a_writer_that_holds_its_transaction_long_makes_the_others_wait_no
     async with writing(maker) as db:
         data = meetings.MeetingInput("roundtable", "tsurukawa", "満員の会", "問い", None, "", "")
         meeting = await meetings.create_meeting(db, data, created_by=None)
-        await meetings.set_status(db, meeting, MeetingStatus.OPEN)
+        await meetings.set_status(db, meeting, Actor(user_id=1), MeetingStatus.OPEN)
     meeting_id = meeting.id
     assert meeting_id is not None
 

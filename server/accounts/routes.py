@@ -9,14 +9,13 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from server.accounts import service as accounts
-from server.accounts.models import User
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_
-from server.web.auth import SignInRequired, current_user, session_data, staff_token
+from server.web.auth import requires_signed_in, session_data, staff_token
 from server.web.csrf import renew_token
-from server.web.deps import DB
+from server.web.deps import DB, CurrentUser
 from server.web.ratelimit import client_address, limits
-from server.web.responses import page, see_other
+from server.web.responses import page, see_other, status_of
 
 
 def _safe_next(target: str) -> str:
@@ -42,14 +41,14 @@ async def sign_in(request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[
         try:
             user = await accounts.authenticate(db, email, data.get("password", ""))
         except UserError as exc:
-            if exc.status_code == 401:
+            if exc.kind == ErrorKind.WRONG_CREDENTIALS:
                 await rules.sign_in_account_failures.hit(account)
                 await rules.sign_in_failures.take(client_address(request))
             raise
     except UserError as exc:
         return page(
             "accounts/signin.html",
-            status_code=exc.status_code,
+            status_code=status_of(exc),
             error=exc.message,
             email=email[:254],
             next=target,
@@ -74,35 +73,26 @@ async def sign_out(request: Request[Any, Any, Any], db: DB) -> Any:
     return see_other("/")
 
 
-async def _signed_in(request: Request[Any, Any, Any], db: DB) -> User:
-    user = await current_user(request, db)
-    if user is None:
-        raise SignInRequired()
-    return user
+@get("/account/password", guards=[requires_signed_in])
+async def password_page(user: CurrentUser) -> Template:
+    return page("accounts/password.html", user=user)
 
 
-@get("/account/password")
-async def password_page(request: Request[Any, Any, Any], db: DB) -> Template:
-    return page("accounts/password.html", user=await _signed_in(request, db))
-
-
-@post("/account/password")
+@post("/account/password", guards=[requires_signed_in])
 async def change_password(
-    request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[dict[str, str]]
+    request: Request[Any, Any, Any], db: DB, user: CurrentUser, data: URLEncodedBody[dict[str, str]]
 ) -> Any:
     """A new password signs every browser out, this one included: sign in again with it."""
-    signed_in = await _signed_in(request, db)
-    user = await db.get(User, signed_in.id)
-    assert user is not None
+    account = await accounts.get_user(db, user.id or 0)  # in this request's session, to change it
     try:
         if data.get("new", "") != data.get("again", ""):
             raise UserError(N_("新しいパスワードが二つの欄で違います。"))
-        await limits(request).sign_in_account_failures.check(user.email)
-        await accounts.change_password(db, user, data.get("current", ""), data.get("new", ""))
+        await limits(request).sign_in_account_failures.check(account.email)
+        await accounts.change_password(db, account, data.get("current", ""), data.get("new", ""))
     except UserError as exc:
-        if exc.status_code == 401:
-            await limits(request).sign_in_account_failures.hit(user.email)
-        return page("accounts/password.html", status_code=exc.status_code, user=user, error=exc.message)
+        if exc.kind == ErrorKind.WRONG_CREDENTIALS:
+            await limits(request).sign_in_account_failures.hit(account.email)
+        return page("accounts/password.html", status_code=status_of(exc), user=account, error=exc.message)
     request.set_session({k: v for k, v in session_data(request).items() if k != "staff"})
     return see_other("/signin?changed=1")
 

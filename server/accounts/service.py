@@ -11,8 +11,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor
 from server.accounts.models import StaffSession, User
-from server.errors import UserError
+from server.accounts.roles import ROLES
+from server.errors import ErrorKind, UserError
 from server.i18n import N_
 from server.timeutil import utcnow
 
@@ -56,9 +58,9 @@ async def authenticate(db: AsyncSession, email: str, password: str) -> User:
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        raise UserError(SIGN_IN_FAILED, status_code=401) from None
+        raise UserError(SIGN_IN_FAILED, ErrorKind.WRONG_CREDENTIALS) from None
     if user is None:
-        raise UserError(SIGN_IN_FAILED, status_code=401)
+        raise UserError(SIGN_IN_FAILED, ErrorKind.WRONG_CREDENTIALS)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
         await db.commit()
@@ -66,28 +68,30 @@ async def authenticate(db: AsyncSession, email: str, password: str) -> User:
 
 
 def clean_roles(roles: list[str]) -> str:
-    from server.web.roles import ROLES
-
     chosen = [r for r in ROLES if r in roles]
     if not chosen:
         raise UserError(N_("役割を一つ以上選んでください。"))
     return " ".join(chosen)
 
 
+async def get_user(db: AsyncSession, user_id: int) -> User:
+    user = await db.get(User, user_id)
+    if user is None:
+        raise UserError(N_("このアカウントは見つかりませんでした。"), ErrorKind.NOT_FOUND)
+    return user
+
+
 async def list_users(db: AsyncSession) -> list[User]:
     return list((await db.exec(select(User).order_by(User.id))).all())  # type: ignore[arg-type]
 
 
-async def set_roles(db: AsyncSession, admin: User, user_id: int, roles: list[str]) -> User:
+async def set_roles(db: AsyncSession, actor: Actor, user_id: int, roles: list[str]) -> User:
     """Change what a staff member may do. An admin cannot take their own admin role away."""
-    from server.web.roles import require_role
-
-    require_role(admin, "admin")
     user = await db.get(User, user_id)
     if user is None:
-        raise UserError(N_("このアカウントは見つかりませんでした。"), 404)
+        raise UserError(N_("このアカウントは見つかりませんでした。"), ErrorKind.NOT_FOUND)
     new_roles = clean_roles(roles)
-    if user.id == admin.id and "admin" not in new_roles.split():
+    if user.id == actor.user_id and "admin" not in new_roles.split():
         raise UserError(N_("自分の管理者の役割は外せません（ほかの管理者に頼んでください）。"))
     removed = set(user.roles.split()) - set(new_roles.split())
     user.roles = new_roles
@@ -102,7 +106,7 @@ async def change_password(db: AsyncSession, user: User, current: str, new: str) 
     try:
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
-        raise UserError(N_("いまのパスワードが違います。"), 401) from None
+        raise UserError(N_("いまのパスワードが違います。"), ErrorKind.WRONG_CREDENTIALS) from None
     await set_password(db, user, new)
 
 

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import CLUSTER_NAME_MAX_LENGTH, BoardEventType, Cluster, Note
-from server.boards.service import Actor, get_note, require_facilitator
+from server.boards.service import get_note
 from server.errors import NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
@@ -48,7 +49,7 @@ async def create_cluster(
     db: AsyncSession, meeting: Meeting, actor: Actor, *, name: str, note_ids: Sequence[int] = ()
 ) -> BoardChange:
     """A new cluster, possibly with notes in it already (e.g. an accepted suggestion)."""
-    require_facilitator(actor)
+    require_staff(actor)
     notes = await _notes(db, meeting, note_ids)
     cluster = Cluster(meeting_id=meeting.id or 0, name=clean_cluster_name(name) or default_cluster_name())
     db.add(cluster)
@@ -67,7 +68,7 @@ async def create_cluster(
 async def rename_cluster(
     db: AsyncSession, meeting: Meeting, cluster_id: int, actor: Actor, *, name: str
 ) -> BoardChange:
-    require_facilitator(actor)
+    require_staff(actor)
     cluster = await get_cluster(db, meeting, cluster_id)
     name = clean_cluster_name(name)
     if not name:
@@ -80,7 +81,7 @@ async def move_note(
     db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor, *, cluster_id: int | None
 ) -> BoardChange:
     """Put a note into a cluster, or back among the ungrouped notes (None)."""
-    require_facilitator(actor)
+    require_staff(actor)
     note = await get_note(db, meeting, note_id)
     if cluster_id is not None:
         await get_cluster(db, meeting, cluster_id)
@@ -119,7 +120,7 @@ async def merge_clusters(
     db: AsyncSession, meeting: Meeting, source_id: int, target_id: int, actor: Actor
 ) -> BoardChange:
     """Move every note of ``source`` into ``target`` and remove ``source``."""
-    require_facilitator(actor)
+    require_staff(actor)
     if source_id == target_id:
         raise UserError(N_("同じグループどうしは統合できません。"))
     source = await get_cluster(db, meeting, source_id)
@@ -129,6 +130,6 @@ async def merge_clusters(
 
 async def delete_cluster(db: AsyncSession, meeting: Meeting, cluster_id: int, actor: Actor) -> BoardChange:
     """Remove a cluster; its notes go back among the ungrouped notes."""
-    require_facilitator(actor)
+    require_staff(actor)
     cluster = await get_cluster(db, meeting, cluster_id)
     return await _dissolve(db, meeting, cluster, into=None, also_touched=[])

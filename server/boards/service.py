@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor, require_staff  # Actor re-exported: boards.Actor
+from server.boards.copies import boards_showing, copies_of, withdraw_hidden_note, withdraw_removed_notes
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import (
     AFFILIATIONS,
@@ -34,10 +35,10 @@ from server.boards.state import (  # re-exported: the routes read a board throug
     list_notes,
     note_state,
 )
-from server.errors import Forbidden, NotFound, UserError
+from server.errors import ErrorKind, Forbidden, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting, MeetingStatus
-from server.projects.copies import boards_showing, withdraw_hidden_note, withdraw_removed_notes
+from server.projects.models import Project
 from server.textutil import clean_text
 from server.timeutil import utcnow
 
@@ -55,28 +56,11 @@ __all__ = [
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who asks for a change: a facilitator (staff account) or a participant of the session."""
-
-    user_id: int | None = None
-    participant_id: int | None = None
-
-    @property
-    def is_facilitator(self) -> bool:
-        return self.user_id is not None
-
-
 def require_open(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.DRAFT:
-        raise UserError(N_("この会はまだ始まっていません。始まるまで待ってください。"), 409)
+        raise UserError(N_("この会はまだ始まっていません。始まるまで待ってください。"), ErrorKind.CONFLICT)
     if meeting.status == MeetingStatus.CLOSED:
-        raise UserError(N_("この会はおわりました。付箋はもう書けません。"), 409)
-
-
-def require_facilitator(actor: Actor) -> None:
-    if not actor.is_facilitator:
-        raise Forbidden(N_("この操作はファシリテーターだけができます。"))
+        raise UserError(N_("この会はおわりました。付箋はもう書けません。"), ErrorKind.CONFLICT)
 
 
 def clean_note_text(text: str) -> str:
@@ -140,7 +124,7 @@ async def post_note(
         return existing
     require_open(meeting)
     if not meeting.posting_allowed:
-        raise UserError(N_("いまは投票の時間です。付箋は投票のあとで書けます。"), 409)
+        raise UserError(N_("いまは投票の時間です。付箋は投票のあとで書けます。"), ErrorKind.CONFLICT)
     assert meeting.id is not None
     note = Note(
         meeting_id=meeting.id,
@@ -165,7 +149,7 @@ async def post_note_for_someone(
     db: AsyncSession, meeting: Meeting, actor: Actor, *, kind: str, text: str
 ) -> BoardChange:
     """Staff type a paper note in for someone without a phone (代理入力)."""
-    require_facilitator(actor)
+    require_staff(actor)
     require_open(meeting)
     assert meeting.id is not None
     note = Note(
@@ -197,8 +181,16 @@ async def visible_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note
     return note
 
 
+async def own_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor) -> Note:
+    """A visible note of this participant's, to edit."""
+    note = await visible_note(db, meeting, note_id)
+    if note.participant_id is None or note.participant_id != actor.participant_id:
+        raise Forbidden(N_("自分の付箋だけを直せます。"))
+    return note
+
+
 def _require_author_or_facilitator(note: Note, actor: Actor) -> None:
-    if actor.is_facilitator:
+    if actor.is_staff:
         return
     if actor.participant_id is None or note.participant_id != actor.participant_id:
         raise Forbidden(N_("自分の付箋だけを直したり消したりできます。"))
@@ -209,10 +201,12 @@ async def edit_note(
 ) -> BoardChange:
     note = await get_note(db, meeting, note_id)
     _require_author_or_facilitator(note, actor)
-    if not actor.is_facilitator:
+    if not actor.is_staff:
         require_open(meeting)
         if note.hidden:  # a hidden note's text is the facilitator's to handle, not its author's
-            raise UserError(N_("この付箋は非表示になっているので、直せません（消すことはできます）。"), 409)
+            raise UserError(
+                N_("この付箋は非表示になっているので、直せません（消すことはできます）。"), ErrorKind.CONFLICT
+            )
     note.kind = clean_note_kind(kind)
     note.text = clean_note_text(text)
     note.edited_at = utcnow()
@@ -230,8 +224,14 @@ async def set_note_hidden(
 
 
 def _require_moderator(actor: Actor) -> None:
-    if not actor.is_facilitator:
-        raise Forbidden(N_("付箋を非表示にできるのはファシリテーターだけです。"))
+    require_staff(actor, N_("付箋を非表示にできるのはファシリテーターだけです。"))
+
+
+async def projects_holding(db: AsyncSession, meeting: Meeting, note_id: int) -> list[Project]:
+    """The projects that still hold the text of this note, not hidden yet: what the console asks
+    about before hiding it (withdraw it from each, or keep it there)."""
+    note = await get_note(db, meeting, note_id)
+    return [] if note.hidden else [c.project for c in await copies_of(db, note)]
 
 
 async def hide_note(

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import BoardEventType, Cluster, Note
-from server.boards.service import Actor, require_facilitator
 from server.errors import NotFound
 from server.i18n import N_
 from server.meetings.models import Meeting
@@ -37,7 +37,7 @@ async def set_spotlight(
     cluster_id: int | None = None,
 ) -> BoardChange:
     """Put one visible note, or one group, in the spotlight; neither: back to the wall."""
-    require_facilitator(actor)
+    require_staff(actor)
     if note_id is not None:
         note = await db.get(Note, note_id)
         if note is None or note.meeting_id != meeting.id or note.hidden:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import BoardEventType, Cluster, Note, Participant, Vote
-from server.boards.service import Actor, require_facilitator, require_open
-from server.boards.state import vote_totals
-from server.errors import NotFound, UserError
+from server.boards.service import require_open
+from server.boards.state import list_clusters, list_notes, vote_totals
+from server.errors import ErrorKind, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
 
@@ -43,7 +44,7 @@ def clean_settings(form: dict[str, str]) -> VotingSettings:
 async def configure(
     db: AsyncSession, meeting: Meeting, actor: Actor, settings: VotingSettings
 ) -> BoardChange:
-    require_facilitator(actor)
+    require_staff(actor)
     if meeting.voting_open and settings.target != meeting.vote_target and await _any_votes(db, meeting):
         raise UserError(N_("投票が始まっているため、対象は変えられません。"))
     meeting.vote_target = settings.target
@@ -54,7 +55,7 @@ async def configure(
 
 
 async def set_open(db: AsyncSession, meeting: Meeting, actor: Actor, *, open: bool) -> BoardChange:
-    require_facilitator(actor)
+    require_staff(actor)
     if open:
         require_open(meeting)
     meeting.voting_open = open
@@ -63,7 +64,7 @@ async def set_open(db: AsyncSession, meeting: Meeting, actor: Actor, *, open: bo
 
 async def reveal(db: AsyncSession, meeting: Meeting, actor: Actor, *, revealed: bool = True) -> BoardChange:
     """Show the totals and the ranking on every screen (結果発表)."""
-    require_facilitator(actor)
+    require_staff(actor)
     meeting.votes_revealed = revealed
     # Touch what has votes, so every screen redraws it with (or without) its total.
     note_votes, cluster_votes = await vote_totals(db, meeting.id or 0)
@@ -74,7 +75,7 @@ async def reveal(db: AsyncSession, meeting: Meeting, actor: Actor, *, revealed: 
 
 async def clear_votes(db: AsyncSession, meeting: Meeting, actor: Actor) -> BoardChange:
     """Start the voting over: every dot is taken back."""
-    require_facilitator(actor)
+    require_staff(actor)
     note_votes, cluster_votes = await vote_totals(db, meeting.id or 0)
     await db.exec(delete(Vote).where(col(Vote.meeting_id) == meeting.id))
     meeting.votes_revealed = False
@@ -111,18 +112,18 @@ async def cast(
     """Put one dot on a note or cluster; refused past the budget, and once per item."""
     require_open(meeting)
     if not meeting.voting_open:
-        raise UserError(N_("いまは投票の時間ではありません。"), 409)
+        raise UserError(N_("いまは投票の時間ではありません。"), ErrorKind.CONFLICT)
     await _check_target(db, meeting, target, target_id)
     mine = await my_votes(db, participant)
     if (target, target_id) in mine:
-        raise UserError(N_("ここにはもう投票しています。"), 409)
+        raise UserError(N_("ここにはもう投票しています。"), ErrorKind.CONFLICT)
     if len(mine) >= meeting.vote_budget:
         raise UserError(
             N_(
                 "票をぜんぶ使いました（%(n)s票）。どれかを取り消すと、ほかのものに投票できます。",
                 n=meeting.vote_budget,
             ),
-            409,
+            ErrorKind.CONFLICT,
         )
     vote = Vote(meeting_id=meeting.id or 0, participant_id=participant.id or 0)
     if target == "note":
@@ -139,13 +140,13 @@ async def withdraw(
 ) -> BoardChange:
     require_open(meeting)
     if not meeting.voting_open:
-        raise UserError(N_("投票はもうおわりました。"), 409)
+        raise UserError(N_("投票はもうおわりました。"), ErrorKind.CONFLICT)
     column = Vote.note_id if target == "note" else Vote.cluster_id
     vote = (
         await db.exec(select(Vote).where(Vote.participant_id == participant.id, column == target_id))
     ).first()
     if vote is None:
-        raise UserError(N_("ここには投票していません。"), 409)
+        raise UserError(N_("ここには投票していません。"), ErrorKind.CONFLICT)
     await db.delete(vote)
     await db.flush()
     return await _vote_change(db, meeting, BoardEventType.VOTE_WITHDRAWN, target, target_id, participant)
@@ -185,3 +186,50 @@ async def ranking(db: AsyncSession, meeting: Meeting, limit: int = 10) -> list[R
         for n in (await db.exec(query)).all():
             items.append(RankedItem("note", n.id or 0, n.text, note_votes[n.id or 0]))
     return sorted(items, key=lambda i: (-i.votes, i.kind, i.id))[:limit]
+
+
+# --- a participant's panel -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteItem:
+    kind: str  # "note" or "cluster"
+    id: int
+    label: str
+
+
+@dataclass
+class VotePanel:
+    """What one participant's vote panel shows: the ranking once revealed; else what they may
+    vote for, their votes, and what is left of their budget."""
+
+    ranking: list[RankedItem] | None
+    items: list[VoteItem] = field(default_factory=list)
+    mine: set[tuple[str, int]] = field(default_factory=set)
+    budget: int = 0
+
+    @property
+    def left(self) -> int:
+        return max(0, self.budget - len(self.mine))
+
+
+async def vote_panel(db: AsyncSession, meeting: Meeting, participant: Participant) -> VotePanel:
+    if meeting.votes_revealed:
+        return VotePanel(ranking=await ranking(db, meeting))
+    if meeting.vote_target == "clusters":
+        items = [VoteItem("cluster", c.id or 0, c.name) for c in await list_clusters(db, meeting.id or 0)]
+    else:
+        notes = await list_notes(db, meeting.id or 0, include_hidden=False)
+        items = [VoteItem("note", n.id or 0, n.text) for n in notes]
+    return VotePanel(None, items, await my_votes(db, participant), meeting.vote_budget)
+
+
+def parse_target(target: str, raw_id: str) -> tuple[str, int]:
+    """What the phone's panel votes for: ("note" or "cluster", its id)."""
+    try:
+        target_id = int(raw_id)
+    except ValueError:
+        target_id = None
+    if target_id is None or target not in ("note", "cluster"):
+        raise UserError(N_("投票先がまちがっています。"))
+    return target, target_id

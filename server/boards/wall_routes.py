@@ -9,9 +9,10 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from server.accounts.roles import require_role
 from server.boards import service as boards
 from server.boards.live import publish
-from server.boards.routes import _viewer_for
+from server.boards.live_routes import live_watcher
 from server.boards.spotlight import set_spotlight, spotlight_of
 from server.errors import Forbidden, UserError
 from server.i18n import N_
@@ -19,7 +20,6 @@ from server.meetings import service as meetings
 from server.web.auth import current_user, requires_role
 from server.web.deps import DB, Channels
 from server.web.responses import page
-from server.web.roles import require_role
 
 
 def _id_or_none(raw: Any) -> int | None:
@@ -53,7 +53,8 @@ async def spotlight_fragment(
 ) -> Template:
     """What is in the spotlight, drawn for this screen (empty when nothing is)."""
     meeting = await meetings.get_meeting(db, meeting_id)
-    viewer = await _viewer_for(request, db, meeting_id, view)
+    watcher = await live_watcher(request, db, meeting_id, view)
+    viewer = watcher[0] if watcher else None
     if viewer is None:
         raise Forbidden(N_("この会のボードを見る権限がありません。"))
     return page(

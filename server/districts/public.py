@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
+from server.accounts.actor import Actor, require_staff
 from server.districts.models import District
-from server.errors import Forbidden, NotFound
+from server.errors import NotFound
 from server.i18n import N_
 from server.projects import contacts, history
 from server.projects import service as projects
@@ -40,9 +40,8 @@ from server.visions.models import VisionGoal
 NOT_PUBLIC = N_("このページは公開されていません。")
 
 
-async def set_public(db: AsyncSession, user: User, district_id: str, public: bool) -> District:
-    if not user.has_role("coordinator"):
-        raise Forbidden(N_("コーディネーターのアカウントでサインインしてください。"))
+async def set_public(db: AsyncSession, actor: Actor, district_id: str, public: bool) -> District:
+    require_staff(actor, N_("コーディネーターのアカウントでサインインしてください。"))
     district = await db.get(District, district_id)
     if district is None or district.is_city_wide:
         raise NotFound(N_("この地区は見つかりませんでした。"))
@@ -50,6 +49,14 @@ async def set_public(db: AsyncSession, user: User, district_id: str, public: boo
     db.add(district)
     await db.commit()
     return district
+
+
+async def district(db: AsyncSession, district_id: str) -> District:
+    """A district (not the city-wide scope), public or not: its settings and its notice."""
+    found = await db.get(District, district_id)
+    if found is None or found.is_city_wide:
+        raise NotFound(N_("この地区は見つかりませんでした。"))
+    return found
 
 
 async def public_district(db: AsyncSession, district_id: str) -> District:

@@ -11,19 +11,18 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from markupsafe import Markup
 
+from server.accounts.roles import COORDINATOR
 from server.districts import public
 from server.districts.models import District
-from server.errors import NotFound, UserError
-from server.i18n import N_
+from server.errors import UserError
 from server.meetings.qr import qr_svg
 from server.projects import contacts
 from server.projects.contact_routes import public_origin, withdraw_link
 from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS, Project
-from server.web.auth import current_user, requires_role
-from server.web.deps import DB
+from server.web.auth import requires_role
+from server.web.deps import DB, CurrentActor
 from server.web.ratelimit import client_address, limits
-from server.web.responses import page, see_other
-from server.web.roles import require_role
+from server.web.responses import page, see_other, status_of
 
 
 def _page_url(request: Request[Any, Any, Any], district_id: str) -> str:
@@ -92,24 +91,16 @@ async def join(
         await limits(request).public_signups.take(client_address(request))
         _, token = await public.sign_up(db, district, project_id, data)
     except UserError as exc:
-        return _join_page(district, project, form=typed, error=exc.message, status_code=exc.status_code)
+        return _join_page(district, project, form=typed, error=exc.message, status_code=status_of(exc))
     return _join_page(district, project, link=withdraw_link(request, token))
 
 
 # --- the coordinator's side ---------------------------------------------------------------------
 
 
-async def _district(request: Request[Any, Any, Any], db: DB, district_id: str) -> District:
-    require_role(await current_user(request, db), "coordinator")
-    district = await db.get(District, district_id)
-    if district is None or district.is_city_wide:
-        raise NotFound(N_("この地区は見つかりませんでした。"))
-    return district
-
-
 @get("/districts/{district_id:str}/public")
 async def settings(request: Request[Any, Any, Any], db: DB, district_id: FromPath[str]) -> Template:
-    district = await _district(request, db, district_id)
+    district = await public.district(db, district_id)
     url = _page_url(request, district.id)
     return page(
         "districts/public_settings.html",
@@ -120,17 +111,18 @@ async def settings(request: Request[Any, Any, Any], db: DB, district_id: FromPat
 
 
 @post("/districts/{district_id:str}/public")
-async def switch(request: Request[Any, Any, Any], db: DB, district_id: FromPath[str]) -> Redirect:
-    user = require_role(await current_user(request, db), "coordinator")
+async def switch(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, district_id: FromPath[str]
+) -> Redirect:
     form = await request.form()
-    await public.set_public(db, user, district_id, str(form.get("public", "")) == "yes")
+    await public.set_public(db, actor, district_id, str(form.get("public", "")) == "yes")
     return see_other(f"/c/districts/{district_id}/public")
 
 
 @get("/districts/{district_id:str}/notice")
 async def notice(request: Request[Any, Any, Any], db: DB, district_id: FromPath[str]) -> Template:
     """A page to print for a community centre's notice board: the district, a large QR, the address."""
-    district = await _district(request, db, district_id)
+    district = await public.district(db, district_id)
     url = _page_url(request, district.id)
     return page("districts/notice.html", district=district, url=url, qr=_inline_qr(url))
 
@@ -139,6 +131,6 @@ public_handlers = [district_page, join_form, join]
 coordinator_router = Router(
     include_in_schema=False,
     path="/c",
-    guards=[requires_role("coordinator")],
+    guards=[requires_role(COORDINATOR)],
     route_handlers=[settings, switch, notice],
 )

@@ -6,20 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Router, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from server.accounts.models import User
-from server.errors import UserError
+from server.accounts.actor import Actor
+from server.accounts.roles import COORDINATOR, FACILITATOR
+from server.errors import ErrorKind, UserError
 from server.i18n import N_
 from server.matching import service as matching
 from server.matching.models import MatchStatus
 from server.meetings import service as meetings
+from server.meetings.models import Meeting
 from server.suggest.themes import THEME_NAMES_SHOWN
-from server.web.auth import current_user, requires_role
-from server.web.deps import DB
+from server.web.auth import requires_role
+from server.web.deps import DB, CurrentActor, CurrentMeeting, CurrentUser
 from server.web.responses import page, see_other
-from server.web.roles import require_role
 
 #: The coordinators' page proposes pairs for this many of the district's latest sessions.
 SESSIONS_WITH_PROPOSALS = 10
@@ -33,15 +34,14 @@ def _int(raw: Any) -> int:
 
 
 async def _decide(
-    request: Request[Any, Any, Any], db: DB, user: User, meeting_id: int, *, console: bool = False
+    request: Request[Any, Any, Any], db: DB, actor: Actor, meeting: Meeting, *, console: bool = False
 ) -> Template | Redirect:
     form = await request.form()
-    meeting = await meetings.get_meeting(db, meeting_id)
     status = str(form.get("status", ""))
     await matching.decide(
         db,
         meeting,
-        user,
+        actor,
         offer_id=_int(form.get("offer_id", "")),
         concern_id=_int(form.get("concern_id", "")),
         status=status,
@@ -49,7 +49,7 @@ async def _decide(
     )
     if not request.headers.get("hx-request"):
         back = str(form.get("back", ""))
-        return see_other(back if back.startswith("/c/matching") else f"/f/sessions/{meeting_id}")
+        return see_other(back if back.startswith("/c/matching") else f"/f/sessions/{meeting.id}")
     if not console:
         return page("matching/_decided.html", confirmed=status == MatchStatus.CONFIRMED)
     # The console's panel also lists the session's matches: it is sent again out of band, so a pair just
@@ -66,10 +66,8 @@ async def _decide(
 
 
 @get("/sessions/{meeting_id:int}/matches")
-async def console_panel(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Template:
+async def console_panel(db: DB, meeting: CurrentMeeting) -> Template:
     """Proposed pairs of the session's visible notes, and the matches confirmed so far."""
-    require_role(await current_user(request, db), "facilitator")
-    meeting = await meetings.get_meeting(db, meeting_id)
     return page(
         "matching/_panel.html",
         meeting=meeting,
@@ -83,24 +81,20 @@ async def console_panel(request: Request[Any, Any, Any], db: DB, meeting_id: Fro
 
 @post("/sessions/{meeting_id:int}/matches", status_code=200)
 async def console_decide(
-    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, meeting: CurrentMeeting
 ) -> Template | Redirect:
-    user = require_role(await current_user(request, db), "facilitator")
-    return await _decide(request, db, user, meeting_id, console=True)
+    return await _decide(request, db, actor, meeting, console=True)
 
 
 # --- the coordinators' page, after the meeting ------------------------------------------------------
 
 
 @get("/matching")
-async def coordinator_page(
-    request: Request[Any, Any, Any], db: DB, district: FromQuery[str] = ""
-) -> Template:
+async def coordinator_page(db: DB, user: CurrentUser, district: FromQuery[str] = "") -> Template:
     """A district's matches across sessions and years, and what is still proposed in its latest sessions."""
-    user = require_role(await current_user(request, db), "coordinator")
     districts = await meetings.districts(db)
     if district and district not in {d.id for d in districts}:
-        raise UserError(N_("地区が正しくありません。"), 404)
+        raise UserError(N_("地区が正しくありません。"), ErrorKind.NOT_FOUND)
     sessions = await matching.district_meetings(db, district) if district else []
     proposed = []
     for meeting in sessions[:SESSIONS_WITH_PROPOSALS]:
@@ -116,27 +110,26 @@ async def coordinator_page(
         proposed=proposed,
         themes=THEME_NAMES_SHOWN,
         back=f"/c/matching?district={district}",
-        can_promote=user.has_role("facilitator"),
+        can_promote=user.has_role(FACILITATOR),
     )
 
 
 @post("/matching/{meeting_id:int}", status_code=200)
 async def coordinator_decide(
-    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, meeting: CurrentMeeting
 ) -> Template | Redirect:
-    user = require_role(await current_user(request, db), "coordinator")
-    return await _decide(request, db, user, meeting_id)
+    return await _decide(request, db, actor, meeting)
 
 
 facilitator_router = Router(
     include_in_schema=False,
     path="/f",
-    guards=[requires_role("facilitator")],
+    guards=[requires_role(FACILITATOR)],
     route_handlers=[console_panel, console_decide],
 )
 coordinator_router = Router(
     include_in_schema=False,
     path="/c",
-    guards=[requires_role("coordinator")],
+    guards=[requires_role(COORDINATOR)],
     route_handlers=[coordinator_page, coordinator_decide],
 )

@@ -9,19 +9,17 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor, require_staff
 from server.accounts.models import User
 from server.boards.models import Note
 from server.boards.state import list_notes
-from server.errors import Forbidden, UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_
 from server.matching.models import AGREED_MAX_LENGTH, Match, MatchStatus
 from server.matching.proposals import ANSWERING_KINDS, CONCERN_KIND, Proposal, propose
 from server.meetings.models import Meeting
 from server.textutil import clean_text
 from server.timeutil import utcnow
-
-#: Who may confirm or dismiss a match: a facilitator (on the console) or a coordinator (afterwards).
-DECIDING_ROLES = ("facilitator", "coordinator")
 
 
 @dataclass(frozen=True)
@@ -42,10 +40,6 @@ class ShownMatch:
     decided_by: str
     #: What was agreed: left out too when either note is hidden (staff may have copied its words into it).
     agreed: str
-
-
-def can_decide(user: User | None) -> bool:
-    return user is not None and any(user.has_role(r) for r in DECIDING_ROLES)
 
 
 async def decided_pairs(db: AsyncSession, meeting_id: int) -> set[tuple[int, int]]:
@@ -70,17 +64,16 @@ async def proposals(db: AsyncSession, meeting: Meeting) -> list[ShownProposal]:
 async def decide(
     db: AsyncSession,
     meeting: Meeting,
-    user: User | None,
+    actor: Actor,
     *,
     offer_id: int,
     concern_id: int,
     status: str,
     agreed: str = "",
 ) -> Match:
-    """Confirm or dismiss a pair of the session's visible notes (again: the decision is changed)."""
-    if not can_decide(user):
-        raise Forbidden(N_("ファシリテーターかコーディネーターのアカウントでサインインしてください。"))
-    assert user is not None
+    """Confirm or dismiss a pair of the session's visible notes (again: the decision is changed).
+    A facilitator decides on the console, a coordinator afterwards (their routes' guards say so)."""
+    require_staff(actor, N_("ファシリテーターかコーディネーターのアカウントでサインインしてください。"))
     if status not in (MatchStatus.CONFIRMED, MatchStatus.DISMISSED):
         raise UserError(N_("マッチングの指定が正しくありません。"))
     agreed = clean_text(agreed).strip()
@@ -95,7 +88,7 @@ async def decide(
         or offer.hidden
         or concern.hidden
     ):
-        raise UserError(N_("付箋が見つかりませんでした。"), 404)
+        raise UserError(N_("付箋が見つかりませんでした。"), ErrorKind.NOT_FOUND)
     if offer.kind not in ANSWERING_KINDS or concern.kind != CONCERN_KIND:
         raise UserError(N_("「できる」か「やりたい」の付箋と、「困りごと」の付箋を選んでください。"))
     match = (
@@ -107,7 +100,7 @@ async def decide(
     )
     match.status = status
     match.agreed = agreed if status == MatchStatus.CONFIRMED else ""
-    match.decided_by = user.id
+    match.decided_by = actor.user_id
     match.decided_at = utcnow()
     db.add(match)
     await db.commit()

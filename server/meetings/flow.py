@@ -10,9 +10,10 @@ from datetime import timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import BoardEventType
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
 from server.programmes.service import Phase, get_programme
@@ -37,14 +38,15 @@ def _reset_timer_to(meeting: Meeting, seconds: int) -> None:
     meeting.timer_left_s = None
 
 
-async def go_to_phase(db: AsyncSession, meeting: Meeting, index: int) -> BoardChange:
+async def go_to_phase(db: AsyncSession, meeting: Meeting, actor: Actor, index: int) -> BoardChange:
     """Move to a phase: its timer is set to the phase's duration, stopped; voting follows
     the voting phase (opens when it starts, closes when the meeting moves on)."""
+    require_staff(actor)
     phases = phases_of(meeting)
     if not phases:
         raise UserError(N_("この会には進行プログラムがありません。編集画面で選んでください。"))
     if not 0 <= index < len(phases):
-        raise UserError(N_("その先（前）のフェーズはありません。"), 409)
+        raise UserError(N_("その先（前）のフェーズはありません。"), ErrorKind.CONFLICT)
     was_voting = phases[meeting.phase_index].key == "voting" if meeting.phase_index < len(phases) else False
     meeting.phase_index = index
     _reset_timer_to(meeting, phases[index].minutes * 60)
@@ -55,9 +57,10 @@ async def go_to_phase(db: AsyncSession, meeting: Meeting, index: int) -> BoardCh
     return await commit_change(db, meeting.id or 0, BoardEventType.PHASE_CHANGED)
 
 
-async def start_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
+async def start_timer(db: AsyncSession, meeting: Meeting, actor: Actor) -> BoardChange:
+    require_staff(actor)
     if meeting.timer_ends_at is not None:
-        raise UserError(N_("タイマーはもう動いています。"), 409)
+        raise UserError(N_("タイマーはもう動いています。"), ErrorKind.CONFLICT)
     left = meeting.timer_left_s if meeting.timer_left_s is not None else meeting.timer_duration_s
     if left <= 0:
         left = meeting.timer_duration_s or 60
@@ -67,16 +70,18 @@ async def start_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
     return await commit_change(db, meeting.id or 0, BoardEventType.TIMER_CHANGED)
 
 
-async def pause_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
+async def pause_timer(db: AsyncSession, meeting: Meeting, actor: Actor) -> BoardChange:
+    require_staff(actor)
     if meeting.timer_ends_at is None:
-        raise UserError(N_("タイマーは止まっています。"), 409)
+        raise UserError(N_("タイマーは止まっています。"), ErrorKind.CONFLICT)
     meeting.timer_left_s = max(0, round((meeting.timer_ends_at - utcnow()).total_seconds()))
     meeting.timer_ends_at = None
     return await commit_change(db, meeting.id or 0, BoardEventType.TIMER_CHANGED)
 
 
-async def extend_timer(db: AsyncSession, meeting: Meeting, seconds: int = 60) -> BoardChange:
+async def extend_timer(db: AsyncSession, meeting: Meeting, actor: Actor, seconds: int = 60) -> BoardChange:
     """+1分: adds time whether the timer runs or not (after zero, it starts from zero)."""
+    require_staff(actor)
     now = utcnow()
     if meeting.timer_ends_at is not None:
         meeting.timer_ends_at = max(meeting.timer_ends_at, now) + timedelta(seconds=seconds)
@@ -87,7 +92,8 @@ async def extend_timer(db: AsyncSession, meeting: Meeting, seconds: int = 60) ->
     return await commit_change(db, meeting.id or 0, BoardEventType.TIMER_CHANGED)
 
 
-async def reset_timer(db: AsyncSession, meeting: Meeting) -> BoardChange:
+async def reset_timer(db: AsyncSession, meeting: Meeting, actor: Actor) -> BoardChange:
+    require_staff(actor)
     phase = current_phase(meeting)
     _reset_timer_to(meeting, phase.minutes * 60 if phase else meeting.timer_duration_s)
     return await commit_change(db, meeting.id or 0, BoardEventType.TIMER_CHANGED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange
 from server.boards.models import BoardEventType
 from server.boards.service import commit_change
 from server.districts.models import District
-from server.errors import NotFound, UserError
+from server.errors import ErrorKind, NotFound, UserError
 from server.i18n import N_, Joined, Text
 from server.meetings.flow import current_phase
 from server.meetings.models import Meeting, MeetingKind, MeetingStatus
@@ -85,8 +87,16 @@ async def clean_meeting_input(db: AsyncSession, form: dict[str, str]) -> Meeting
     return MeetingInput(kind, district_id, title, question, held_on, venue, programme)
 
 
-async def create_meeting(db: AsyncSession, data: MeetingInput, *, created_by: int | None) -> Meeting:
-    """A new session in draft, with a join code no other live session has."""
+#: What a capability above this one adds to a new session, in the same transaction (e.g. the
+#: district's open projects on its board): passed in, so that meetings need not know projects.
+Preparation = Callable[[AsyncSession, Meeting], Awaitable[object]]
+
+
+async def create_meeting(
+    db: AsyncSession, data: MeetingInput, *, created_by: int | None, prepare: Preparation | None = None
+) -> Meeting:
+    """A new session in draft, with a join code no other live session has. ``prepare`` runs
+    before the commit: what it adds is committed with the session, or nothing is."""
     for _ in range(20):
         meeting = Meeting(**vars(data), created_by=created_by, join_code=new_join_code())
         try:
@@ -94,9 +104,11 @@ async def create_meeting(db: AsyncSession, data: MeetingInput, *, created_by: in
                 db.add(meeting)
         except IntegrityError:  # the code is taken by a live session: draw another
             continue
+        if prepare is not None:
+            await prepare(db, meeting)
         await db.commit()
         return meeting
-    raise UserError(N_("参加コードを作れませんでした。もう一度お試しください。"), 503)
+    raise UserError(N_("参加コードを作れませんでした。もう一度お試しください。"), ErrorKind.UNAVAILABLE)
 
 
 async def update_meeting(db: AsyncSession, meeting: Meeting, data: MeetingInput) -> Meeting:
@@ -131,18 +143,23 @@ async def find_by_join_code(db: AsyncSession, raw_code: str) -> Meeting:
         if meeting.status == MeetingStatus.OPEN:
             return meeting
     if any(m.status == MeetingStatus.DRAFT for m in meetings):
-        raise UserError(N_("この会はまだ始まっていません。始まってから、もう一度入れてください。"), 409)
+        raise UserError(
+            N_("この会はまだ始まっていません。始まってから、もう一度入れてください。"), ErrorKind.CONFLICT
+        )
     if meetings:
-        raise UserError(N_("この会はおわりました。ありがとうございました。"), 410)
-    raise UserError(N_("この参加コードの会はありません。数字をたしかめてください。"), 404)
+        raise UserError(N_("この会はおわりました。ありがとうございました。"), ErrorKind.GONE)
+    raise UserError(N_("この参加コードの会はありません。数字をたしかめてください。"), ErrorKind.NOT_FOUND)
 
 
-async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) -> BoardChange:
+async def set_status(db: AsyncSession, meeting: Meeting, actor: Actor, status: MeetingStatus) -> BoardChange:
     """Open or close a session's board; the change is an event so every screen follows."""
+    require_staff(actor)
     if meeting.status == status:
-        raise UserError(N_("この会はすでに「%(status)s」です。", status=meeting.status_label), 409)
+        raise UserError(
+            N_("この会はすでに「%(status)s」です。", status=meeting.status_label), ErrorKind.CONFLICT
+        )
     if status == MeetingStatus.DRAFT:
-        raise UserError(N_("終了した会を準備中に戻すことはできません。"), 409)
+        raise UserError(N_("終了した会を準備中に戻すことはできません。"), ErrorKind.CONFLICT)
     meeting.status = status
     if status == MeetingStatus.CLOSED:
         meeting.voting_open = False
@@ -156,7 +173,9 @@ async def set_status(db: AsyncSession, meeting: Meeting, status: MeetingStatus) 
     except IntegrityError:
         # Reopening a closed session whose code a newer live session now uses.
         await db.rollback()
-        raise UserError(N_("同じ参加コードの会が開催中のため、再開できません。"), 409) from None
+        raise UserError(
+            N_("同じ参加コードの会が開催中のため、再開できません。"), ErrorKind.CONFLICT
+        ) from None
     return change
 
 

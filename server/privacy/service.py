@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
+from server.accounts.actor import Actor
 from server.boards.events import BoardChange
 from server.boards.models import Note, Participant, Vote
 from server.boards.service import remove_notes
@@ -22,7 +23,6 @@ from server.meetings.models import Meeting, MeetingStatus
 from server.projects.contacts import forget_participant
 from server.projects.models import ProjectMember
 from server.timeutil import utcnow
-from server.web.roles import require_role
 
 
 async def forget_nickname(db: AsyncSession, participant: Participant) -> None:
@@ -31,13 +31,32 @@ async def forget_nickname(db: AsyncSession, participant: Participant) -> None:
     await db.commit()
 
 
+async def participants_with_note_counts(db: AsyncSession, meeting: Meeting) -> list[tuple[Participant, int]]:
+    """A session's participants in the order they joined, each with how many notes they wrote
+    (what an admin sees before erasing one's data; no names)."""
+    people = (
+        await db.exec(
+            select(Participant).where(Participant.meeting_id == meeting.id).order_by(col(Participant.id))
+        )
+    ).all()
+    counts: dict[int | None, int] = dict(
+        (
+            await db.exec(
+                select(Note.participant_id, func.count())
+                .where(Note.meeting_id == meeting.id)
+                .group_by(col(Note.participant_id))
+            )
+        ).all()
+    )
+    return [(p, counts.get(p.id, 0)) for p in people]
+
+
 async def erase_participant(
-    db: AsyncSession, admin: User, meeting: Meeting, participant_id: int
+    db: AsyncSession, actor: Actor, meeting: Meeting, participant_id: int
 ) -> list[BoardChange]:
     """An admin erases one participant's data from a session: their notes and votes go (with
     what projects copied from the notes), and the contacts they left for projects; their nickname
     and affiliation are cleared; they still count as one attendee."""
-    require_role(admin, "admin")
     participant = await db.get(Participant, participant_id)
     if participant is None or participant.meeting_id != meeting.id:
         raise NotFound(N_("この参加者は見つかりませんでした。"))

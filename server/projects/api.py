@@ -11,7 +11,7 @@ from datetime import date
 from litestar import Router, get
 from litestar.params import FromPath, FromQuery
 
-from server.errors import NotFound, UserError
+from server.errors import ErrorKind, NotFound, UserError
 from server.i18n import N_
 from server.meetings import service as meetings
 from server.projects import indicators as indicator_service
@@ -107,9 +107,9 @@ async def get_indicators(
     """Ⅱ-1, Ⅱ-2, attendance and matches; city-wide unless a district id is given."""
     fiscal_year = year or current_fiscal_year()
     if not 2000 <= fiscal_year <= 2100:
-        raise UserError("year must be a fiscal year between 2000 and 2100", 422)
+        raise UserError("year must be a fiscal year between 2000 and 2100", ErrorKind.INVALID)
     if district and district not in {d.id for d in await meetings.districts(db)}:
-        raise UserError("unknown district", 404)
+        raise UserError("unknown district", ErrorKind.NOT_FOUND)
     scope = district if district and district != "city" else None
     i = await indicator_service.indicators(db, fiscal_year, scope)
     return IndicatorsOut(

@@ -9,20 +9,17 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from server.boards import service as boards
-from server.boards.models import Participant
-from server.errors import Forbidden, UserError
-from server.i18n import N_, Text
-from server.meetings import service as meetings
+from server.accounts.roles import COORDINATOR
+from server.errors import UserError
+from server.i18n import Text
 from server.meetings.models import Meeting
 from server.projects import contacts
 from server.projects import service as projects
 from server.projects.models import Project
 from server.reports.tables import to_csv
-from server.web.auth import current_user, participant_token, requires_role
-from server.web.deps import DB
-from server.web.responses import page
-from server.web.roles import require_role
+from server.web.auth import requires_role
+from server.web.deps import DB, CurrentActor, CurrentMeeting, CurrentParticipant, CurrentUser
+from server.web.responses import page, status_of
 
 
 def public_origin(request: Request[Any, Any, Any]) -> str:
@@ -37,14 +34,6 @@ def public_origin(request: Request[Any, Any, Any]) -> str:
 
 def withdraw_link(request: Request[Any, Any, Any], token: str) -> str:
     return f"{public_origin(request)}/contact/{token}"
-
-
-async def _phone(request: Request[Any, Any, Any], db: DB, meeting_id: int) -> tuple[Meeting, Participant]:
-    meeting = await meetings.get_meeting(db, meeting_id)
-    participant = await boards.get_participant(db, meeting_id, participant_token(request, meeting_id))
-    if participant is None:
-        raise Forbidden(N_("この会にまだ参加していません。参加コードから入ってください。"))
-    return meeting, participant
 
 
 def _contact_page(
@@ -72,19 +61,21 @@ def _contact_page(
 
 @get("/b/{meeting_id:int}/contact/{project_id:int}")
 async def contact_form(
-    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], project_id: FromPath[int]
+    db: DB, meeting: CurrentMeeting, participant: CurrentParticipant, project_id: FromPath[int]
 ) -> Template:
     """After 参加したい: the consent sentence and the form (or the contact already left, to withdraw)."""
-    meeting, participant = await _phone(request, db, meeting_id)
     project = await contacts.joined_project(db, meeting, participant, project_id)
     return _contact_page(meeting, project, saved=await contacts.contact_of(db, participant, project_id))
 
 
 @post("/b/{meeting_id:int}/contact/{project_id:int}", status_code=200)
 async def leave_contact(
-    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], project_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db: DB,
+    meeting: CurrentMeeting,
+    participant: CurrentParticipant,
+    project_id: FromPath[int],
 ) -> Template:
-    meeting, participant = await _phone(request, db, meeting_id)
     project = await contacts.joined_project(db, meeting, participant, project_id)
     form = await request.form()
     typed = {"name": str(form.get("name", "")), "reach": str(form.get("reach", ""))}
@@ -92,15 +83,14 @@ async def leave_contact(
         data = contacts.clean_contact(typed["name"], typed["reach"], str(form.get("consent", "")))
         saved, token = await contacts.leave_contact(db, meeting, participant, project_id, data)
     except UserError as exc:
-        return _contact_page(meeting, project, form=typed, error=exc.message, status_code=exc.status_code)
+        return _contact_page(meeting, project, form=typed, error=exc.message, status_code=status_of(exc))
     return _contact_page(meeting, project, saved=saved, link=withdraw_link(request, token))
 
 
 @post("/b/{meeting_id:int}/contact/{project_id:int}/withdraw", status_code=200)
 async def withdraw_own(
-    request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int], project_id: FromPath[int]
+    db: DB, meeting: CurrentMeeting, participant: CurrentParticipant, project_id: FromPath[int]
 ) -> Template:
-    meeting, participant = await _phone(request, db, meeting_id)
     project = await projects.get_project(db, project_id)
     await contacts.withdraw_own(db, meeting, participant, project_id)
     return page("projects/contact_withdrawn.html", project=project, back=f"/b/{meeting.id}")
@@ -123,24 +113,22 @@ async def withdraw_by_link(db: DB, token: FromPath[str]) -> Template:
 
 
 @get("/projects/{project_id:int}/contacts")
-async def contact_list(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
-    user = require_role(await current_user(request, db), "coordinator")
+async def contact_list(db: DB, user: CurrentUser, actor: CurrentActor, project_id: FromPath[int]) -> Template:
     project = await projects.get_project(db, project_id)
     return page(
         "projects/contacts.html",
         user=user,
         project=project,
-        contacts=await contacts.contacts_of(db, user, project_id),
+        contacts=await contacts.contacts_of(db, actor, project_id),
         members=(await projects.member_counts(db, [project_id])).get(project_id, 0),
     )
 
 
 @get("/projects/{project_id:int}/contacts.csv")
-async def contact_csv(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Response[bytes]:
+async def contact_csv(db: DB, actor: CurrentActor, project_id: FromPath[int]) -> Response[bytes]:
     """The coordinator's own contact list: the one export that holds contacts (formula-safe CSV)."""
-    user = require_role(await current_user(request, db), "coordinator")
     project = await projects.get_project(db, project_id)
-    table = contacts.contacts_table(project, await contacts.contacts_of(db, user, project_id))
+    table = contacts.contacts_table(project, await contacts.contacts_of(db, actor, project_id))
     return Response(
         to_csv(table),
         media_type="text/csv; charset=utf-8",
@@ -150,10 +138,11 @@ async def contact_csv(request: Request[Any, Any, Any], db: DB, project_id: FromP
     )
 
 
+#: Mounted with ``server.web.who.participant_dependencies`` (the /b/ routes' actor is the participant).
 phone_handlers = [contact_form, leave_contact, withdraw_own, withdraw_page, withdraw_by_link]
 coordinator_router = Router(
     include_in_schema=False,
     path="/c",
-    guards=[requires_role("coordinator")],
+    guards=[requires_role(COORDINATOR)],
     route_handlers=[contact_list, contact_csv],
 )

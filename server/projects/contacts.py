@@ -21,9 +21,9 @@ from sqlalchemy import func
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
+from server.accounts.actor import Actor, require_staff
 from server.boards.models import Participant
-from server.errors import Forbidden, NotFound, UserError
+from server.errors import ErrorKind, NotFound, UserError
 from server.i18n import N_, Joined, Text
 from server.meetings.models import Meeting
 from server.projects.models import MeetingProject, Project, ProjectContact, ProjectMember
@@ -97,7 +97,7 @@ async def joined_project(
         )
     ).first()
     if member is None:
-        raise UserError(N_("先に「参加したい」を押してください。"), 409)
+        raise UserError(N_("先に「参加したい」を押してください。"), ErrorKind.CONFLICT)
     return project
 
 
@@ -180,14 +180,13 @@ async def retire_contacts(db: AsyncSession, *, months: int = KEEP_MONTHS, now: d
 # --- the coordinators' side ---------------------------------------------------------------------
 
 
-def _require_coordinator(user: User | None) -> User:
-    if user is None or not user.has_role("coordinator"):
-        raise Forbidden(N_("コーディネーターのアカウントでサインインしてください。"))
-    return user
+def _require_staff(actor: Actor) -> None:
+    """Staff only (the coordinators' routes are guarded for the role)."""
+    require_staff(actor, N_("コーディネーターのアカウントでサインインしてください。"))
 
 
-async def contacts_of(db: AsyncSession, user: User, project_id: int) -> list[ProjectContact]:
-    _require_coordinator(user)
+async def contacts_of(db: AsyncSession, actor: Actor, project_id: int) -> list[ProjectContact]:
+    _require_staff(actor)
     query = (
         select(ProjectContact)
         .where(ProjectContact.project_id == project_id)

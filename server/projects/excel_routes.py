@@ -12,6 +12,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from server.accounts.models import User
+from server.accounts.roles import COORDINATOR
 from server.errors import UserError
 from server.i18n import N_
 from server.meetings import service as meetings
@@ -20,10 +21,9 @@ from server.projects import sheets
 from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS
 from server.reports.fiscal import current_fiscal_year
 from server.reports.fiscal import fiscal_year_label as official_year_label
-from server.web.auth import current_user, requires_role
-from server.web.deps import DB
-from server.web.responses import page
-from server.web.roles import require_role
+from server.web.auth import requires_role
+from server.web.deps import DB, CurrentActor, CurrentUser
+from server.web.responses import page, status_of
 from server.web.templating import fiscal_year_label
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,10 +31,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_BODY_MAX = sheets.MAX_FILE_BYTES + 64 * 1024
 # The confirmation carries the changes back (at most MAX_ROWS rows of 500-character comments).
 CONFIRM_BODY_MAX = 8 * 1024 * 1024
-
-
-async def _coordinator(request: Request[Any, Any, Any], db: DB) -> User:
-    return require_role(await current_user(request, db), "coordinator")
 
 
 def _year(raw: str | None) -> int:
@@ -54,10 +50,9 @@ async def _district(db: DB, raw: str) -> str:
 
 @get("/review/workbook")
 async def review_workbook(
-    request: Request[Any, Any, Any], db: DB, district: FromQuery[str] = "", year: FromQuery[str] = ""
+    db: DB, district: FromQuery[str] = "", year: FromQuery[str] = ""
 ) -> Response[bytes]:
     """The review table to edit in Excel: every project of the district (all without one)."""
-    await _coordinator(request, db)
     fiscal_year, district = _year(year), await _district(db, district)
     items = await projects.list_projects(db, projects.ProjectFilters(district_id=district))
     ids = [p.id or 0 for p in items]
@@ -96,16 +91,16 @@ def _upload_page(
 
 @get("/review/upload")
 async def upload_form(
-    request: Request[Any, Any, Any], db: DB, district: FromQuery[str] = "", year: FromQuery[str] = ""
+    db: DB, user: CurrentUser, district: FromQuery[str] = "", year: FromQuery[str] = ""
 ) -> Template:
-    user = await _coordinator(request, db)
     return _upload_page(await _district(db, district), _year(year), user=user)
 
 
 @post("/review/upload", status_code=200, request_max_body_size=UPLOAD_BODY_MAX)
-async def upload_preview(request: Request[Any, Any, Any], db: DB) -> Template:
+async def upload_preview(
+    request: Request[Any, Any, Any], db: DB, user: CurrentUser, actor: CurrentActor
+) -> Template:
     """Read the file and show what it would change; nothing is written here."""
-    user = await _coordinator(request, db)
     form = await request.form()
     district = str(form.get("district", ""))
     district = district if district in {d.id for d in await meetings.districts(db)} else ""
@@ -115,9 +110,9 @@ async def upload_preview(request: Request[Any, Any, Any], db: DB) -> Template:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise UserError(N_("ファイルを選んでください。"))
         data = await upload.read(sheets.MAX_FILE_BYTES + 1)
-        plan = await sheets.plan_upload(db, user, sheets.read_workbook(data), year)
+        plan = await sheets.plan_upload(db, actor, sheets.read_workbook(data), year)
     except UserError as exc:
-        return _upload_page(district, year, exc.message, exc.status_code, user=user)
+        return _upload_page(district, year, exc.message, status_of(exc), user=user)
     return page(
         "projects/upload_preview.html",
         user=user,
@@ -134,9 +129,10 @@ async def upload_preview(request: Request[Any, Any, Any], db: DB) -> Template:
 
 
 @post("/review/upload/confirm", status_code=200, request_max_body_size=CONFIRM_BODY_MAX)
-async def upload_confirm(request: Request[Any, Any, Any], db: DB) -> Template:
+async def upload_confirm(
+    request: Request[Any, Any, Any], db: DB, user: CurrentUser, actor: CurrentActor
+) -> Template:
     """Apply what the preview showed, and say what was applied and what had moved meanwhile."""
-    user = await _coordinator(request, db)
     form = await request.form()
     district = str(form.get("district", ""))
     district = district if district in {d.id for d in await meetings.districts(db)} else ""
@@ -145,7 +141,7 @@ async def upload_confirm(request: Request[Any, Any, Any], db: DB) -> Template:
         raw = json.loads(str(form.get("changes", "")))
     except ValueError:
         raw = None
-    result = await sheets.apply_plan(db, user, sheets.load_changes(raw))
+    result = await sheets.apply_plan(db, actor, sheets.load_changes(raw))
     return page(
         "projects/upload_done.html",
         user=user,
@@ -161,6 +157,6 @@ async def upload_confirm(request: Request[Any, Any, Any], db: DB) -> Template:
 router = Router(
     include_in_schema=False,
     path="/c",
-    guards=[requires_role("coordinator")],
+    guards=[requires_role(COORDINATOR)],
     route_handlers=[review_workbook, upload_form, upload_preview, upload_confirm],
 )

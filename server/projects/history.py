@@ -16,6 +16,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.accounts.actor import Actor
 from server.accounts.models import User
 from server.projects.models import ChangeField, ChangeSource, ProjectChange, TimelineEntry
 from server.timeutil import to_jst
@@ -24,7 +25,7 @@ from server.timeutil import to_jst
 def record(
     db: AsyncSession,
     project_id: int,
-    user: User | None,
+    actor: Actor | None,
     field: ChangeField,
     source: ChangeSource,
     *,
@@ -37,7 +38,7 @@ def record(
             project_id=project_id,
             field=field,
             source=source,
-            user_id=user.id if user else None,
+            user_id=actor.user_id if actor else None,
             before=_text(before),
             after=_text(after),
         )
@@ -51,7 +52,7 @@ def _text(value: str | list[str]) -> str:
 def record_links(
     db: AsyncSession,
     project_id: int,
-    user: User | None,
+    actor: Actor | None,
     source: ChangeSource,
     *,
     districts: tuple[list[str], list[str]],
@@ -60,7 +61,7 @@ def record_links(
     """Districts and goals (before, after), each recorded only if it changed (order ignored)."""
     for field, (before, after) in ((ChangeField.DISTRICTS, districts), (ChangeField.GOALS, goals)):
         if sorted(before) != sorted(after):
-            record(db, project_id, user, field, source, before=before, after=after)
+            record(db, project_id, actor, field, source, before=before, after=after)
 
 
 @dataclass

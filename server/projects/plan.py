@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
+from server.accounts.actor import Actor
 from server.errors import UserError
 from server.i18n import N_, LazyText
 from server.projects.models import FIGURE_KIND_LABELS, FigureKind, IndicatorFigure
@@ -53,7 +53,7 @@ async def figures(db: AsyncSession) -> list[IndicatorFigure]:
 
 async def set_figure(
     db: AsyncSession,
-    user: User,
+    actor: Actor,
     *,
     indicator: str,
     kind: str,
@@ -104,7 +104,7 @@ async def set_figure(
         value=number,
         note=note,
         is_sample=is_sample,
-        updated_by=user.id,
+        updated_by=actor.user_id,
         updated_at=utcnow(),
     )
     db.add(figure)

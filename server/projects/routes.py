@@ -11,9 +11,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from markupsafe import Markup
 
-from server.accounts.models import User
+from server.accounts.roles import COORDINATOR
 from server.boards.models import AFFILIATIONS
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 from server.i18n import get_locale as current_locale
 from server.meetings import service as meetings
@@ -33,15 +33,10 @@ from server.reports.charts import bar_chart_svg
 from server.reports.fiscal import current_fiscal_year
 from server.reports.fiscal import fiscal_year_label as official_year_label
 from server.visions import service as visions
-from server.web.auth import current_user, requires_role
-from server.web.deps import DB
-from server.web.responses import page, see_other
-from server.web.roles import require_role
+from server.web.auth import requires_role
+from server.web.deps import DB, CurrentActor, CurrentUser
+from server.web.responses import page, see_other, status_of
 from server.web.templating import fiscal_year_label
-
-
-async def _coordinator(request: Request[Any, Any, Any], db: DB) -> User:
-    return require_role(await current_user(request, db), "coordinator")
 
 
 def _year(raw: str | None) -> int:
@@ -74,13 +69,13 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
 async def project_list(
     request: Request[Any, Any, Any],
     db: DB,
+    user: CurrentUser,
     district: FromQuery[str] = "",
     status: FromQuery[str] = "",
     year: FromQuery[str] = "",
     goal: FromQuery[str] = "",
     sort: FromQuery[str] = "id",
 ) -> Template:
-    user = await _coordinator(request, db)
     filters = projects.ProjectFilters(
         district_id=district,
         status=status,
@@ -102,8 +97,9 @@ async def project_list(
 
 
 @get("/projects/{project_id:int}")
-async def project_detail(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
-    user = await _coordinator(request, db)
+async def project_detail(
+    request: Request[Any, Any, Any], db: DB, user: CurrentUser, project_id: FromPath[int]
+) -> Template:
     project = await projects.get_project(db, project_id)
     meeting = await meetings.get_meeting(db, project.meeting_id) if project.meeting_id else None
     names = {d.id: d.name for d in await meetings.districts(db)}
@@ -149,7 +145,6 @@ async def _edit_page(
 
 @get("/projects/{project_id:int}/edit")
 async def edit_project(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
-    await _coordinator(request, db)
     project = await projects.get_project(db, project_id)
     form = {
         "title": project.title,
@@ -163,25 +158,27 @@ async def edit_project(request: Request[Any, Any, Any], db: DB, project_id: From
 
 
 @post("/projects/{project_id:int}")
-async def update_project(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Any:
-    user = await _coordinator(request, db)
+async def update_project(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, project_id: FromPath[int]
+) -> Any:
     project = await projects.get_project(db, project_id)
     form = await _form(request)
     try:
-        await projects.update_project(db, project, user, await projects.clean_project_input(db, form))
+        await projects.update_project(db, project, actor, await projects.clean_project_input(db, form))
     except UserError as exc:
-        return await _edit_page(db, project, form, exc.message, exc.status_code)
+        return await _edit_page(db, project, form, exc.message, status_of(exc))
     return see_other(f"/c/projects/{project_id}")
 
 
 @post("/projects/{project_id:int}/timeline")
-async def add_timeline(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Any:
-    user = await _coordinator(request, db)
+async def add_timeline(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, project_id: FromPath[int]
+) -> Any:
     form = await request.form()
     await projects.add_timeline_entry(
         db,
         await projects.get_project(db, project_id),
-        user,
+        actor,
         happened_on=_date(str(form.get("happened_on", "")), N_("日付")),
         body=str(form.get("body", "")),
     )
@@ -189,8 +186,9 @@ async def add_timeline(request: Request[Any, Any, Any], db: DB, project_id: From
 
 
 @post("/projects/{project_id:int}/members")
-async def add_members(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Any:
-    user = await _coordinator(request, db)
+async def add_members(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, project_id: FromPath[int]
+) -> Any:
     form = await request.form()
     try:
         count = int(str(form.get("count", "1")))
@@ -199,7 +197,7 @@ async def add_members(request: Request[Any, Any, Any], db: DB, project_id: FromP
     await projects.add_paper_members(
         db,
         await projects.get_project(db, project_id),
-        user,
+        actor,
         count=count,
         affiliation=str(form.get("affiliation", "")),
         joined_on=_date(str(form.get("joined_on", "")), N_("参加日")),
@@ -208,15 +206,16 @@ async def add_members(request: Request[Any, Any, Any], db: DB, project_id: FromP
 
 
 @post("/projects/{project_id:int}/evaluations", status_code=200)
-async def set_evaluation(request: Request[Any, Any, Any], db: DB, project_id: FromPath[int]) -> Template:
+async def set_evaluation(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, project_id: FromPath[int]
+) -> Template:
     """One row of the review table (or the project page), saved as the coordinator goes."""
-    user = await _coordinator(request, db)
     form = await request.form()
     year = _year(str(form.get("fiscal_year", "")))
     evaluation = await projects.set_evaluation(
         db,
         project_id,
-        user,
+        actor,
         fiscal_year=year,
         mark=str(form.get("mark", "")),
         comment=str(form.get("comment", "")),
@@ -229,10 +228,13 @@ async def set_evaluation(request: Request[Any, Any, Any], db: DB, project_id: Fr
 
 @get("/review")
 async def review(
-    request: Request[Any, Any, Any], db: DB, district: FromQuery[str] = "", year: FromQuery[str] = ""
+    request: Request[Any, Any, Any],
+    db: DB,
+    user: CurrentUser,
+    district: FromQuery[str] = "",
+    year: FromQuery[str] = "",
 ) -> Template:
     """All of a district's projects for one fiscal year in one table: ○/△ and a comment per row."""
-    user = await _coordinator(request, db)
     fiscal_year = _year(year)
     items = (
         await projects.list_projects(db, projects.ProjectFilters(district_id=district)) if district else []
@@ -257,9 +259,12 @@ async def review(
 
 @get("/indicators")
 async def indicator_page(
-    request: Request[Any, Any, Any], db: DB, year: FromQuery[str] = "", era: FromQuery[str] = ""
+    request: Request[Any, Any, Any],
+    db: DB,
+    user: CurrentUser,
+    year: FromQuery[str] = "",
+    era: FromQuery[str] = "",
 ) -> Template:
-    user = await _coordinator(request, db)
     fiscal_year = _year(year)
     data = await reports.indicator_page(db, fiscal_year, current_fiscal_year())
     return page(
@@ -309,13 +314,12 @@ def _year_charts(data: reports.IndicatorPage) -> dict[str, Markup]:
 
 
 @post("/indicators/figures")
-async def set_indicator_figure(request: Request[Any, Any, Any], db: DB) -> Any:
+async def set_indicator_figure(request: Request[Any, Any, Any], db: DB, actor: CurrentActor) -> Any:
     """A starting value, a target or a year before yoriai, entered by hand (empty value: cleared)."""
-    user = await _coordinator(request, db)
     form = await request.form()
     await plan.set_figure(
         db,
-        user,
+        actor,
         indicator=str(form.get("indicator", "")),
         kind=str(form.get("kind", "")),
         fiscal_year=_year(str(form.get("fiscal_year", "")) or "x"),
@@ -345,12 +349,11 @@ async def export(
     district: FromQuery[str] = "",
     era: FromQuery[str] = "",
 ) -> Response[bytes]:
-    await _coordinator(request, db)
     found = await reports.export(
         db, name, year=_year(year), this_year=current_fiscal_year(), district=district, era=era == "1"
     )
     if found is None:
-        raise UserError(N_("そのファイルは作れません。"), 404)
+        raise UserError(N_("そのファイルは作れません。"), ErrorKind.NOT_FOUND)
     return _download(found.content, found.filename, found.media_type)
 
 
@@ -363,7 +366,6 @@ async def yearly_report(
     era: FromQuery[str] = "",
 ) -> Template:
     """The district's yearly progress report as a printable page (the city's columns, in Japanese)."""
-    await _coordinator(request, db)
     fiscal_year = _year(year)
     names = {d.id: d.name for d in await meetings.districts(db)}
     return page(
@@ -382,7 +384,7 @@ async def yearly_report(
 router = Router(
     include_in_schema=False,
     path="/c",
-    guards=[requires_role("coordinator")],
+    guards=[requires_role(COORDINATOR)],
     route_handlers=[
         project_list,
         project_detail,

@@ -14,17 +14,19 @@ from sqlalchemy import func
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
+from server.accounts.actor import Actor
+from server.boards.copies import holds_description, holds_title, title_prefill
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import AFFILIATIONS, BoardEventType, Cluster, Note, Participant
 from server.boards.state import vote_totals
 from server.districts.models import District
-from server.errors import NotFound, UserError
+from server.errors import ErrorKind, NotFound, UserError
 from server.i18n import N_, Joined, Text
 from server.matching.models import Match, MatchStatus
+from server.meetings import service as meetings
 from server.meetings.models import Meeting, MeetingKind
+from server.meetings.service import MeetingInput
 from server.projects import contacts, history
-from server.projects.copies import holds_description, holds_title, title_prefill
 from server.projects.models import (
     MARK_LABELS,
     OPEN_STATUSES,
@@ -45,7 +47,6 @@ from server.projects.models import (
 from server.textutil import clean_text
 from server.timeutil import utcnow
 from server.visions.models import VisionGoal
-from server.web.roles import require_role
 
 # --- input --------------------------------------------------------------------------------
 
@@ -279,10 +280,33 @@ async def promotable_notes(
     return [note], title_prefill(note.text)
 
 
+async def promotion_defaults(
+    db: AsyncSession,
+    meeting: Meeting,
+    *,
+    note_id: int | None = None,
+    cluster_id: int | None = None,
+    match_id: int | None = None,
+) -> dict[str, Any]:
+    """What the promotion form starts with: the notes' title and text, an idea in the session's
+    district (none for a city-wide session), no goal and no owner yet."""
+    notes, title = await promotable_notes(
+        db, meeting, note_id=note_id, cluster_id=cluster_id, match_id=match_id
+    )
+    return {
+        "title": title,
+        "description": "\n".join(f"- {n.text}" for n in notes),
+        "status": ProjectStatus.IDEA.value,
+        "district_id": [] if meeting.district_id == "city" else [meeting.district_id],
+        "goal_id": [],
+        "owner": "",
+    }
+
+
 async def promote(
     db: AsyncSession,
     meeting: Meeting,
-    user: User,
+    actor: Actor,
     data: ProjectInput,
     *,
     note_id: int | None = None,
@@ -290,7 +314,6 @@ async def promote(
     match_id: int | None = None,
 ) -> tuple[Project, BoardChange]:
     """Make a project of a note, a cluster or a confirmed match; its origin (session, notes, votes) is kept."""
-    require_role(user, "facilitator")
     notes, _ = await promotable_notes(db, meeting, note_id=note_id, cluster_id=cluster_id, match_id=match_id)
     if not notes:
         raise UserError(N_("このグループには表示中の付箋がありません。"))
@@ -305,16 +328,16 @@ async def promote(
         status=data.status,
         owner=data.owner,
         meeting_id=meeting.id,
-        created_by=user.id,
+        created_by=actor.user_id,
     )
     db.add(project)
     await db.flush()
     await _set_links(db, project, data)
-    history.record(db, project.id or 0, user, ChangeField.CREATED, ChangeSource.PROMOTION, after=data.status)
+    history.record(db, project.id or 0, actor, ChangeField.CREATED, ChangeSource.PROMOTION, after=data.status)
     history.record_links(
         db,
         project.id or 0,
-        user,
+        actor,
         ChangeSource.PROMOTION,
         districts=([], data.district_ids),
         goals=([], await goal_titles(db, data.goal_ids)),
@@ -358,19 +381,18 @@ async def goal_titles(db: AsyncSession, goal_ids: list[int]) -> list[str]:
     return [titles[g] for g in dict.fromkeys(goal_ids) if g in titles]
 
 
-async def update_project(db: AsyncSession, project: Project, user: User, data: ProjectInput) -> Project:
-    require_role(user, "coordinator")
+async def update_project(db: AsyncSession, project: Project, actor: Actor, data: ProjectInput) -> Project:
     pid = project.id or 0
     districts_before = (await districts_of(db, [pid]))[pid]
     goals_before = [g.title for g in await goals_of(db, pid)]
     if data.status != project.status:
         history.record(
-            db, pid, user, ChangeField.STATUS, ChangeSource.FORM, before=project.status, after=data.status
+            db, pid, actor, ChangeField.STATUS, ChangeSource.FORM, before=project.status, after=data.status
         )
     history.record_links(
         db,
         pid,
-        user,
+        actor,
         ChangeSource.FORM,
         districts=(districts_before, data.district_ids),
         goals=(goals_before, await goal_titles(db, data.goal_ids)),
@@ -382,10 +404,28 @@ async def update_project(db: AsyncSession, project: Project, user: User, data: P
     return project
 
 
-async def bring_open_projects(db: AsyncSession, meeting: Meeting, user: User) -> BoardChange | None:
+async def create_meeting(
+    db: AsyncSession, data: MeetingInput, actor: Actor, *, bring_projects: bool
+) -> Meeting:
+    """A new session; a roundtable or small-area meeting may review the district's open projects
+    on its board (``bring_projects``): they are put there in the same transaction."""
+
+    async def bring(db: AsyncSession, meeting: Meeting) -> None:
+        if meeting.kind in REVIEWING_KINDS:
+            await bring_open_projects(db, meeting, actor)
+
+    return await meetings.create_meeting(
+        db, data, created_by=actor.user_id, prepare=bring if bring_projects else None
+    )
+
+
+#: The sessions that review the district's open projects (next year's roundtable).
+REVIEWING_KINDS = (MeetingKind.ROUNDTABLE, MeetingKind.SMALL_AREA)
+
+
+async def bring_open_projects(db: AsyncSession, meeting: Meeting, actor: Actor) -> BoardChange | None:
     """Next year's roundtable: put the district's open projects on the board for review."""
-    require_role(user, "facilitator")
-    if meeting.kind not in (MeetingKind.ROUNDTABLE, MeetingKind.SMALL_AREA):
+    if meeting.kind not in REVIEWING_KINDS:
         raise UserError(N_("ふりかえりに呼び出せるのは、地区別懇談会と小地域座談会です。"))
     on_board = {p.id for p, _ in await board_projects(db, meeting.id or 0)}
     query = (
@@ -415,7 +455,7 @@ async def join(db: AsyncSession, meeting: Meeting, participant: Participant, pro
     """参加したい: a participant of the session takes part; the count updates live."""
     await _on_board(db, meeting, project_id)
     if project_id in await joined_projects(db, participant):
-        raise UserError(N_("このプロジェクトにはもう参加しています。"), 409)
+        raise UserError(N_("このプロジェクトにはもう参加しています。"), ErrorKind.CONFLICT)
     db.add(
         ProjectMember(
             project_id=project_id,
@@ -445,7 +485,7 @@ async def leave(db: AsyncSession, meeting: Meeting, participant: Participant, pr
         )
     ).first()
     if member is None:
-        raise UserError(N_("このプロジェクトには参加していません。"), 409)
+        raise UserError(N_("このプロジェクトには参加していません。"), ErrorKind.CONFLICT)
     await db.delete(member)
     # Taking 参加したい back takes the contact left for it too (the consent sentence says so).
     await contacts.forget_participant(db, participant.id or 0, project_id)
@@ -461,10 +501,9 @@ async def leave(db: AsyncSession, meeting: Meeting, participant: Participant, pr
 
 
 async def add_paper_members(
-    db: AsyncSession, project: Project, user: User, *, count: int, affiliation: str, joined_on: date
+    db: AsyncSession, project: Project, actor: Actor, *, count: int, affiliation: str, joined_on: date
 ) -> None:
     """Members who signed up on paper: no personal data, just how many and their affiliation."""
-    require_role(user, "coordinator")
     if not 1 <= count <= 200:
         raise UserError(N_("人数は1から200までです。"))
     if affiliation and affiliation not in AFFILIATIONS:
@@ -475,7 +514,7 @@ async def add_paper_members(
                 project_id=project.id or 0, affiliation=affiliation, added_by_staff=True, joined_on=joined_on
             )
         )
-    history.record(db, project.id or 0, user, ChangeField.MEMBERS, ChangeSource.PAPER, after=f"+{count}")
+    history.record(db, project.id or 0, actor, ChangeField.MEMBERS, ChangeSource.PAPER, after=f"+{count}")
     await db.commit()
 
 
@@ -483,25 +522,25 @@ async def add_paper_members(
 
 
 async def add_timeline_entry(
-    db: AsyncSession, project: Project, user: User, *, happened_on: date, body: str
+    db: AsyncSession, project: Project, actor: Actor, *, happened_on: date, body: str
 ) -> TimelineEntry:
-    require_role(user, "coordinator")
     body = clean_text(body)
     if not body:
         raise UserError(N_("経過の内容を書いてください。"))
     if len(body) > 5000:
         raise UserError(N_("経過は5000文字までです。"))
-    entry = TimelineEntry(project_id=project.id or 0, happened_on=happened_on, body=body, author_id=user.id)
+    entry = TimelineEntry(
+        project_id=project.id or 0, happened_on=happened_on, body=body, author_id=actor.user_id
+    )
     db.add(entry)
     await db.commit()
     return entry
 
 
 async def set_evaluation(
-    db: AsyncSession, project_id: int, user: User, *, fiscal_year: int, mark: str, comment: str
+    db: AsyncSession, project_id: int, actor: Actor, *, fiscal_year: int, mark: str, comment: str
 ) -> Evaluation | None:
     """Set (or with an empty mark, clear) a project's ○/△ for a fiscal year."""
-    require_role(user, "coordinator")
     await get_project(db, project_id)
     if not 2000 <= fiscal_year <= 2100:
         raise UserError(N_("年度が正しくありません。"))
@@ -524,7 +563,7 @@ async def set_evaluation(
         raise UserError(N_("評価は ○（実施）か △（未実施・進捗遅れ）です。"))
     evaluation = existing or Evaluation(project_id=project_id, fiscal_year=fiscal_year, mark=mark)
     evaluation.mark, evaluation.comment = Mark(mark), comment
-    evaluation.updated_by, evaluation.updated_at = user.id, utcnow()
+    evaluation.updated_by, evaluation.updated_at = actor.user_id, utcnow()
     db.add(evaluation)
     await db.commit()
     return evaluation

@@ -30,8 +30,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
-from server.errors import Forbidden, UserError
+from server.accounts.actor import Actor, require_staff
+from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 from server.projects import history
 from server.projects.models import (
@@ -201,7 +201,7 @@ class ReadSheet:
 
 
 def _refuse_file(message: Text) -> UserError:
-    return UserError(message, 422)
+    return UserError(message, ErrorKind.INVALID)
 
 
 def check_container(data: bytes) -> None:
@@ -414,15 +414,14 @@ class Plan:
     columns: list[str] = field(default_factory=list)
 
 
-def _require_coordinator(user: User | None) -> User:
-    if user is None or not user.has_role("coordinator"):
-        raise Forbidden(N_("コーディネーターのアカウントでサインインしてください。"))
-    return user
+def _require_staff(actor: Actor) -> None:
+    """Staff only (the coordinators' routes are guarded for the role)."""
+    require_staff(actor, N_("コーディネーターのアカウントでサインインしてください。"))
 
 
-async def plan_upload(db: AsyncSession, user: User, sheet: ReadSheet, default_year: int) -> Plan:
+async def plan_upload(db: AsyncSession, actor: Actor, sheet: ReadSheet, default_year: int) -> Plan:
     """Compare the file with yoriai, row by row; nothing is written. Three queries, whatever the rows."""
-    _require_coordinator(user)
+    _require_staff(actor)
     plan = Plan(refusals=list(sheet.refusals), columns=sheet.columns)
     ids = {r.project_id for r in sheet.rows if r.project_id is not None}
     titles = {r.title for r in sheet.rows if r.project_id is None}
@@ -582,10 +581,10 @@ class Applied:
     stale: list[RowChange] = field(default_factory=list)
 
 
-async def apply_plan(db: AsyncSession, user: User, changes: list[RowChange]) -> Applied:
+async def apply_plan(db: AsyncSession, actor: Actor, changes: list[RowChange]) -> Applied:
     """Write the confirmed changes in one transaction; a row whose value in yoriai is no longer
     the one the preview showed is left alone and reported."""
-    _require_coordinator(user)
+    _require_staff(actor)
     result = Applied()
     ids = {c.project_id for c in changes}
     projects = {p.id or 0: p for p in (await db.exec(select(Project).where(col(Project.id).in_(ids)))).all()}
@@ -597,7 +596,7 @@ async def apply_plan(db: AsyncSession, user: User, changes: list[RowChange]) -> 
             result.stale.append(change)
             continue
         if change.status:
-            await record_status(db, project, user, change.status[1])
+            await record_status(db, project, actor, change.status[1])
         if change.mark or change.comment:
             if evaluation is None:
                 if not change.mark:
@@ -609,7 +608,7 @@ async def apply_plan(db: AsyncSession, user: User, changes: list[RowChange]) -> 
                 evaluation.mark = Mark(change.mark[1])
             if change.comment:
                 evaluation.comment = clean_text(change.comment[1])
-            evaluation.updated_by, evaluation.updated_at = user.id, utcnow()
+            evaluation.updated_by, evaluation.updated_at = actor.user_id, utcnow()
             db.add(evaluation)
         result.applied.append(change)
     await db.commit()
@@ -624,10 +623,16 @@ def _still(change: RowChange, project: Project, evaluation: Evaluation | None) -
     return not (change.comment and (evaluation.comment if evaluation else "") != change.comment[0])
 
 
-async def record_status(db: AsyncSession, project: Project, user: User, status: str) -> None:
+async def record_status(db: AsyncSession, project: Project, actor: Actor, status: str) -> None:
     """Set a project's status from an upload, recorded in its history."""
     history.record(
-        db, project.id or 0, user, ChangeField.STATUS, ChangeSource.EXCEL, before=project.status, after=status
+        db,
+        project.id or 0,
+        actor,
+        ChangeField.STATUS,
+        ChangeSource.EXCEL,
+        before=project.status,
+        after=status,
     )
     project.status = status
     db.add(project)

@@ -8,21 +8,20 @@ from litestar import Request, Router, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
+from server.accounts.roles import COORDINATOR
 from server.accounts.service import list_users
 from server.errors import UserError
 from server.i18n import Text
 from server.meetings import service as meetings
 from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS
 from server.visions import service as visions
-from server.web.auth import current_user, requires_role
-from server.web.deps import DB
-from server.web.responses import page, see_other
-from server.web.roles import require_role
+from server.web.auth import requires_role
+from server.web.deps import DB, CurrentActor
+from server.web.responses import page, see_other, status_of
 
 
 @get("/visions")
-async def vision_index(request: Request[Any, Any, Any], db: DB) -> Template:
-    require_role(await current_user(request, db), "coordinator")
+async def vision_index(db: DB) -> Template:
     return page(
         "visions/index.html", districts=[d for d in await meetings.districts(db) if not d.is_city_wide]
     )
@@ -46,28 +45,29 @@ async def _vision_page(db: DB, district_id: str, error: Text = "", status_code: 
 
 
 @get("/visions/{district_id:str}")
-async def vision_detail(request: Request[Any, Any, Any], db: DB, district_id: FromPath[str]) -> Template:
-    require_role(await current_user(request, db), "coordinator")
+async def vision_detail(db: DB, district_id: FromPath[str]) -> Template:
     return await _vision_page(db, district_id)
 
 
 @post("/visions/{district_id:str}/picture")
-async def edit_picture(request: Request[Any, Any, Any], db: DB, district_id: FromPath[str]) -> Any:
-    user = require_role(await current_user(request, db), "coordinator")
+async def edit_picture(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, district_id: FromPath[str]
+) -> Any:
     form = await request.form()
     await visions.get_district(db, district_id)
     try:
         await visions.edit_picture(
-            db, await visions.vision_of(db, district_id), user, str(form.get("future_picture", ""))
+            db, await visions.vision_of(db, district_id), actor, str(form.get("future_picture", ""))
         )
     except UserError as exc:
-        return await _vision_page(db, district_id, exc.message, exc.status_code)
+        return await _vision_page(db, district_id, exc.message, status_of(exc))
     return see_other(f"/c/visions/{district_id}")
 
 
 @post("/visions/{district_id:str}/goals")
-async def save_goal(request: Request[Any, Any, Any], db: DB, district_id: FromPath[str]) -> Any:
-    user = require_role(await current_user(request, db), "coordinator")
+async def save_goal(
+    request: Request[Any, Any, Any], db: DB, actor: CurrentActor, district_id: FromPath[str]
+) -> Any:
     form = await request.form()
     await visions.get_district(db, district_id)
     raw_id = str(form.get("goal_id", ""))
@@ -75,19 +75,19 @@ async def save_goal(request: Request[Any, Any, Any], db: DB, district_id: FromPa
         await visions.save_goal(
             db,
             await visions.vision_of(db, district_id),
-            user,
+            actor,
             title=str(form.get("title", "")),
             description=str(form.get("description", "")),
             goal_id=int(raw_id) if raw_id.isdigit() else None,
         )
     except UserError as exc:
-        return await _vision_page(db, district_id, exc.message, exc.status_code)
+        return await _vision_page(db, district_id, exc.message, status_of(exc))
     return see_other(f"/c/visions/{district_id}")
 
 
 router = Router(
     include_in_schema=False,
     path="/c",
-    guards=[requires_role("coordinator")],
+    guards=[requires_role(COORDINATOR)],
     route_handlers=[vision_index, vision_detail, edit_picture, save_goal],
 )

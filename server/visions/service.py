@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.accounts.models import User
+from server.accounts.actor import Actor
 from server.districts.models import District
 from server.errors import NotFound, UserError
 from server.i18n import N_, Text
@@ -16,7 +16,6 @@ from server.projects.models import Evaluation, Project, ProjectGoal
 from server.textutil import clean_text
 from server.timeutil import utcnow
 from server.visions.models import Vision, VisionGoal, VisionRevision
-from server.web.roles import require_role
 
 
 async def get_district(db: AsyncSession, district_id: str) -> District:
@@ -80,22 +79,26 @@ def _clean(value: str, limit: int, what: Text) -> str:
     return value
 
 
-async def edit_picture(db: AsyncSession, vision: Vision, user: User, text: str) -> Vision:
+async def edit_picture(db: AsyncSession, vision: Vision, actor: Actor, text: str) -> Vision:
     """Edit 地区の将来像; the text before the edit is kept as a revision."""
-    require_role(user, "coordinator")
     text = _clean(text, 5000, N_("地区の将来像"))
-    db.add(VisionRevision(vision_id=vision.id or 0, body=vision.future_picture, edited_by=user.id))
+    db.add(VisionRevision(vision_id=vision.id or 0, body=vision.future_picture, edited_by=actor.user_id))
     vision.future_picture, vision.is_sample = text, False
-    vision.updated_by, vision.updated_at = user.id, utcnow()
+    vision.updated_by, vision.updated_at = actor.user_id, utcnow()
     await db.commit()
     return vision
 
 
 async def save_goal(
-    db: AsyncSession, vision: Vision, user: User, *, title: str, description: str, goal_id: int | None = None
+    db: AsyncSession,
+    vision: Vision,
+    actor: Actor,
+    *,
+    title: str,
+    description: str,
+    goal_id: int | None = None,
 ) -> VisionGoal:
     """Add a goal, or edit one (keeping what it said before)."""
-    require_role(user, "coordinator")
     title = clean_text(title, single_line=True)
     if not title:
         raise UserError(N_("目標の見出しを入れてください。"))
@@ -113,11 +116,11 @@ async def save_goal(
                 goal_id=goal.id,
                 title=goal.title,
                 body=goal.description,
-                edited_by=user.id,
+                edited_by=actor.user_id,
             )
         )
         goal.title, goal.description, goal.is_sample = title, description, False
-    goal.updated_by, goal.updated_at = user.id, utcnow()
+    goal.updated_by, goal.updated_at = actor.user_id, utcnow()
     db.add(goal)
     await db.commit()
     return goal

@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts import service as accounts
 from server.accounts.models import User
+from server.accounts.roles import require_role
 from server.db import writing
 
 logger = logging.getLogger(__name__)
@@ -91,23 +92,30 @@ class SignInRequired(NotAuthorizedException):
     """Raised for a staff page without a signed-in facilitator; answered with a redirect."""
 
 
-async def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard: a live staff session (the account's roles are checked in the handler)."""
+async def _user_of(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    """The staff user, looked up in a short session of the guard's own (guards run before the
+    request's dependencies); ``current_user`` keeps it on the scope for the handler."""
+    if (cached := connection.scope.get(_USER, _MISSING)) is not _MISSING:
+        return cached  # type: ignore[return-value]
     async with connection.app.state.sessionmaker() as db:
-        if await current_user(connection, db) is None:
-            raise SignInRequired()
+        return await current_user(connection, db)
 
 
-def requires_role(role: str) -> Any:
-    """Guard: a signed-in staff account with this role; checked before anything the handler does."""
+async def requires_signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: a live staff session, whatever its roles (e.g. changing one's own password)."""
+    if await _user_of(connection) is None:
+        raise SignInRequired()
+
+
+def requires_role(*roles: str) -> Any:
+    """Guard: a signed-in staff account with one of these roles; checked before anything the
+    handler (or its dependencies) does. Declare it on a router or a handler:
+    ``guards=[requires_role(FACILITATOR)]``, ``guards=[requires_role(FACILITATOR, COORDINATOR)]``."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        from server.web.roles import require_role
-
-        async with connection.app.state.sessionmaker() as db:
-            user = await current_user(connection, db)
+        user = await _user_of(connection)
         if user is None:
             raise SignInRequired()
-        require_role(user, role)
+        require_role(user, *roles)
 
     return guard

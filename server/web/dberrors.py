@@ -10,9 +10,9 @@ from litestar import Request, Response
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.errors import NOT_FOUND, UserError
+from server.errors import NOT_FOUND, ErrorKind, UserError
 from server.i18n import N_
-from server.web.responses import user_error_handler
+from server.web.responses import internal_error_handler, user_error_handler
 
 logger = logging.getLogger("yoriai")
 Row = TypeVar("Row")
@@ -48,11 +48,9 @@ async def get_by_id(db: AsyncSession, model: type[Row], row_id: int) -> Row | No
 def database_error_handler(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
     if is_out_of_range(exc):
         # An id that large cannot exist, like an id that overflows SQLite's driver.
-        return user_error_handler(request, UserError(NOT_FOUND, 404))
+        return user_error_handler(request, UserError(NOT_FOUND, ErrorKind.NOT_FOUND))
     if _sqlstate(exc).startswith(DATA_EXCEPTION_CLASS):
         logger.warning("value refused by the database on %s: %s", request.url.path, exc.orig)
         message = N_("入力が長すぎるか、形式が正しくありません。内容をお確かめください。")
-        return user_error_handler(request, UserError(message, 422))
-    from server.app import internal_error_handler
-
+        return user_error_handler(request, UserError(message, ErrorKind.INVALID))
     return internal_error_handler(request, exc)

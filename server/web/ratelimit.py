@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from litestar.connection import ASGIConnection
 
-from server.errors import UserError
+from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 
 MAX_KEYS = 50_000  # past this, the oldest keys are forgotten (memory stays bounded)
@@ -40,7 +40,7 @@ class _Rule:
 
     def refuse_if(self, count: int) -> None:
         if count >= self.limit:
-            raise UserError(self.message, 429)
+            raise UserError(self.message, ErrorKind.TOO_MANY)
 
 
 @dataclass

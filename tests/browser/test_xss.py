@@ -19,6 +19,7 @@ def seed(server: LiveServer) -> dict[str, Any]:
     result: dict[str, Any] = {}
 
     async def run() -> None:
+        from server.accounts.actor import Actor
         from server.accounts.service import find_user
         from server.boards import clusters
         from server.boards import service as boards
@@ -45,7 +46,7 @@ def seed(server: LiveServer) -> dict[str, Any]:
                 "district-roundtable",
             )
             meeting = await meetings.create_meeting(db, data, created_by=user.id)
-            await meetings.set_status(db, meeting, MeetingStatus.OPEN)
+            await meetings.set_status(db, meeting, Actor(user_id=1), MeetingStatus.OPEN)
             staff = boards.Actor(user_id=user.id)
             note_ids = []
             for payload in PAYLOADS:
@@ -56,17 +57,19 @@ def seed(server: LiveServer) -> dict[str, Any]:
             for payload, note_id in zip(PAYLOADS[:20], note_ids, strict=False):
                 await clusters.create_cluster(db, meeting, staff, name=payload[:40], note_ids=[note_id])
             vision = await visions.vision_of(db, "tsurukawa")
-            await visions.edit_picture(db, vision, user, "\n\n".join(PAYLOADS)[:5000])
+            await visions.edit_picture(db, vision, Actor.staff(user), "\n\n".join(PAYLOADS)[:5000])
             goal_ids = []
             for payload in PAYLOADS[:10]:
-                goal = await visions.save_goal(db, vision, user, title=payload[:120], description=payload)
+                goal = await visions.save_goal(
+                    db, vision, Actor.staff(user), title=payload[:120], description=payload
+                )
                 goal_ids.append(goal.id)
             project_ids = []
             for payload, note_id in zip(PAYLOADS[:12], note_ids, strict=False):
                 project, _ = await projects.promote(
                     db,
                     meeting,
-                    user,
+                    Actor.staff(user),
                     projects.ProjectInput(
                         payload[:120], payload, "running", payload[:80], ["tsurukawa"], goal_ids[:1]
                     ),
@@ -74,10 +77,15 @@ def seed(server: LiveServer) -> dict[str, Any]:
                 )
                 project_ids.append(project.id)
                 await projects.add_timeline_entry(
-                    db, project, user, happened_on=project.created_at.date(), body=payload
+                    db, project, Actor.staff(user), happened_on=project.created_at.date(), body=payload
                 )
                 await projects.set_evaluation(
-                    db, project.id or 0, user, fiscal_year=2026, mark="done", comment=payload[:500]
+                    db,
+                    project.id or 0,
+                    Actor.staff(user),
+                    fiscal_year=2026,
+                    mark="done",
+                    comment=payload[:500],
                 )
             result.update(
                 meeting=meeting.id, code=meeting.join_code, project=project_ids[0], promoted=note_ids[:12]

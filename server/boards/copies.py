@@ -1,4 +1,4 @@
-"""Text a project copied from its origin notes.
+"""Text a project copied from its origin notes (the board's rule on the projects' tables).
 
 The promote form fills the project's title and description with the notes' text. A field counts
 as copied from a note when, at promotion, it contains that note's text (the prefill kept, or only
@@ -9,6 +9,9 @@ The rule: hidden notes, and anything copied from them, never leave the console. 
 therefore withdraws its text from every project that still holds it (the title becomes a neutral
 placeholder, the text is cut out of the description), unless the facilitator chooses to keep it
 in a given project. Either way the project's timeline says so, without the text.
+
+It lives with the board, where notes are hidden and removed, so that the withdrawal is part of
+the same transaction and needs nothing from the projects' services (docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -1,0 +1,206 @@
+"""Live: the websocket every screen (phone, projector, console) listens on, and its plain-HTTP
+twin for screens whose network blocks websockets. Who may watch is decided here
+(``live_watcher``): a socket lives for hours, so it reads who opens it once, in a frame of its
+own, rather than through the per-request dependencies of ``server.web.who``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import MediaType, Request, WebSocket, get, websocket
+from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath, FromQuery
+
+from server.accounts.roles import FACILITATOR
+from server.boards import service as boards
+from server.boards.budget import (
+    CLOSE_POLICY,
+    CLOSE_REPLACED,
+    CLOSE_TOO_BIG,
+    MAX_MESSAGE_BYTES,
+    Holder,
+    LiveGuards,
+    MessageCounter,
+)
+from server.boards.live import BoardStream, Outgoing, Viewer, ViewMode
+from server.errors import Forbidden
+from server.i18n import N_, locale_of_scope
+from server.meetings.models import Meeting
+from server.web.auth import current_user, participant_token
+from server.web.dberrors import get_by_id
+from server.web.deps import DB, CurrentMeeting
+from server.web.ratelimit import client_address
+from server.web.serversend import frame_writer, text_sender
+
+logger = logging.getLogger(__name__)
+
+
+#: Who watches a board, and whose budget of sockets it counts in (the staff user, the participant).
+Watcher = tuple[Viewer, Holder, int]
+
+
+async def live_watcher(
+    connection: Request[Any, Any, Any] | WebSocket[Any, Any, Any], db: DB, meeting_id: int, view: str
+) -> Watcher | None:
+    """Staff may watch as projector or console; a participant only as their own phone.
+    Each screen gets the fragments in its own language (switch cookie or Accept-Language)."""
+    locale = locale_of_scope(connection.scope)
+    if view in ("projector", "console"):
+        user = await current_user(connection, db)
+        if user is None or user.id is None or not user.has_role(FACILITATOR):
+            return None
+        mode: ViewMode = "projector" if view == "projector" else "console"
+        return Viewer(mode, meeting_id, locale=locale), "staff", user.id
+    participant = await boards.get_participant(db, meeting_id, participant_token(connection, meeting_id))
+    if participant is None or participant.id is None:
+        return None
+    return Viewer("phone", meeting_id, participant.id, locale), "participant", participant.id
+
+
+def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:
+    """Browsers always send Origin on websockets: it must be this very host (or one configured)."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser (tests, tools): cookies still decide what it may see
+    host = socket.headers.get("host", "")
+    allowed = socket.app.state.settings.allowed_origins
+    return urlsplit(origin).netloc == host or origin in allowed
+
+
+@websocket("/ws/boards/{meeting_id:int}")
+async def board_socket(
+    socket: WebSocket[Any, Any, Any],
+    meeting_id: FromPath[int],
+    after: FromQuery[int] = 0,
+    view: FromQuery[str] = "phone",
+) -> None:
+    try:
+        await _stream_board(socket, meeting_id, after, view)
+    except WebSocketDisconnect:
+        pass  # the phone left: not a failure
+    except Exception:
+        # Litestar closes a websocket whose handler fails without logging why: say it here.
+        logger.exception("board websocket %s failed", meeting_id)
+        raise
+
+
+async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after: int, view: str) -> None:
+    if not origin_allowed(socket):
+        await socket.close(code=4403, reason="origin")
+        return
+    maker = socket.app.state.sessionmaker
+    watcher = await _socket_watcher(socket, meeting_id, view)
+    if watcher is None:
+        await socket.close(code=4403, reason="forbidden")  # 4xxx: htmx will not retry
+        return
+    viewer, holder, holder_id = watcher
+    await socket.accept()
+    guards: LiveGuards = socket.app.state.live_guards
+
+    async def load_missed(since: int) -> Outgoing:
+        async def read() -> Outgoing:
+            async with maker() as db:
+                current = await db.get(Meeting, meeting_id)
+                assert current is not None
+                # Shared by the sockets that wait for the same read: rendered once for them all.
+                return Outgoing(await boards.catch_up(db, current, since))
+
+        # A few at a time, and shared by the sockets that wait for the same: a storm queues here.
+        return await guards.catch_up(meeting_id, since, read)
+
+    def fell_behind() -> None:
+        # 1013 (try again later): htmx reconnects, with ?after=, and catches up from the database.
+        _close_soon(socket, 1013, "behind")
+
+    def replaced() -> None:
+        # A newer socket of the same participant, staff user or address took this one's place:
+        # 4008, which neither htmx nor app.js reconnects on (see budget.CLOSE_REPLACED).
+        stream.stop()
+        _close_soon(socket, CLOSE_REPLACED, "replaced")
+
+    # Fragments go on the server's own send, past Litestar's wrappers (server/web/serversend.py).
+    stream = BoardStream(
+        viewer, max(after, 0), load_missed, text_sender(socket), fell_behind, frame_writer(socket)
+    )
+    holders: dict[Holder, str | int] = {holder: holder_id, "address": client_address(socket)}
+    # Counted before the catch-up, so that a storm's older sockets stop before its reads.
+    with guards.sockets.admit(meeting_id, holders, replaced):
+        # Subscribe first, then read what was missed: nothing committed in between is lost.
+        async with socket.app.state.board_hub.listen(meeting_id, stream):
+            await stream.open()
+            await _listen_for_leaving(socket)
+
+
+async def _socket_watcher(socket: WebSocket[Any, Any, Any], meeting_id: int, view: str) -> Watcher | None:
+    """Who opens this socket, read in a frame of its own: the socket lives for hours, and its
+    handler's frame must not keep the session and the meeting it read (about 4 KB a socket)."""
+    async with socket.app.state.sessionmaker() as db:
+        meeting = await get_by_id(db, Meeting, meeting_id)
+        return await live_watcher(socket, db, meeting_id, view) if meeting else None
+
+
+async def _listen_for_leaving(socket: WebSocket[Any, Any, Any]) -> None:
+    """Screens only listen: reading notices them leave, and closes those that talk (too big:
+    1009; too often: 1008)."""
+    counter = MessageCounter()
+    try:
+        while True:
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            data = text.encode() if isinstance(text, str) else message.get("bytes")
+            if isinstance(data, bytes) and len(data) > MAX_MESSAGE_BYTES:
+                await _close(socket, CLOSE_TOO_BIG, "too big")
+                return
+            if counter.too_many(time.monotonic()):
+                await _close(socket, CLOSE_POLICY, "too many messages")
+                return
+    except WebSocketDisconnect:
+        pass
+
+
+#: Closings under way (a task must be referenced until it ends).
+_closing: set[asyncio.Future[None]] = set()
+
+
+def _close_soon(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+    closing = asyncio.ensure_future(_close(socket, code, reason))
+    _closing.add(closing)
+    closing.add_done_callback(_closing.discard)
+
+
+async def _close(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+    try:
+        # A phone that stopped reading may never take the close frame either.
+        await asyncio.wait_for(socket.close(code=code, reason=reason), 5)
+    except Exception:
+        logger.debug("closing a board socket failed", exc_info=True)
+
+
+@get("/b/{meeting_id:int}/events", media_type=MediaType.HTML)
+async def board_events(
+    request: Request[Any, Any, Any],
+    db: DB,
+    meeting: CurrentMeeting,
+    after: FromQuery[int] = 0,
+    view: FromQuery[str] = "phone",
+) -> str:
+    """The same fragments as the websocket, over plain HTTP, for screens whose network blocks it."""
+    watcher = await live_watcher(request, db, meeting.id or 0, view)
+    if watcher is None:
+        raise Forbidden(N_("この会のボードを見る権限がありません。"))
+    guards: LiveGuards = request.app.state.live_guards
+    # Give the pooled connection back while waiting for a turn: the turns are taken by catch-ups
+    # that need a connection, so a crowd of polling screens holding them all would stall both.
+    await db.commit()
+    async with guards.catch_ups:  # shared with the websockets' catch-ups
+        missed = await boards.catch_up(db, meeting, max(after, 0))
+    return Outgoing(missed).fragment_for(watcher[0])
+
+
+handlers = [board_socket, board_events]
