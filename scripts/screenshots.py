@@ -24,9 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from server.demo import DEMO_EMAIL, DEMO_PASSWORD, SAMPLE_TITLE, corpus_notes  # noqa: E402
+from server.demo import DEMO_EMAIL, DEMO_PASSWORD, SAMPLE_TITLE  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402
-from tests.browser.helpers import crowd_posts  # noqa: E402
+from tests.browser.helpers import seed_notes  # noqa: E402
 from tests.live_server import LiveServer, cli, free_port  # noqa: E402
 
 ACCEPT = {"ja": "ja-JP,ja;q=0.9", "en": "en-US,en;q=0.9"}
@@ -181,23 +181,27 @@ def coordinator_pages(page: Any, url: str, console: str, shoot: Shooter) -> None
 
 
 def crowded_projector(browser: Any, server: LiveServer, console: str, langs: list[str], out: Path) -> None:
-    """The projector with 200 notes: first loose, then with most of them in groups (folded)."""
+    """The wall at a real meeting's size, in the divergence phase (the join panel in its corner):
+    120 notes, 300 notes, then 300 with half of them in six groups. Notes are put in through the
+    services (tests/browser/helpers.py: seed_notes), one in ten of the longest length."""
     staff = browser.new_context(**DESK)
     page = staff.new_page()
     sign_in(page, server.url)
     page.goto(console)
-    code = re.sub(r"\D", "", page.locator(".console-bar .mono").inner_text())
-    have = page.locator(".note").count()
-    texts = [(r["kind"], r["text"]) for r in corpus_notes()] * 2
-    crowd_posts(server, code, console.rsplit("/", 1)[1], texts[: max(0, 200 - have)])
+    for _ in range(3):  # check-in → review → question → divergence
+        page.locator("button[hx-post$='/phase/next']").click()
+        page.wait_for_timeout(300)
     steps: list[tuple[str, Callable[[], None]]] = [
-        ("200", lambda: None),
-        ("200-grouped", lambda: group(page, console)),
+        ("120", lambda: seed_notes(server, SAMPLE_TITLE, 120)),
+        ("300", lambda: seed_notes(server, SAMPLE_TITLE, 300)),
+        ("300-grouped", lambda: group(page, console)),
     ]
     for suffix, prepare in steps:
         prepare()
         for lang in langs:
-            context = browser.new_context(**DESK, extra_http_headers={"Accept-Language": ACCEPT[lang]})
+            context = browser.new_context(
+                **DESK, extra_http_headers={"Accept-Language": ACCEPT[lang]}, reduced_motion="reduce"
+            )
             context.add_cookies(staff.cookies())
             projector = context.new_page()
             projector.goto(console + "/projector")

@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from server.accounts import admin_routes
 from server.accounts import routes as accounts_routes
 from server.boards import routes as boards_routes
+from server.boards import wall_routes
 from server.boards.budget import LiveGuards
 from server.boards.live import BoardHub
 from server.config import ROOT, Settings
@@ -120,6 +121,8 @@ def create_app(settings: Settings | None = None) -> App:
             flow_routes.router,
             grouping_routes.router,
             promotion_routes.router,
+            wall_routes.facilitator_router,
+            wall_routes.board_router,
             matching_routes.facilitator_router,
             matching_routes.coordinator_router,
             projects_routes.router,

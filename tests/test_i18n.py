@@ -61,7 +61,7 @@ def test_every_message_has_an_english_translation_with_the_same_placeholders() -
 
 def _ui_text(html: str) -> str:
     """The page's own words: drops user content (hx-disable), Japanese marked as such (the
-    switch's 日本語 link) and the JSON strings block (checked through app.js's labels)."""
+    switch's 日本語 link) and the JSON strings block (checked through core.js's labels)."""
     html = re.sub(r"<(\w+)[^>]*\b(hx-disable|lang=\"ja\")[^>]*>.*?</\1>", "", html, flags=re.S)
     return re.sub(r"<[^>]+>", " ", html)
 

@@ -17,7 +17,7 @@ from server.boards import service as boards
 from server.boards.models import Note
 from server.errors import UserError
 from server.meetings import service as meetings
-from server.meetings.minutes import minutes_of, notes_table
+from server.meetings.minutes import groups_table, minutes_of, notes_table
 from server.meetings.models import Meeting, MeetingStatus
 from server.projects import indicators, plan
 from server.projects import service as projects
@@ -435,6 +435,56 @@ async def test_members_over_time_counts_up(db: AsyncSession) -> None:
             db, project, Actor.staff(user), count=1, affiliation="謎の団体", joined_on=date(2026, 9, 1)
         )
     assert isinstance(ProjectMember, type)
+
+
+async def test_a_sessions_goal_picker_holds_its_districts_goals_and_the_city_wide_one_all_by_district(
+    db: AsyncSession,
+) -> None:
+    user = await staff(db)
+    for district, title in (
+        ("tsurukawa", "買い物に困らない"),
+        ("oyama", "居場所がある"),
+        ("minami", "見守りがある"),
+    ):
+        await visions.save_goal(
+            db, await visions.vision_of(db, district), Actor.staff(user), title=title, description=""
+        )
+    assert [(g.title, d) for g, d in await visions.all_goals(db, "tsurukawa")] == [
+        ("買い物に困らない", "tsurukawa")
+    ]
+    everything = await visions.all_goals(db, "city")  # The YORIAI: every district's, in the plan's order
+    assert everything == await visions.all_goals(db)
+    assert {d for _, d in everything} == {"tsurukawa", "oyama", "minami"}
+    order = [d for _, d in everything]
+    assert order == sorted(order, key=order.index)  # each district's goals together
+
+
+async def test_exports_carry_group_votes_beside_their_notes_and_on_a_groups_sheet(db: AsyncSession) -> None:
+    user = await staff(db)
+    meeting = await session(db)
+    ids = await posted(
+        db, meeting, ("concern", "バスが少ない"), ("offer", "車を出せます"), ("idea", "ばらの付箋")
+    )
+    actor = boards.Actor(user_id=user.id)
+    made = await clusters.create_cluster(db, meeting, actor, name="移動", note_ids=ids[:2])
+    cluster = next(iter(made.clusters))
+    await voting.configure(db, meeting, actor, voting.VotingSettings("clusters", 3, True, False))
+    await voting.set_open(db, meeting, actor, open=True)
+    for _ in range(2):
+        voter, _change = await boards.join_meeting(db, meeting)
+        await voting.cast(db, meeting, voter, target="cluster", target_id=cluster)
+    minutes = await minutes_of(db, meeting)
+    notes = notes_table(minutes)
+    by_text = {row[2]: row for row in notes.rows}
+    group_votes = notes.columns.index("グループの票")
+    assert by_text["バスが少ない"][group_votes] == 2 and by_text["車を出せます"][group_votes] == 2
+    assert by_text["ばらの付箋"][group_votes] is None
+    groups = groups_table(minutes)
+    assert groups.columns == ["番号", "グループ", "付箋の数", "票"] and groups.rows == [
+        [cluster, "移動", 2, 2]
+    ]
+    book = load_workbook(io.BytesIO(to_xlsx([notes, groups])))
+    assert book.sheetnames == ["付箋", "グループ"]
 
 
 async def test_the_plans_indicators_over_the_years(db: AsyncSession) -> None:

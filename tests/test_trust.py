@@ -18,7 +18,7 @@ def test_every_page_carries_the_security_headers(facilitator: TestClient[Litesta
         "/f",
         f"/f/sessions/{meeting_id}",
         f"/f/sessions/{meeting_id}/projector",
-        "/static/app.js",
+        "/static/core.js",
         "/no/such/page",
         "/api/projects",
     ]

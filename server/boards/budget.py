@@ -32,13 +32,13 @@ SOCKETS_PER_STAFF = 8
 SOCKETS_PER_ADDRESS = 400
 
 #: The close code of a socket that made room for a newer one of the same holder. htmx's ws
-#: extension reconnects only after 1006, 1011, 1012 and 1013, and static/app.js treats 4008 as
+#: extension reconnects only after 1006, 1011, 1012 and 1013, and static/core.js treats 4008 as
 #: final too (no reconnect, no polling; the screen says it is open elsewhere): a closed tab
 #: that came back would close the newest socket in turn, and two tabs would take turns for ever.
 CLOSE_REPLACED = 4008
 
 #: Clients send nothing on these sockets: phones, the projector and the console only listen
-#: (static/app.js has no ``ws-send``; notes, votes and moves are HTTP posts). A frame bigger
+#: (static/core.js has no ``ws-send``; notes, votes and moves are HTTP posts). A frame bigger
 #: than this is refused with 1009: uvicorn reads no more than its header (``ws_max_size`` in
 #: ``yoriai serve``, so thirty 15 MB frames no longer cost the server 770 MB), and the handler
 #: checks too, under any server.

@@ -91,6 +91,8 @@ class BoardState(msgspec.Struct, frozen=True, kw_only=True):
     timer: TimerState
     voting: VotingState
     posting_allowed: bool
+    #: What the projector shows big: "note-12", "cluster-3" or "" (server/boards/spotlight.py).
+    spotlight: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ MEANINGS: dict[BoardEventType, Meaning] = {
     BoardEventType.VOTING_CHANGED: Meaning(board_level=True, reloads_votes=True),
     BoardEventType.TIMER_CHANGED: Meaning(board_level=True),
     BoardEventType.PROJECT_PROMOTED: Meaning(board_level=True, reloads_projects=True),
+    BoardEventType.SPOTLIGHT_CHANGED: Meaning(board_level=True),
 }
 #: A catch-up may stand for any events at all: everything is redrawn and fetched again.
 CATCH_UP = Meaning(board_level=True, reloads_votes=True, reloads_projects=True)

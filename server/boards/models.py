@@ -129,6 +129,8 @@ class BoardEventType(StrEnum):
     PROJECT_LEFT = "project_left"
     #: A project's title or description changed (text withdrawn when its origin note was hidden).
     PROJECT_EDITED = "project_edited"
+    #: The facilitator put a note or group in the spotlight, or took it away.
+    SPOTLIGHT_CHANGED = "spotlight_changed"
 
 
 class BoardEvent(SQLModel, table=True):

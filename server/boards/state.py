@@ -88,6 +88,14 @@ def board_state(meeting: Meeting) -> BoardState:
             posting=meeting.posting_while_voting,
         ),
         posting_allowed=meeting.posting_allowed,
+        # "note-12", "cluster-3" or "": what the projector shows big (server/boards/spotlight.py).
+        spotlight=(
+            f"note-{meeting.spotlight_note_id}"
+            if meeting.spotlight_note_id
+            else f"cluster-{meeting.spotlight_cluster_id}"
+            if meeting.spotlight_cluster_id
+            else ""
+        ),
     )
 
 

@@ -33,19 +33,32 @@ async def minutes_of(db: AsyncSession, meeting: Meeting) -> Minutes:
 
 
 def notes_table(minutes: Minutes) -> Table:
-    """Every visible note of the session, for CSV and Excel (hidden notes never leave)."""
-    clusters = {c.id: c.name for c in minutes.view.clusters}
-    rows: list[list[object]] = [
-        [
-            n.id,
-            str(NOTE_KIND_LABELS.get(n.kind, n.kind)),
-            n.text,
-            clusters.get(n.cluster_id, "") if n.cluster_id is not None else "",
-            n.votes,
-            str(N_("代理入力")) if n.by_staff else "",
-        ]
-        for n in minutes.view.notes
-    ]
+    """Every visible note of the session, for CSV and Excel (hidden notes never leave). Beside
+    each note's group, the group's votes: when the room voted on groups, the notes' own column
+    is 0 and the spreadsheet still agrees with the minutes."""
+    clusters = {c.id: c for c in minutes.view.clusters}
+    rows: list[list[object]] = []
+    for n in minutes.view.notes:
+        cluster = clusters.get(n.cluster_id) if n.cluster_id is not None else None
+        rows.append(
+            [
+                n.id,
+                str(NOTE_KIND_LABELS.get(n.kind, n.kind)),
+                n.text,
+                cluster.name if cluster else "",
+                n.votes,
+                cluster.votes if cluster else None,
+                str(N_("代理入力")) if n.by_staff else "",
+            ]
+        )
     # A working export for the organisers: headings in the reader's language.
-    headings = [N_("番号"), N_("種類"), N_("付箋"), N_("グループ"), N_("票"), N_("入力")]
+    headings = [N_("番号"), N_("種類"), N_("付箋"), N_("グループ"), N_("票"), N_("グループの票"), N_("入力")]
     return Table(str(N_("付箋")), [str(h) for h in headings], rows)  # type: ignore[arg-type]
+
+
+def groups_table(minutes: Minutes) -> Table:
+    """The session's groups with their visible notes and their votes (the Excel file's second sheet)."""
+    counts = Counter(n.cluster_id for n in minutes.view.notes if n.cluster_id is not None)
+    rows: list[list[object]] = [[c.id, c.name, counts.get(c.id, 0), c.votes] for c in minutes.view.clusters]
+    headings = [N_("番号"), N_("グループ"), N_("付箋の数"), N_("票")]
+    return Table(str(N_("グループ")), [str(h) for h in headings], rows)  # type: ignore[arg-type]

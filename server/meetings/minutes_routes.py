@@ -11,7 +11,7 @@ from server.accounts.roles import COORDINATOR, FACILITATOR
 from server.boards.live import Viewer
 from server.errors import ErrorKind, UserError
 from server.i18n import N_
-from server.meetings.minutes import minutes_of, notes_table
+from server.meetings.minutes import groups_table, minutes_of, notes_table
 from server.reports.tables import to_csv, to_xlsx
 from server.web.auth import requires_role
 from server.web.deps import DB, CurrentMeeting
@@ -33,12 +33,15 @@ async def minutes_page(db: DB, meeting: CurrentMeeting) -> Template:
 @get("/sessions/{meeting_id:int}/exports/{name:str}")
 async def export_notes(db: DB, meeting: CurrentMeeting, name: FromPath[str]) -> Response[bytes]:
     meeting_id = meeting.id
-    table = notes_table(await minutes_of(db, meeting))
+    minutes = await minutes_of(db, meeting)
+    table = notes_table(minutes)
     if name == "notes.csv":
         content, media_type = to_csv(table), "text/csv; charset=utf-8"
+    elif name == "groups.csv":
+        content, media_type = to_csv(groups_table(minutes)), "text/csv; charset=utf-8"
     elif name == "notes.xlsx":
         content, media_type = (
-            to_xlsx([table]),
+            to_xlsx([table, groups_table(minutes)]),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

@@ -84,6 +84,9 @@ class Meeting(SQLModel, table=True):
     votes_revealed: bool = False
     #: Let participants keep posting notes while voting is open.
     posting_while_voting: bool = False
+    #: The one note or group shown big on the projector and marked on phones (at most one is set).
+    spotlight_note_id: int | None = None
+    spotlight_cluster_id: int | None = None
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     #: When the board was last closed; the retention command counts from here.

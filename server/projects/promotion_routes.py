@@ -38,7 +38,7 @@ async def _promote_page(
         source=source,
         error=error,
         districts=await meetings.districts(db),
-        goals=await all_goals(db),
+        goals=await all_goals(db, meeting.district_id),
         statuses=PROJECT_STATUS_LABELS,
     )
 

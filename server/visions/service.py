@@ -142,14 +142,23 @@ async def revisions_of(db: AsyncSession, vision: Vision) -> list[VisionRevision]
     )
 
 
-async def all_goals(db: AsyncSession) -> list[tuple[VisionGoal, str]]:
-    """Every goal with its district's id, for pickers."""
+async def all_goals(db: AsyncSession, district_id: str | None = None) -> list[tuple[VisionGoal, str]]:
+    """Every goal with its district's id, for pickers, in the districts' order; with
+    ``district_id`` (a session's district) only that district's goals, unless it is the city-wide
+    scope (The YORIAI), which may serve any district's goals."""
+    query = (
+        select(VisionGoal, Vision.district_id)
+        .join(Vision, col(Vision.id) == col(VisionGoal.vision_id))
+        .join(District, col(District.id) == col(Vision.district_id))
+        .where(col(VisionGoal.archived).is_(False))
+    )
+    if district_id is not None:
+        district = await db.get(District, district_id)
+        if district is not None and not district.is_city_wide:
+            query = query.where(col(Vision.district_id) == district_id)
     rows = (
         await db.exec(
-            select(VisionGoal, Vision.district_id)
-            .join(Vision, col(Vision.id) == col(VisionGoal.vision_id))
-            .where(col(VisionGoal.archived).is_(False))
-            .order_by(col(Vision.district_id), col(VisionGoal.position))
+            query.order_by(col(District.position), col(Vision.district_id), col(VisionGoal.position))
         )
     ).all()
     return [(g, d) for g, d in rows]

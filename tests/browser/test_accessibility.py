@@ -99,9 +99,11 @@ def console_tools(page: Any, audit: Audit) -> None:
     page.wait_for_selector("form[id$='-name'] input[name=name]")
     page.locator("button[hx-get$='/merge']").first.click()
     page.wait_for_selector(".merge-form")
+    page.locator("#notes .note__menu > summary").nth(1).click()  # a note's 操作 menu, open
+    page.locator("#notes .note__menu > summary").first.click()
     page.locator("#notes button[hx-get$='?edit=1']").first.click()
     page.wait_for_selector(".note--editing")
-    audit.check(page, "console with suggestions, rename, merge and note editing open")
+    audit.check(page, "console with suggestions, rename, merge, a note's menu and note editing open")
     page.reload()
     page.wait_for_selector(".conn--connected")
 
@@ -201,7 +203,10 @@ def test_grouping_by_keyboard_alone_and_new_notes_announced(browser: Any, demo_s
     _, code = session_pages(console, demo_server.url, Audit())
     note = console.locator("#notes .note").first
     note_id = note.get_attribute("data-note")
+    note.locator(".note__menu > summary").focus()  # the note's 操作 menu opens with Enter
+    console.keyboard.press("Enter")
     move = note.locator("button[hx-get$='/move']")
+    move.wait_for()
     move.focus()
     console.keyboard.press("Enter")
     select = console.locator(f"#move-{note_id}")

@@ -26,7 +26,9 @@ def test_a_contact_is_left_seen_withdrawn_and_a_resident_signs_up_from_the_publi
     console, code = sign_in_and_open_session(browser, live_server)
     phone = join_from_phone(browser, live_server, code)
     post_from_phone(phone, "空き店舗で朝市を開きたい", kind="やりたい")
-    console.locator("#notes .note", has_text="朝市").get_by_role("link", name="プロジェクトにする").click()
+    note = console.locator("#notes .note", has_text="朝市")
+    note.locator(".note__menu > summary").click()  # the note's 操作 menu
+    note.get_by_role("link", name="プロジェクトにする").click()
     console.fill("#title", "週末の朝市")
     console.get_by_role("button", name="プロジェクトにする").click()
     expect(phone.locator(".project-row", has_text="週末の朝市")).to_be_visible()

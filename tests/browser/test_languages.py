@@ -24,7 +24,7 @@ def test_an_english_phone_and_a_japanese_projector_share_one_board(browser, live
     expect(phone.locator(".lead")).to_contain_text("no name or contact details needed")
     phone.get_by_role("button", name="Join without entering anything").click()
     phone.wait_for_selector(".conn--connected")
-    # app.js's own words come from the page, in the page's language.
+    # core.js's own words come from the page, in the page's language.
     expect(phone.locator(".conn__label")).to_have_text("Connected")
     expect(phone.locator(".phase-bar__now")).to_contain_text("Check-in")
 

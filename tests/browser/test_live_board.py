@@ -55,6 +55,11 @@ def test_a_note_from_one_phone_shows_everywhere_and_hiding_removes_it_everywhere
     for page in (projector, phone_b, phone_a, console):
         expect(page.locator("#notes .note", has_text="空き店舗で週末だけの朝市を開きたい")).to_be_visible()
     expect(phone_a.locator("#note-text")).to_have_value("")
+    # The author sees it at once under the composer, not below the fold, and that it was sent.
+    mine = phone_a.locator("#mine .mine__item").first
+    expect(mine).to_contain_text("空き店舗で週末だけの朝市を開きたい")
+    expect(mine).to_contain_text("送りました")
+    expect(mine).to_be_in_viewport()
     expect(projector.locator("#notes .note--want")).to_contain_text("やりたい")
 
     phone_b.fill("#note-text", "軽トラックで買い物の送迎ができます")

@@ -103,7 +103,9 @@ def test_a_meeting_from_opening_to_the_vote(browser, live_server: LiveServer) ->
     kids = console.locator(".cluster", has_text="子ども").locator(".cluster__notes")
     mouse_drag(console, console.locator("#notes .note", has_text="子ども食堂"), kids)
     expect(projector.locator(".cluster", has_text="子ども").locator(".note")).to_have_count(1)
-    console.locator(".note", has_text="平日の昼間").get_by_role("button", name="新グループへ").click()
+    weekday = console.locator(".note", has_text="平日の昼間")
+    weekday.locator(".note__menu > summary").click()  # the note's 操作 menu
+    weekday.get_by_role("button", name="新グループへ").click()
     expect(projector.locator(".cluster")).to_have_count(3)
     expect(projector.locator(".cluster", has_text="移動・送迎（分割）")).to_contain_text("平日の昼間")
     if SCREENSHOTS:

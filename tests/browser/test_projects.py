@@ -124,6 +124,7 @@ def test_hiding_a_promoted_note_asks_and_withdraws_its_text_from_every_screen(
     text = "田中さんの家の前の道が暗くて夜は危ない"
     post_from_phone(phone, text, kind="困りごと")
     note = console.locator("#notes .note", has_text=text)
+    note.locator(".note__menu > summary").click()  # the note's 操作 menu
     note.get_by_role("link", name="プロジェクトにする").click()
     expect(console.locator("#title")).to_have_value(text)  # the prefill, kept as it is
     console.get_by_role("button", name="プロジェクトにする").click()

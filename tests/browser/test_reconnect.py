@@ -1,4 +1,4 @@
-"""Back in seconds after a restart, and a connection line that tells the truth (static/app.js,
+"""Back in seconds after a restart, and a connection line that tells the truth (static/core.js,
 part 1: docs/architecture.md, "Reconnecting")."""
 
 from __future__ import annotations

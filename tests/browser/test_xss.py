@@ -108,7 +108,7 @@ def watch(page: Any, hits: list[str]) -> None:
 
 INSPECT = """() => {
   const found = [];
-  // A JSON data block (the page's words for app.js) is never run; anything else inline would be.
+  // A JSON data block (the page's words for core.js) is never run; anything else inline would be.
   for (const s of document.querySelectorAll('script')) {
     if (!s.src && !(s.id === 'ui-strings' && s.type === 'application/json')) found.push('inline script');
   }
