@@ -41,7 +41,7 @@ from server.meetings import flow_routes, grouping_routes
 from server.meetings import routes as meetings_routes
 from server.privacy import routes as privacy_routes
 from server.projects import api as projects_api
-from server.projects import contact_routes, excel_routes, promotion_routes
+from server.projects import contact_routes, excel_routes, promotion_routes, report_routes
 from server.projects import routes as projects_routes
 from server.scale import channels_backend, rate_limits
 from server.suggest.model import load as load_suggestions
@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None) -> App:
             matching_routes.facilitator_router,
             matching_routes.coordinator_router,
             projects_routes.router,
+            report_routes.router,
             excel_routes.router,
             contact_routes.coordinator_router,
             Router(

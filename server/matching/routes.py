@@ -20,7 +20,7 @@ from server.meetings.models import Meeting
 from server.suggest.themes import THEME_NAMES_SHOWN
 from server.web.auth import requires_role
 from server.web.deps import DB, CurrentActor, CurrentMeeting, CurrentUser
-from server.web.responses import page, see_other
+from server.web.responses import is_htmx, page, see_other
 
 #: The coordinators' page proposes pairs for this many of the district's latest sessions.
 SESSIONS_WITH_PROPOSALS = 10
@@ -47,7 +47,7 @@ async def _decide(
         status=status,
         agreed=str(form.get("agreed", "")),
     )
-    if not request.headers.get("hx-request"):
+    if not is_htmx(request):
         back = str(form.get("back", ""))
         return see_other(back if back.startswith("/c/matching") else f"/f/sessions/{meeting.id}")
     if not console:
