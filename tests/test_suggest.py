@@ -242,7 +242,13 @@ def test_labels_are_themes_or_whole_phrases(corpus: list[tuple[str, str]]) -> No
 
 
 # The labelled sets the lexicon must not be written from: a note's phrase copied into it would flatter them.
-_LABELLED = ("corpus_tune.tsv", "corpus_test.tsv", "heldout_notes.tsv", "heldout2_notes.tsv")
+_LABELLED = (
+    "corpus_tune.tsv",
+    "corpus_test.tsv",
+    "heldout_notes.tsv",
+    "heldout2_notes.tsv",
+    "heldout3_notes.tsv",
+)
 #: The plan's own text, copied into the repository (bench/data/plan/README.md).
 _PLAN = ROOT / "bench" / "data" / "plan"
 _PLAN_FILES = ("plan_text.txt", "plan_progress.txt")
@@ -294,3 +300,28 @@ def test_lexicon_has_no_word_that_is_about_every_theme() -> None:
     single = [(e, analyser().words(e)) for entries in THEMES.values() for e in entries]
     keys = {words[0].key for e, words in single if len(words) == 1 and words[0].surface == e}
     assert not keys & GENERIC_WORDS
+
+
+def test_attachment_adds_a_left_out_note_only_to_a_clearly_closer_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import numpy as np
+
+    from server.suggest import similarity as S
+
+    # Notes 0–1 and 2–3 are two groups; 4 is close to the first only, 5 as close to both.
+    sim = np.array(
+        [
+            [1.0, 0.9, 0.1, 0.1, 0.7, 0.6],
+            [0.9, 1.0, 0.1, 0.1, 0.7, 0.6],
+            [0.1, 0.1, 1.0, 0.9, 0.1, 0.6],
+            [0.1, 0.1, 0.9, 1.0, 0.1, 0.6],
+            [0.7, 0.7, 0.1, 0.1, 1.0, 0.1],
+            [0.6, 0.6, 0.6, 0.6, 0.1, 1.0],
+        ],
+        dtype=np.float32,
+    )
+    assert S.attach([[0, 1], [2, 3]], sim) == [[0, 1], [2, 3]]  # off as shipped (ATTACH_MIN inf)
+    monkeypatch.setattr(S, "ATTACH_MIN", 0.5)
+    monkeypatch.setattr(S, "ATTACH_MARGIN", 0.2)
+    assert S.attach([[0, 1], [2, 3]], sim) == [[0, 1, 4], [2, 3]]
