@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import re
 import unicodedata
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -302,26 +304,37 @@ def test_lexicon_has_no_word_that_is_about_every_theme() -> None:
     assert not keys & GENERIC_WORDS
 
 
-def test_attachment_adds_a_left_out_note_only_to_a_clearly_closer_group(
+def test_a_left_out_note_joins_only_a_group_of_its_own_theme_it_is_closest_to(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import numpy as np
 
     from server.suggest import similarity as S
 
-    # Notes 0–1 and 2–3 are two groups; 4 is close to the first only, 5 as close to both.
-    sim = np.array(
-        [
-            [1.0, 0.9, 0.1, 0.1, 0.7, 0.6],
-            [0.9, 1.0, 0.1, 0.1, 0.7, 0.6],
-            [0.1, 0.1, 1.0, 0.9, 0.1, 0.6],
-            [0.1, 0.1, 0.9, 1.0, 0.1, 0.6],
-            [0.7, 0.7, 0.1, 0.1, 1.0, 0.1],
-            [0.6, 0.6, 0.6, 0.6, 0.1, 1.0],
-        ],
-        dtype=np.float32,
+    # Notes 0–1 (theme A) and 2–3 (theme B) are two groups. Note 4 leans to A and is close to 0–1: it joins them.
+    # Note 5 leans to A too but is closest to 2–3: left out. Note 6 is close to 0–1 but leans only weakly: left out.
+    sim = np.full((7, 7), 0.1, dtype=np.float32)
+    np.fill_diagonal(sim, 1.0)
+    for i, j, s in [
+        (0, 1, 0.9),
+        (2, 3, 0.9),
+        (4, 0, 0.7),
+        (4, 1, 0.7),
+        (5, 2, 0.6),
+        (5, 3, 0.6),
+        (6, 0, 0.7),
+        (6, 1, 0.7),
+    ]:
+        sim[i, j] = sim[j, i] = s
+    mix = np.array(
+        [[0.8, 0.1], [0.8, 0.1], [0.1, 0.8], [0.1, 0.8], [0.8, 0.1], [0.8, 0.1], [0.8, 0.1]], dtype=np.float32
     )
-    assert S.attach([[0, 1], [2, 3]], sim) == [[0, 1], [2, 3]]  # off as shipped (ATTACH_MIN inf)
-    monkeypatch.setattr(S, "ATTACH_MIN", 0.5)
-    monkeypatch.setattr(S, "ATTACH_MARGIN", 0.2)
-    assert S.attach([[0, 1], [2, 3]], sim) == [[0, 1, 4], [2, 3]]
+    board = SimpleNamespace(
+        similarity=sim, theme_mix=mix, theme_names=("A", "B"), strength=np.array([1, 1, 1, 1, 1, 1, 0.3])
+    )
+    monkeypatch.setattr(S, "ATTACH_STRENGTH", 0.65)
+    monkeypatch.setattr(S, "ATTACH_MIN", 0.3)
+    monkeypatch.setattr(S, "ATTACH_MARGIN", 0.0)
+    assert S.attach(cast(S.Board, board), [[0, 1], [2, 3]]) == [[0, 1, 4], [2, 3]]
+    monkeypatch.setattr(S, "ATTACH_STRENGTH", math.inf)
+    assert S.attach(cast(S.Board, board), [[0, 1], [2, 3]]) == [[0, 1], [2, 3]]

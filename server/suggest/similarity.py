@@ -81,9 +81,11 @@ GROUP_MARGIN = -1.0
 # The margin is checked this many times (letting a member go changes the groups the others are compared to).
 MARGIN_PASSES = 2
 # Attachment (bench/tune_attach.py, tuning half only): a note left out of every proposed group joins the group
-# it is closest to (mean similarity to its members) when that is at least ATTACH_MIN and at least ATTACH_MARGIN
-# more than to the next group. The groups themselves are formed first and do not move; inf turns it off.
-ATTACH_MIN = math.inf
+# it is closest to (mean similarity to its members) when the note leans to a theme with at least ATTACH_STRENGTH
+# (0..1, Board.strength), that theme is the group's, the mean similarity is at least ATTACH_MIN, and at least
+# ATTACH_MARGIN more than to the next group. The groups are formed first and do not move; inf turns it off.
+ATTACH_STRENGTH = 0.65
+ATTACH_MIN = 0.3
 ATTACH_MARGIN = 0.0
 
 # Labels are joined with 「・」 and kept short enough for a chip on the facilitator's console.
@@ -316,21 +318,28 @@ def apart(clusters: list[list[int]], similarity: Matrix) -> list[list[int]]:
     return clusters
 
 
-def attach(clusters: list[list[int]], similarity: Matrix) -> list[list[int]]:
-    """The groups with each note that is in none of them added to the one it is clearly closest to (付箋の追加):
-    mean similarity to the group's members at least ATTACH_MIN, and ATTACH_MARGIN above the next group."""
-    if not clusters or not math.isfinite(ATTACH_MIN):
+def attach(board: Board, clusters: list[list[int]]) -> list[list[int]]:
+    """The groups with each note that is in none of them added to the one it clearly belongs to (付箋の追加):
+    the note leans to the group's theme (strength at least ATTACH_STRENGTH) and is closest to that group (mean
+    similarity at least ATTACH_MIN, and ATTACH_MARGIN above the next group)."""
+    if not clusters or not math.isfinite(ATTACH_STRENGTH):
         return clusters
+    similarity = board.similarity
     grouped = {i for c in clusters for i in c}
+    themes = [group_theme(board, c) for c in clusters]
     means = np.stack([similarity[:, c].mean(axis=1) for c in clusters], axis=1)
     added: list[list[int]] = [[] for _ in clusters]
     for i in range(len(similarity)):
-        if i in grouped:
+        if i in grouped or board.strength[i] < ATTACH_STRENGTH or board.theme_mix[i].sum() == 0:
             continue
         order = np.argsort(-means[i], kind="stable")
         best = int(order[0])
         runner_up = float(means[i, order[1]]) if len(order) > 1 else -math.inf
-        if means[i, best] >= ATTACH_MIN and means[i, best] - runner_up >= ATTACH_MARGIN:
+        if (
+            themes[best] == board.theme_names[int(board.theme_mix[i].argmax())]
+            and means[i, best] >= ATTACH_MIN
+            and means[i, best] - runner_up >= ATTACH_MARGIN
+        ):
             added[best].append(i)
     return [sorted(c + extra) for c, extra in zip(clusters, added, strict=True)]
 
@@ -384,7 +393,7 @@ def group_board(
     # Best first: the support a member gets from the rest of its group, on average (cohesion × (size − 1)).
     clusters.sort(key=lambda c: (-cohesion(c, similarity) * (len(c) - 1), c[0]))
     groups = []
-    for c in attach(clusters[:max_groups], similarity):
+    for c in attach(board, clusters[:max_groups]):
         theme = group_theme(board, c)
         groups.append(
             SuggestedGroup(
