@@ -14,11 +14,12 @@ from sqlalchemy import update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.boards.change import BoardChange
+from server.boards.change import BoardChange, Counts
 from server.boards.models import BoardEvent, BoardEventType, Note
 from server.boards.state import (
-    board_counts,
     board_state,
+    counts_columns,
+    counts_of,
     note_state,
     project_states,
     touched_state,
@@ -28,23 +29,26 @@ from server.meetings.models import Meeting
 __all__ = ["BoardChange", "commit_change", "take_seqs"]
 
 
-async def take_seqs(db: AsyncSession, meeting_id: int, count: int = 1) -> tuple[range, Meeting]:
-    """Take the next ``count`` sequence numbers, and the session as it is now.
+async def take_seqs(db: AsyncSession, meeting_id: int, count: int = 1) -> tuple[range, Meeting, Counts]:
+    """Take the next ``count`` sequence numbers, the session as it is now, and its counts.
 
     The UPDATE locks the session's row until commit, so two writers to one board are serialised
     and numbers never repeat or skip. It returns the whole row, so the meeting-level state that
     the change carries is read under that lock, by the same statement (a change sent while
-    another writer changes the phase must not carry the phase from before)."""
+    another writer changes the phase must not carry the phase from before). The board's counts
+    come back with it: every change is made before its numbers are taken, so they count it,
+    and they cost no trip to the database of their own."""
+    await db.flush()  # what the change wrote is counted (no statement when nothing is pending)
     result = await db.exec(
         update(Meeting)
         .where(col(Meeting.id) == meeting_id)
         .values(board_seq=col(Meeting.board_seq) + count)
-        .returning(Meeting)
+        .returning(Meeting, *counts_columns(meeting_id))
         .execution_options(populate_existing=True)
     )
-    meeting = result.scalar_one()
+    meeting, *counts = result.one()
     last = int(meeting.board_seq)
-    return range(last - count + 1, last + 1), meeting
+    return range(last - count + 1, last + 1), meeting, counts_of(counts)
 
 
 async def commit_change(
@@ -68,7 +72,7 @@ async def commit_change(
     targets: list[dict[str, Any]] = [{"note_id": n} for n in note_ids]
     targets += [{"cluster_id": c} for c in cluster_ids] + [{"project_id": p} for p in project_ids]
     targets = targets or [{}]
-    seqs, meeting = await take_seqs(db, meeting_id, len(targets))
+    seqs, meeting, counts = await take_seqs(db, meeting_id, len(targets))
     events = [
         BoardEvent(meeting_id=meeting_id, seq=seq, type=type, participant_id=participant_id, **target)
         for seq, target in zip(seqs, targets, strict=True)
@@ -79,7 +83,6 @@ async def commit_change(
     notes, clusters = await touched_state(db, meeting_id, set(note_ids) - set(known), set(cluster_ids))
     notes = {note_id: known.get(note_id, notes.get(note_id)) for note_id in note_ids}
     projects = await project_states(db, meeting_id, set(project_ids))
-    counts = await board_counts(db, meeting_id)
     board = board_state(meeting)
     await db.commit()
     return BoardChange(

@@ -6,7 +6,9 @@ changes and catch-ups.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
@@ -99,23 +101,29 @@ def board_state(meeting: Meeting) -> BoardState:
     )
 
 
-async def board_counts(db: AsyncSession, meeting_id: int) -> Counts:
-    """Participants, visible notes and all notes of a session, in one statement (every change
-    carries them, so it is one trip to the database on the way of every note)."""
+def counts_columns(meeting_id: int) -> tuple[Any, Any, Any]:
+    """Participants, visible notes and all notes of a session, as three scalar subqueries: read
+    by ``board_counts``, and by the statement that takes a change's sequence numbers
+    (``boards.events.take_seqs``) so that a change's counts cost no trip of their own."""
     participants = (
         select(func.count()).select_from(Participant).where(Participant.meeting_id == meeting_id)
     ).scalar_subquery()
     notes = select(func.count()).select_from(Note).where(Note.meeting_id == meeting_id)
-    row = (
-        await db.exec(
-            select(
-                participants,
-                notes.where(col(Note.hidden).is_(False)).scalar_subquery(),
-                notes.scalar_subquery(),
-            )
-        )
-    ).one()
+    return (
+        participants,
+        notes.where(col(Note.hidden).is_(False)).scalar_subquery(),
+        notes.scalar_subquery(),
+    )
+
+
+def counts_of(row: Sequence[Any]) -> Counts:
+    """``Counts`` from the three values of ``counts_columns``."""
     return Counts(participants=int(row[0] or 0), notes_visible=int(row[1] or 0), notes_total=int(row[2] or 0))
+
+
+async def board_counts(db: AsyncSession, meeting_id: int) -> Counts:
+    """Participants, visible notes and all notes of a session, in one statement."""
+    return counts_of((await db.exec(select(*counts_columns(meeting_id)))).one())
 
 
 async def vote_totals(
@@ -281,6 +289,23 @@ async def catch_up(db: AsyncSession, meeting: Meeting, after: int) -> BoardChang
         counts=await board_counts(db, meeting.id),
         board=board_state(meeting),
     )
+
+
+async def meeting_with_participant(
+    db: AsyncSession, meeting_id: int, token: str
+) -> tuple[Meeting | None, Participant | None]:
+    """A session and the participant of ``token`` in it, in one statement: a phone's every
+    request needs both, and a note waits for each trip to the database."""
+    result = await db.exec(
+        select(Meeting, Participant)
+        .outerjoin(
+            Participant,
+            (col(Participant.meeting_id) == col(Meeting.id)) & (col(Participant.token) == token),
+        )
+        .where(col(Meeting.id) == meeting_id)
+    )
+    row = result.first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 async def get_participant(db: AsyncSession, meeting_id: int, token: str | None) -> Participant | None:

@@ -21,8 +21,8 @@ from litestar.params import FromPath
 
 from server.accounts.actor import Actor
 from server.accounts.models import User
+from server.boards import state as boards_state
 from server.boards.models import Participant
-from server.boards.state import get_participant
 from server.errors import Forbidden
 from server.i18n import N_
 from server.meetings import service as meetings
@@ -41,8 +41,21 @@ async def provide_user(request: Request[Any, Any, Any], db: DB) -> User:
     return user
 
 
-async def provide_meeting(db: DB, meeting_id: FromPath[int]) -> Meeting:
-    """The session of the path's ``meeting_id``; not found (404) when there is none."""
+#: Where ``provide_meeting`` leaves the participant it read with the session: (meeting id, participant).
+_PARTICIPANT_KEY = "yoriai.participant"
+
+
+async def provide_meeting(request: Request[Any, Any, Any], db: DB, meeting_id: FromPath[int]) -> Meeting:
+    """The session of the path's ``meeting_id``; not found (404) when there is none.
+
+    A browser that joined it (a phone) gets its participant read by the same statement, for
+    ``participant``: one trip to the database instead of two on every phone request."""
+    token = participant_token(request, meeting_id)
+    if token:
+        meeting, participant = await boards_state.meeting_with_participant(db, meeting_id, token)
+        if meeting is not None:
+            request.scope[_PARTICIPANT_KEY] = (meeting_id, participant)  # type: ignore[literal-required]
+            return meeting
     return await meetings.get_meeting(db, meeting_id)
 
 
@@ -51,7 +64,10 @@ async def provide_participant_or_none(
 ) -> Participant | None:
     """This browser's participant in the path's session, if it joined."""
     assert meeting.id is not None
-    return await get_participant(db, meeting.id, participant_token(request, meeting.id))
+    read: tuple[int, Participant | None] | None = request.scope.get(_PARTICIPANT_KEY)  # type: ignore[assignment]
+    if read is not None and read[0] == meeting.id:
+        return read[1]
+    return await boards_state.get_participant(db, meeting.id, participant_token(request, meeting.id))
 
 
 async def participant_in(request: Request[Any, Any, Any], db: DB, meeting: Meeting) -> Participant | None:
