@@ -117,6 +117,7 @@
     Array.prototype.slice.call(holder.content.children).forEach(function (element) {
       var oob = element.getAttribute('hx-swap-oob') || 'true'; // as in ws.js: all of it is out of band
       var here = element.id && document.getElementById(element.id);
+      if (oob === 'delete') unannounce(element.id); // a hidden note's text leaves the page whole
       if (oob === 'delete' && !here) return; // gone before it came
       var into = !here && oob === 'true' && element.getAttribute('data-into');
       var list = into && document.querySelector(into);
@@ -153,6 +154,14 @@
     var text = note.querySelector('.note__text');
     var label = kind ? kind.textContent.replace(icon ? icon.textContent : '', '').replace(/\s+/g, ' ').trim() : '';
     region.textContent = region.getAttribute('data-new-note') + ': ' + label + ' ' + (text ? text.textContent : '');
+    region.setAttribute('data-about', note.id || '');
+  }
+  function unannounce(id) {
+    var region = document.getElementById('announcer');
+    if (region && id && region.getAttribute('data-about') === id) {
+      region.textContent = '';
+      region.removeAttribute('data-about');
+    }
   }
 
   // A note that changed cluster must move to the other list, not be replaced in place.

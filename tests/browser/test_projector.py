@@ -159,6 +159,7 @@ def test_the_spotlight_shows_one_note_or_group_big_and_phones_see_which(
 ) -> None:
     from playwright.sync_api import expect
 
+    seed_notes(demo_server, SAMPLE_TITLE, 300)  # a crowded board: the wall turns pages
     staff = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="ja-JP", reduced_motion="reduce"
     )
@@ -172,8 +173,14 @@ def test_the_spotlight_shows_one_note_or_group_big_and_phones_see_which(
     projector.wait_for_selector(".conn--connected")
     phones = [join_from_phone(browser, demo_server, code) for _ in range(2)]
 
-    note = console.locator("#notes .note").first
-    text = note.locator(".note__text").inner_text()
+    # The note a phone just wrote: on the wall's last page, not the one the room is looking at.
+    text = "尾根緑道の夜道に足元灯をつけたい"
+    post_from_phone(phones[0], text)
+    note = console.locator("#notes .note", has_text=text)
+    expect(note).to_have_count(1)
+    note_id = note.get_attribute("data-note")
+    wall = dict(projector.evaluate(MEASURE))
+    assert wall["pages"] > 1 and note_id not in wall["shown"], wall
     note.locator(".note__menu > summary").click()  # the note's 操作 menu
     note.get_by_role("button", name="大きく映す").click()
     big = projector.locator(".spotlight--projector")
@@ -186,11 +193,14 @@ def test_the_spotlight_shows_one_note_or_group_big_and_phones_see_which(
         expect(phone.locator(".spotlight--phone")).to_be_in_viewport()
 
     # Hidden while in the spotlight: gone from it everywhere at once.
-    console.locator("#notes .note").first.get_by_role("button", name="非表示").click()
+    note.get_by_role("button", name="非表示").click()
     expect(projector.locator(".spotlight--projector .note")).to_have_count(0)
     for phone in phones:
         expect(phone.locator(".spotlight--phone .note")).to_have_count(0)
-        expect(phone.get_by_text(text)).to_have_count(0)
+        expect(phone.locator("#notes .note", has_text=text)).to_have_count(0)
+    # Nowhere on the other phone, not even in what its screen reader was last told.
+    expect(phones[1].get_by_text(text)).to_have_count(0)  # (the author's own list keeps it)
+    expect(projector.get_by_text(text)).to_have_count(0)
 
     # A group, then back to the wall.
     cluster = console.locator("#clusters .cluster").first
