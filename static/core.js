@@ -115,6 +115,9 @@
       known = [];
     }
     Array.prototype.slice.call(holder.content.children).forEach(function (element) {
+      // What this screen shows changed as a whole (the tables, table work or the plenary, this
+      // phone's table): the page is loaded again, after the rest of the message (its seq) applies.
+      if (element.hasAttribute('data-reload-page')) { reloadPage(); return; }
       var oob = element.getAttribute('hx-swap-oob') || 'true'; // as in ws.js: all of it is out of band
       var here = element.id && document.getElementById(element.id);
       if (oob === 'delete') unannounce(element.id); // a hidden note's text leaves the page whole
@@ -126,6 +129,12 @@
       known.push(element.outerHTML);
     });
     swapKnown();
+  }
+  var reloading = false;
+  function reloadPage() {
+    if (reloading) return;
+    reloading = true;
+    setTimeout(function () { window.location.reload(); }, 50);
   }
   function insert(element, list) {
     element.removeAttribute('hx-swap-oob');

@@ -28,7 +28,7 @@
   // How many pages the wall's columns fill (the last note's column says), and whether a note is
   // split over two columns (taller than the wall: then this size is too big).
   function measure(p, only) {
-    var notes = only ? [only] : p.flow.querySelectorAll('.note, .cluster__head');
+    var notes = only ? [only] : p.flow.querySelectorAll('.note, .cluster__head, .table-block__head');
     var left = p.flow.getBoundingClientRect().left, step = pitch(p), last = 0, split = false;
     for (var i = 0; i < notes.length; i++) {
       var rects = notes[i].getClientRects();
@@ -141,6 +141,7 @@
     });
   }
   yoriai.on('inserted', function (element) {
+    // A loose note lands at the end of the wall; a table's (島) note in the middle: all is fitted again.
     if (element.classList.contains('note') && element.parentNode && element.parentNode.id === 'notes') fitSoon(element);
     else fitSoon('full');
   });

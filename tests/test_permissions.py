@@ -63,6 +63,9 @@ RULES: dict[tuple[str, str], set[str]] = {
     # Any staff member changes their own password.
     ("GET", "/account/password"): {FAC, COORD, ADMIN},
     ("POST", "/account/password"): {FAC, COORD, ADMIN},
+    # A table's host (テーブルホスト) hides their table's notes from the phone: no one in this world
+    # is a host, so everyone is refused (tests/test_tables.py tries a host).
+    ("POST", "/b/{meeting_id:int}/notes/{note_id:int}/hide"): set(),
     ("GET", "/f/sessions/{meeting_id:int}/minutes"): {FAC, COORD},
     ("GET", "/f/sessions/{meeting_id:int}/exports/{name:str}"): {FAC, COORD},
 }
@@ -94,6 +97,8 @@ def concrete(path: str, ids: dict[str, Any]) -> str:
         "action": "start",
         "path": "openapi.json",
         "token": "not-a-real-withdrawal-token",
+        "table_id": ids["table"],
+        "mode": "work",
     }
     path = re.sub(r"\{(\w+):\w+\}", lambda m: str(values[m.group(1)]), path)
     if path.endswith("/voting/start"):
@@ -129,7 +134,13 @@ def world(client: TestClient[Litestar]) -> dict[str, Any]:
         client, f"/f/sessions/{meeting_id}/promote", {"note": str(note), "title": "朝市", "status": "idea"}
     )
     project = int(re.search(r'/c/projects/(\d+)"', client.get("/c/projects").text).group(1))  # type: ignore[union-attr]
-    people: dict[str, Person] = {ANON: Person(client), PART: participant, OTHER: join_as(client, other_code)}
+    other = join_as(client, other_code)
+    # Two tables (島) in the session and one in the other, set once everyone has joined: every
+    # table route is tried with another session's cookie too.
+    post_form(client, f"/f/sessions/{meeting_id}/tables", {"count": "2"})
+    post_form(client, f"/f/sessions/{other_id}/tables", {"count": "1"})
+    table = int(re.search(r'id="table-(\d+)-name"', client.get(f"/f/sessions/{meeting_id}").text).group(1))  # type: ignore[union-attr]
+    people: dict[str, Person] = {ANON: Person(client), PART: participant, OTHER: other}
     for role in (FAC, COORD, ADMIN):
         create_facilitator(client, roles=role, email=f"{role}@example.jp")
         person = Person(client)
@@ -143,6 +154,7 @@ def world(client: TestClient[Litestar]) -> dict[str, Any]:
         "project": project,
         "user": 1,
         "code": code,
+        "table": table,
     }
     return {"people": people, "ids": ids, "other": other_id}
 

@@ -35,6 +35,8 @@ class NoteState(msgspec.Struct, frozen=True, kw_only=True):
     created_at: str
     edited: bool
     votes: int = 0
+    #: The table (島) it was written at: during table work only that table's phones get it.
+    table_id: int | None = None
 
 
 class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,6 +95,10 @@ class BoardState(msgspec.Struct, frozen=True, kw_only=True):
     posting_allowed: bool
     #: What the projector shows big: "note-12", "cluster-3" or "" (server/boards/spotlight.py).
     spotlight: str = ""
+    #: How many tables (島) the session has (0: one board for the whole room).
+    tables: int = 0
+    #: Table work (テーブルワーク): each phone sees its own table's notes only; else the plenary.
+    table_work: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,10 @@ class Meaning:
     reloads_votes: bool = False
     #: Phones fetch their project panel again (a project appeared).
     reloads_projects: bool = False
+    #: Phones load their page again: which notes they may see changed (table work or plenary).
+    reloads_phones: bool = False
+    #: Every screen loads its page again: the tables (島) themselves changed.
+    reloads_screens: bool = False
 
 
 #: Every kind of event not listed here changes notes, groups, projects or counts only.
@@ -116,6 +126,9 @@ MEANINGS: dict[BoardEventType, Meaning] = {
     BoardEventType.TIMER_CHANGED: Meaning(board_level=True),
     BoardEventType.PROJECT_PROMOTED: Meaning(board_level=True, reloads_projects=True),
     BoardEventType.SPOTLIGHT_CHANGED: Meaning(board_level=True),
+    BoardEventType.TABLES_CHANGED: Meaning(board_level=True, reloads_phones=True, reloads_screens=True),
+    BoardEventType.TABLE_MODE_CHANGED: Meaning(board_level=True, reloads_phones=True),
+    BoardEventType.TABLE_ROUND_STARTED: Meaning(board_level=True, reloads_phones=True),
 }
 #: A catch-up may stand for any events at all: everything is redrawn and fetched again.
 CATCH_UP = Meaning(board_level=True, reloads_votes=True, reloads_projects=True)
@@ -138,6 +151,11 @@ class BoardChange(msgspec.Struct, kw_only=True):
     notes: dict[int, NoteState | None] = msgspec.field(default_factory=dict)
     clusters: dict[int, ClusterState | None] = msgspec.field(default_factory=dict)
     projects: dict[int, ProjectState | None] = msgspec.field(default_factory=dict)
+    #: Participants who changed table (島) in this change, and their new table: their phone
+    #: follows them (it loads its page again, and its socket renders for the new table).
+    moved: dict[int, int | None] = msgspec.field(default_factory=dict)
+    #: Participants per table, when this change moved people between tables (else empty).
+    table_counts: dict[int, int] = msgspec.field(default_factory=dict)
 
     @property
     def meaning(self) -> Meaning:

@@ -12,8 +12,11 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from server.boards import service as boards
+from server.boards import tables
 from server.boards.live import publish
+from server.boards.models import Table
 from server.errors import ErrorKind, UserError
+from server.i18n import N_
 from server.meetings import service as meetings
 from server.meetings.models import Meeting
 from server.web.auth import remember_participant
@@ -52,26 +55,56 @@ async def _find_by_code(request: Request[Any, Any, Any], db: DB, raw: str, key: 
         raise
 
 
-def _join_path(request: Request[Any, Any, Any], meeting: Meeting) -> str:
-    """The join page's address, keeping the QR's key so the next step is not refused either."""
+def _join_path(request: Request[Any, Any, Any], meeting: Meeting, table: Table | None = None) -> str:
+    """The join page's address, keeping the QR's key so the next step is not refused either,
+    and the table (島) of the card it came from."""
     key = meetings.qr_key(meeting, request.app.state.settings.secret_key)
     came_by_qr = request.query_params.get("k", "") == key
-    return f"/join/{meeting.join_code}?k={key}" if came_by_qr else f"/join/{meeting.join_code}"
+    path = f"/join/{meeting.join_code}?k={key}" if came_by_qr else f"/join/{meeting.join_code}"
+    if table is None:
+        return path
+    return f"{path}{'&' if '?' in path else '?'}t={table.code}"
+
+
+async def _join_form(
+    request: Request[Any, Any, Any],
+    db: DB,
+    meeting: Meeting,
+    table: Table | None,
+    status_code: int = 200,
+    **context: Any,
+) -> Template:
+    """The join form: straight to the card's table, or a button per table (島) to choose from."""
+    return page(
+        "boards/join.html",
+        status_code=status_code,
+        meeting=meeting,
+        table=table,
+        tables=[] if table is not None else await tables.table_infos(db, meeting),
+        action=_join_path(request, meeting, table),
+        **context,
+    )
 
 
 @post("/join")
 async def submit_code(request: Request[Any, Any, Any], db: DB, data: URLEncodedBody[dict[str, str]]) -> Any:
     raw = data.get("code", "")
+    session_code, table_code = meetings.split_join_code(raw)
     try:
-        meeting = await _find_by_code(request, db, raw)
+        meeting = await _find_by_code(request, db, session_code)
     except UserError as exc:
         return page("start.html", status_code=status_of(exc), error=exc.message, code=raw[:20])
-    return see_other(f"/join/{meeting.join_code}")
+    # A table card's eight digits join straight to its table.
+    return see_other(f"/join/{meeting.join_code}" + (f"?t={table_code}" if table_code else ""))
 
 
 @get("/join/{code:str}")
 async def join_page(
-    request: Request[Any, Any, Any], db: DB, code: FromPath[str], k: FromQuery[str] = ""
+    request: Request[Any, Any, Any],
+    db: DB,
+    code: FromPath[str],
+    k: FromQuery[str] = "",
+    t: FromQuery[str] = "",
 ) -> Any:
     try:
         meeting = await _find_by_code(request, db, code, k)
@@ -79,8 +112,9 @@ async def join_page(
         return page("start.html", status_code=status_of(exc), error=exc.message, code=code[:20])
     assert meeting.id is not None
     if await participant_in(request, db, meeting):
-        return see_other(f"/b/{meeting.id}")
-    return page("boards/join.html", meeting=meeting, action=_join_path(request, meeting))
+        # Someone already here who scans another table's card is offered to move there.
+        return see_other(f"/b/{meeting.id}" + (f"?t={t[:2]}" if t else ""))
+    return await _join_form(request, db, meeting, await tables.table_by_code(db, meeting, t))
 
 
 @post("/join/{code:str}")
@@ -91,6 +125,7 @@ async def join(
     code: FromPath[str],
     data: URLEncodedBody[dict[str, str]],
     k: FromQuery[str] = "",
+    t: FromQuery[str] = "",
 ) -> Any:
     try:
         meeting = await _find_by_code(request, db, code, k)
@@ -102,17 +137,22 @@ async def join(
         return see_other(f"/b/{meeting.id}")
     nickname = "" if "skip" in data else data.get("nickname", "")
     affiliation = "" if "skip" in data else data.get("affiliation", "")
+    card_table = await tables.table_by_code(db, meeting, t)
+    table = card_table or await tables.table_by_code(db, meeting, data.get("table", ""))
     try:
+        if meeting.table_count and table is None:
+            raise UserError(N_("座っている島を選んでください。"))
         await limits(request).joins.take(f"{meeting.id}:{client_address(request)}")
         participant, change = await boards.join_meeting(
-            db, meeting, nickname=nickname, affiliation=affiliation
+            db, meeting, nickname=nickname, affiliation=affiliation, table=table
         )
     except UserError as exc:
-        return page(
-            "boards/join.html",
+        return await _join_form(
+            request,
+            db,
+            meeting,
+            card_table,
             status_code=status_of(exc),
-            meeting=meeting,
-            action=_join_path(request, meeting),
             error=exc.message,
             nickname=nickname[:40],
             affiliation=affiliation,

@@ -14,12 +14,12 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from litestar.channels import ChannelsPlugin
 
-from server.boards.change import BoardChange, NoteState
+from server.boards.change import BoardChange, BoardState, NoteState
 from server.i18n import get_locale, use_locale
 from server.web.eager import run_now
 from server.web.serversend import FrameWriter, text_frame
@@ -48,6 +48,10 @@ class Viewer:
     participant_id: int | None = None
     #: The language this screen reads (an English phone next to a Japanese projector).
     locale: str = field(default_factory=get_locale)
+    #: The table (島) of a phone: during table work it gets that table's notes only.
+    table_id: int | None = None
+    #: The phone of its table's host (テーブルホスト): it may hide that table's notes.
+    host: bool = False
 
     @property
     def can_moderate(self) -> bool:
@@ -55,6 +59,19 @@ class Viewer:
 
     def sees(self, note: NoteState | None) -> bool:
         return note is not None and (not note.hidden or self.can_moderate)
+
+    def at_table(self, board: BoardState) -> bool:
+        """Whether this screen sees one table only: a phone during table work."""
+        return self.mode == "phone" and board.table_work
+
+    def reaches(self, note: NoteState | None, board: BoardState) -> bool:
+        """Whether a note's change is sent to this screen at all: during table work a phone gets
+        nothing of another table's notes (not even that they changed)."""
+        return note is None or not self.at_table(board) or note.table_id == self.table_id
+
+    def hosts(self, note: NoteState) -> bool:
+        """Whether this phone's host controls show on a note: a visible note of the host's table."""
+        return self.host and self.mode == "phone" and not note.hidden and note.table_id == self.table_id
 
     def note_url(self, note_id: int) -> str:
         """Where this viewer's controls for a note post to."""
@@ -66,6 +83,8 @@ class Viewer:
         """The list a note belongs in on this screen (phones keep one flat list)."""
         if self.mode != "phone" and note.cluster_id:
             return f"#cluster-{note.cluster_id}-notes"
+        if self.mode != "phone" and note.table_id:
+            return f"#table-{note.table_id}-notes"  # the projector and console: a column per table
         return "#notes"
 
     def owns(self, note: NoteState | None) -> bool:
@@ -80,8 +99,17 @@ def render_change(viewer: Viewer, change: BoardChange) -> str:
     """The one renderer of the live board: a websocket message (or a polled answer) for this
     viewer. Groups and notes (upserts and removals), projects, counts, the session's state when
     the change's kind says it changed, the panels phones must fetch again, and the new seq.
-    A note this viewer may not see is sent as a removal."""
+    A note this viewer may not see is sent as a removal; during table work a phone gets nothing
+    of another table's notes. A screen whose view changed as a whole (the tables were set, the
+    room went to table work or the plenary, this phone moved table) is told to load its page again."""
     meaning = change.meaning
+    reload = meaning.reloads_screens or (
+        viewer.mode == "phone"
+        and (
+            meaning.reloads_phones
+            or (viewer.participant_id is not None and viewer.participant_id in change.moved)
+        )
+    )
     with use_locale(viewer.locale):
         return (
             environment()
@@ -90,7 +118,9 @@ def render_change(viewer: Viewer, change: BoardChange) -> str:
                 viewer=viewer,
                 seq=change.seq,
                 notes=[
-                    (note_id, note if viewer.sees(note) else None) for note_id, note in change.notes.items()
+                    (note_id, note if viewer.sees(note) else None)
+                    for note_id, note in change.notes.items()
+                    if viewer.reaches(note, change.board)
                 ],
                 clusters=list(change.clusters.items()) if viewer.mode != "phone" else [],
                 projects=[project for project in change.projects.values() if project],
@@ -99,12 +129,15 @@ def render_change(viewer: Viewer, change: BoardChange) -> str:
                 board_changed=meaning.board_level,
                 reload_votes=meaning.reloads_votes,
                 reload_projects=meaning.reloads_projects,
+                reload_page=reload,
+                table_counts=change.table_counts if viewer.mode != "phone" else {},
             )
         )
 
 
-#: Which rendering a viewer gets: every phone but an author's gets the same bytes.
-RenderKey = tuple[ViewMode, int | None, str]
+#: Which rendering a viewer gets: every phone but an author's (or one that moved table) gets the
+#: same bytes, per table during table work: rendered once per (kind of viewer, table), never per socket.
+RenderKey = tuple[ViewMode, int | None, str, int | None, bool]
 
 
 class Outgoing:
@@ -113,13 +146,14 @@ class Outgoing:
     share it). Its fragment is rendered once per kind of viewer, and framed once for the
     sockets that take frames (``server.web.serversend``)."""
 
-    __slots__ = ("_fragments", "_frames", "authors", "change", "first_seq", "seq")
+    __slots__ = ("_fragments", "_frames", "authors", "change", "first_seq", "moved", "seq")
 
     def __init__(self, change: BoardChange) -> None:
         self.change = change
         self.seq = change.seq
         self.first_seq = change.first_seq or change.seq
         self.authors = change.authors
+        self.moved = change.moved
         self._fragments: dict[RenderKey, str] = {}
         self._frames: dict[RenderKey, bytes] = {}
 
@@ -128,15 +162,18 @@ class Outgoing:
         return cls(BoardChange.decode(data))
 
     def _key(self, viewer: Viewer) -> RenderKey:
-        own_id = viewer.participant_id if viewer.participant_id in self.authors else None
-        return (viewer.mode, own_id, viewer.locale)
+        own = viewer.participant_id in self.authors or viewer.participant_id in self.moved
+        own_id = viewer.participant_id if own else None
+        # A host's phone has its own rendering (its table's controls), one per table's hosts.
+        table_id = viewer.table_id if viewer.at_table(self.change.board) or viewer.host else None
+        return (viewer.mode, own_id, viewer.locale, table_id, viewer.host)
 
     def fragment_for(self, viewer: Viewer) -> str:
         key = self._key(viewer)
         fragment = self._fragments.get(key)
         if fragment is None:
-            mode, own_id, locale = key
-            shared = Viewer(mode, viewer.meeting_id, own_id, locale)
+            mode, own_id, locale, table_id, host = key
+            shared = Viewer(mode, viewer.meeting_id, own_id, locale, table_id, host)
             fragment = self._fragments[key] = render_change(shared, self.change)
         return fragment
 
@@ -215,6 +252,7 @@ class BoardStream:
         if self.dropped:
             return
         change = data if isinstance(data, Outgoing) else Outgoing.decode(data)
+        self._follow(change)
         if self._busy:  # the catch-up, or a send that waits: in order, after them
             self._queue(change)
             return
@@ -237,6 +275,12 @@ class BoardStream:
         if waiting is not None:  # the socket's buffer is full: what comes next waits its turn
             self._busy, self._task = True, waiting
             waiting.add_done_callback(self._sent)
+
+    def _follow(self, change: Outgoing) -> None:
+        """A phone whose participant moved table (島) renders for the new table from this change on."""
+        participant_id = self.viewer.participant_id
+        if change.moved and participant_id is not None and participant_id in change.moved:
+            self.viewer = replace(self.viewer, table_id=change.moved[participant_id])
 
     def _queue(self, change: Outgoing) -> None:
         if self._pending is None:

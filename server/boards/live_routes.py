@@ -58,7 +58,11 @@ async def live_watcher(
     participant = await boards.get_participant(db, meeting_id, participant_token(connection, meeting_id))
     if participant is None or participant.id is None:
         return None
-    return Viewer("phone", meeting_id, participant.id, locale), "participant", participant.id
+    return (
+        Viewer("phone", meeting_id, participant.id, locale, participant.table_id, participant.table_host),
+        "participant",
+        participant.id,
+    )
 
 
 def origin_allowed(socket: WebSocket[Any, Any, Any]) -> bool:

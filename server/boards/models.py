@@ -41,6 +41,27 @@ AFFILIATIONS: dict[str, LazyText] = {
 NOTE_MAX_LENGTH = 200
 NICKNAME_MAX_LENGTH = 20
 CLUSTER_NAME_MAX_LENGTH = 40
+TABLE_NAME_MAX_LENGTH = 20
+#: At most this many tables (島) in one session (a hall holds five to eight).
+MAX_TABLES = 20
+
+
+class Table(SQLModel, table=True):
+    """A table (島) of a session: five or six people who work on their own notes before the
+    plenary (全体共有). ``code`` (two digits, "01"…) follows the session's join code on the
+    table card, so that a card's QR or typed code joins straight to this table."""
+
+    __tablename__ = "board_table"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "position", name="uq_board_table_position"),
+        UniqueConstraint("meeting_id", "code", name="uq_board_table_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    name: str = Field(max_length=TABLE_NAME_MAX_LENGTH)
+    position: int = 0
+    code: str = Field(max_length=2)
 
 
 class Participant(SQLModel, table=True):
@@ -52,6 +73,10 @@ class Participant(SQLModel, table=True):
     nickname: str = Field(default="", max_length=NICKNAME_MAX_LENGTH)
     affiliation: str = Field(default="", max_length=20)
     joined_at: datetime = Field(default_factory=utcnow)
+    #: The table (島) this participant sits at, when the session has tables.
+    table_id: int | None = Field(default=None, foreign_key="board_table.id", index=True)
+    #: The table's host (テーブルホスト): stays at their table when a world-café round reshuffles.
+    table_host: bool = False
 
 
 class Cluster(SQLModel, table=True):
@@ -79,6 +104,8 @@ class Note(SQLModel, table=True):
     client_id: str | None = Field(default=None, max_length=64)
     #: Typed in by staff for someone without a phone (代理入力).
     entered_by_staff: bool = False
+    #: The table (島) it was written at: a note stays with its table when people move.
+    table_id: int | None = Field(default=None, foreign_key="board_table.id", index=True)
     kind: str = Field(max_length=10)
     text: str = Field(max_length=NOTE_MAX_LENGTH)
     hidden: bool = False
@@ -131,6 +158,14 @@ class BoardEventType(StrEnum):
     PROJECT_EDITED = "project_edited"
     #: The facilitator put a note or group in the spotlight, or took it away.
     SPOTLIGHT_CHANGED = "spotlight_changed"
+    #: The facilitator set the session's tables (島): how many, their names.
+    TABLES_CHANGED = "tables_changed"
+    #: A participant sat down at a table or moved to another (by themselves or the facilitator).
+    TABLE_CHOSEN = "table_chosen"
+    #: The room moved between table work (テーブルワーク) and the plenary (全体共有).
+    TABLE_MODE_CHANGED = "table_mode_changed"
+    #: A world-café round began: everyone but the hosts moved to a new table.
+    TABLE_ROUND_STARTED = "table_round_started"
 
 
 class BoardEvent(SQLModel, table=True):

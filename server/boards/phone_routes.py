@@ -7,15 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
-from litestar.params import FromPath, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from server.boards import service as boards
+from server.boards import tables
 from server.boards.events import BoardChange
 from server.boards.live import Viewer, publish
 from server.boards.panel_routes import project_context, vote_context
 from server.boards.state import board_state
 from server.errors import UserError
+from server.i18n import N_
 from server.privacy.service import forget_nickname
 from server.web.deps import DB, Channels, CurrentActor, CurrentMeeting, CurrentParticipant, MaybeParticipant
 from server.web.ratelimit import client_address, limits
@@ -23,13 +25,23 @@ from server.web.responses import page, see_other, status_of
 
 
 @get("/b/{meeting_id:int}")
-async def phone_board(db: DB, meeting: CurrentMeeting, participant_or_none: MaybeParticipant) -> Any:
+async def phone_board(
+    db: DB, meeting: CurrentMeeting, participant_or_none: MaybeParticipant, t: FromQuery[str] = ""
+) -> Any:
     participant = participant_or_none
     if participant is None:
         # The start page, never the join code: ids are sequential, so a redirect to the code
         # would hand every open session's code to anyone who walks /b/1, /b/2, ….
         return see_other("/")
-    view = await boards.board_view(db, meeting, include_hidden=False)
+    # During table work (テーブルワーク) a phone shows its own table's notes only.
+    view = await boards.board_view(
+        db,
+        meeting,
+        include_hidden=False,
+        at_table=meeting.table_work and meeting.table_count > 0,
+        table_id=participant.table_id,
+    )
+    my_table = next((table for table in view.tables if table.id == participant.table_id), None)
     # The vote and project panels are part of the first paint (the same fragments their own
     # routes serve): loading them afterwards would push the note list down (a layout jump).
     return page(
@@ -37,7 +49,16 @@ async def phone_board(db: DB, meeting: CurrentMeeting, participant_or_none: Mayb
         meeting=meeting,
         participant=participant,
         view=view,
-        viewer=Viewer("phone", meeting.id or 0, participant.id),
+        viewer=Viewer(
+            "phone",
+            meeting.id or 0,
+            participant.id,
+            table_id=participant.table_id,
+            host=participant.table_host,
+        ),
+        my_table=my_table,
+        # Scanned another table's card: offered to move there.
+        offered_table=next((x for x in view.tables if t and x.code == t[:2] and x != my_table), None),
         # Only while it shows: outside voting the slot is empty, and a phone page need not
         # read the board's notes a second time.
         vote_panel=(
@@ -145,6 +166,38 @@ async def delete_own_note(
     return ""  # htmx swaps the note out for nothing
 
 
+@post("/b/{meeting_id:int}/table")
+async def choose_table(
+    db: DB,
+    channels: Channels,
+    meeting: CurrentMeeting,
+    participant: CurrentParticipant,
+    actor: CurrentActor,
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    """Sit down at a table (島), or move to another, from the phone."""
+    raw = data.get("table_id", "")
+    if not raw.isdigit():
+        raise UserError(N_("島を一覧から選んでください。"))
+    publish(channels, await tables.choose_table(db, meeting, participant, actor, int(raw)))
+    return see_other(f"/b/{meeting.id}")
+
+
+@post("/b/{meeting_id:int}/notes/{note_id:int}/hide", status_code=204)
+async def hide_as_host(
+    db: DB,
+    channels: Channels,
+    meeting: CurrentMeeting,
+    participant: CurrentParticipant,
+    note_id: FromPath[int],
+) -> Response[None]:
+    """A table's host (テーブルホスト) hides a note of their own table; it leaves every phone and
+    the projector at once (the change comes back over the websocket)."""
+    for change in await tables.hide_as_host(db, meeting, participant, note_id):
+        publish(channels, change)
+    return Response(content=None, status_code=204)
+
+
 @post("/b/{meeting_id:int}/me/forget")
 async def forget_me(db: DB, meeting: CurrentMeeting, participant: CurrentParticipant) -> Any:
     """A participant removes their nickname and affiliation."""
@@ -159,5 +212,7 @@ handlers = [
     edit_own_note_form,
     edit_own_note,
     delete_own_note,
+    choose_table,
+    hide_as_host,
     forget_me,
 ]

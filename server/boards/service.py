@@ -26,6 +26,7 @@ from server.boards.models import (
     Note,
     NoteKind,
     Participant,
+    Table,
 )
 from server.boards.state import (  # re-exported: the routes read a board through this module
     BoardView,
@@ -35,6 +36,7 @@ from server.boards.state import (  # re-exported: the routes read a board throug
     get_participant,
     list_notes,
     note_state,
+    participants_per_table,
 )
 from server.errors import ErrorKind, Forbidden, NotFound, UserError
 from server.i18n import N_
@@ -82,10 +84,18 @@ def clean_note_kind(kind: str) -> str:
 
 
 async def join_meeting(
-    db: AsyncSession, meeting: Meeting, *, nickname: str = "", affiliation: str = ""
+    db: AsyncSession,
+    meeting: Meeting,
+    *,
+    nickname: str = "",
+    affiliation: str = "",
+    table: Table | None = None,
 ) -> tuple[Participant, BoardChange]:
-    """A new anonymous participant. Nickname and affiliation are optional."""
+    """A new anonymous participant. Nickname and affiliation are optional; ``table``: the table
+    (島) they sit at (from its card, or chosen on the join page)."""
     require_open(meeting)
+    if table is not None and table.meeting_id != meeting.id:
+        raise NotFound(N_("その島は見つかりませんでした。"))
     nickname = clean_text(nickname, single_line=True)
     if len(nickname) > NICKNAME_MAX_LENGTH:
         raise UserError(N_("ニックネームは%(max)s文字までです。", max=NICKNAME_MAX_LENGTH))
@@ -93,13 +103,20 @@ async def join_meeting(
         raise UserError(N_("所属は一覧から選んでください（選ばなくても参加できます）。"))
     assert meeting.id is not None
     participant = Participant(
-        meeting_id=meeting.id, token=secrets.token_urlsafe(32), nickname=nickname, affiliation=affiliation
+        meeting_id=meeting.id,
+        token=secrets.token_urlsafe(32),
+        nickname=nickname,
+        affiliation=affiliation,
+        table_id=table.id if table else None,
     )
     db.add(participant)
     await db.flush()
+    # The tables' counts are read only when someone sits at one (one statement more).
+    seated = await participants_per_table(db, meeting.id) if table is not None else {}
     change = await commit_change(
         db, meeting.id, BoardEventType.PARTICIPANT_JOINED, participant_id=participant.id
     )
+    change.table_counts = seated
     return participant, change
 
 
@@ -129,6 +146,8 @@ async def post_note(
         note = Note(
             meeting_id=meeting.id,
             participant_id=participant.id if participant else None,
+            # A note stays with the table (島) it was written at.
+            table_id=participant.table_id if participant else None,
             client_id=client_id if CLIENT_ID.match(client_id) else None,
             kind=clean_note_kind(kind),
             text=clean_note_text(text),
@@ -171,15 +190,23 @@ async def _insert_note(db: AsyncSession, note: Note) -> bool:
 
 
 async def post_note_for_someone(
-    db: AsyncSession, meeting: Meeting, actor: Actor, *, kind: str, text: str
+    db: AsyncSession, meeting: Meeting, actor: Actor, *, kind: str, text: str, table_id: int | None = None
 ) -> BoardChange:
-    """Staff type a paper note in for someone without a phone (代理入力)."""
+    """Staff type a paper note in for someone without a phone (代理入力), at a table (島) when
+    the session has tables."""
     require_staff(actor)
     require_open(meeting)
     assert meeting.id is not None
+    if table_id is not None:
+        table = await db.get(Table, table_id)
+        if table is None or table.meeting_id != meeting.id:
+            raise NotFound(N_("その島は見つかりませんでした。"))
+    elif meeting.table_count:
+        raise UserError(N_("どの島の付箋か選んでください。"))
     note = Note(
         meeting_id=meeting.id,
         entered_by_staff=True,
+        table_id=table_id,
         kind=clean_note_kind(kind),
         text=clean_note_text(text),
     )
@@ -266,13 +293,19 @@ async def hide_note(
     actor: Actor,
     *,
     withdraw_from: Collection[int] | None = None,
+    host_table: int | None = None,
 ) -> list[BoardChange]:
     """Hide a note. Hidden text never leaves the console, so in the same transaction its text is
     withdrawn from every project that copied it (or only from those in ``withdraw_from``: the
     facilitator chose to keep it in the others). The first change is this board's (the note and
-    the projects on it); one more follows for each other board showing a changed project."""
-    _require_moderator(actor)
+    the projects on it); one more follows for each other board showing a changed project.
+    ``host_table``: a participant who hosts that table (テーブルホスト, checked by the caller,
+    ``tables.hide_as_host``) may hide that table's notes, and only those."""
+    if host_table is None or actor.is_staff:
+        _require_moderator(actor)
     note = await get_note(db, meeting, note_id)
+    if not actor.is_staff and note.table_id != host_table:
+        raise Forbidden(N_("ホストが非表示にできるのは、自分の島の付箋だけです。"))
     changed: list[int] = []
     if not note.hidden:
         note.hidden = True

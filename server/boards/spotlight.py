@@ -52,11 +52,16 @@ async def set_spotlight(
     return await commit_change(db, meeting.id or 0, BoardEventType.SPOTLIGHT_CHANGED)
 
 
-async def spotlight_of(db: AsyncSession, meeting: Meeting) -> Spotlight | None:
-    """What is in the spotlight now, visible notes only; None when nothing (or nothing left) is."""
+async def spotlight_of(
+    db: AsyncSession, meeting: Meeting, *, at_table: bool = False, table_id: int | None = None
+) -> Spotlight | None:
+    """What is in the spotlight now, visible notes only; None when nothing (or nothing left) is.
+    ``at_table``: only the notes of ``table_id`` (a phone during table work sees no other table's)."""
     if meeting.spotlight_note_id is not None:
         note = await db.get(Note, meeting.spotlight_note_id)
         if note is None or note.meeting_id != meeting.id or note.hidden:
+            return None
+        if at_table and note.table_id != table_id:
             return None
         return Spotlight([note])
     if meeting.spotlight_cluster_id is not None:
@@ -68,5 +73,6 @@ async def spotlight_of(db: AsyncSession, meeting: Meeting) -> Spotlight | None:
             .where(Note.cluster_id == cluster.id, col(Note.hidden).is_(False))
             .order_by(col(Note.id))
         )
-        return Spotlight(list(notes.all()), cluster)
+        shown = [n for n in notes.all() if not at_table or n.table_id == table_id]
+        return Spotlight(shown, cluster)
     return None

@@ -24,7 +24,7 @@ from server.boards.change import (
     TimerState,
     VotingState,
 )
-from server.boards.models import BoardEvent, Cluster, Note, Participant, Vote
+from server.boards.models import BoardEvent, Cluster, Note, Participant, Table, Vote
 from server.meetings.models import Meeting
 from server.projects.models import MeetingProject, Project, ProjectMember
 from server.timeutil import utcnow
@@ -44,6 +44,7 @@ def note_state(note: Note, votes: int = 0) -> NoteState:
         created_at=note.created_at.isoformat(),
         edited=note.edited_at is not None,
         votes=votes,
+        table_id=note.table_id,
     )
 
 
@@ -98,6 +99,8 @@ def board_state(meeting: Meeting) -> BoardState:
             if meeting.spotlight_cluster_id
             else ""
         ),
+        tables=meeting.table_count,
+        table_work=meeting.table_work and meeting.table_count > 0,
     )
 
 
@@ -157,6 +160,44 @@ async def list_clusters(db: AsyncSession, meeting_id: int) -> list[Cluster]:
     return list(result.all())
 
 
+@dataclass(frozen=True)
+class TableInfo:
+    """A table (島) as screens list it: its name, its card's code and who sits there."""
+
+    id: int
+    name: str
+    position: int
+    code: str
+    participants: int = 0
+
+
+async def list_tables(db: AsyncSession, meeting_id: int) -> list[Table]:
+    result = await db.exec(select(Table).where(Table.meeting_id == meeting_id).order_by(col(Table.position)))
+    return list(result.all())
+
+
+async def participants_per_table(db: AsyncSession, meeting_id: int) -> dict[int, int]:
+    """How many participants sit at each table (島) of a session (0 included), in one statement."""
+    rows = await db.exec(
+        select(Table.id, func.count(col(Participant.id)))
+        .outerjoin(Participant, col(Participant.table_id) == col(Table.id))
+        .where(Table.meeting_id == meeting_id)
+        .group_by(col(Table.id))
+    )
+    return {int(table_id): int(n) for table_id, n in rows.all() if table_id is not None}
+
+
+async def table_infos(db: AsyncSession, meeting: Meeting) -> list[TableInfo]:
+    """The session's tables in order, with their participants; none (no statement) without tables."""
+    if not meeting.table_count or meeting.id is None:
+        return []
+    seated = await participants_per_table(db, meeting.id)
+    return [
+        TableInfo(t.id or 0, t.name, t.position, t.code, seated.get(t.id or 0, 0))
+        for t in await list_tables(db, meeting.id)
+    ]
+
+
 @dataclass
 class BoardView:
     """Everything a page needs to draw a whole board."""
@@ -166,15 +207,32 @@ class BoardView:
     counts: Counts
     board: BoardState
     projects: list[ProjectState] = field(default_factory=list)
+    #: The session's tables (島), in order; empty when the whole room shares one board.
+    tables: list[TableInfo] = field(default_factory=list)
 
     def notes_in(self, cluster_id: int | None) -> list[NoteState]:
         return [n for n in self.notes if n.cluster_id == cluster_id]
 
+    def loose_notes_at(self, table_id: int | None) -> list[NoteState]:
+        """The notes of one table (or of none) that are in no group yet."""
+        return [n for n in self.notes if n.cluster_id is None and n.table_id == table_id]
 
-async def board_view(db: AsyncSession, meeting: Meeting, *, include_hidden: bool) -> BoardView:
+
+async def board_view(
+    db: AsyncSession,
+    meeting: Meeting,
+    *,
+    include_hidden: bool,
+    at_table: bool = False,
+    table_id: int | None = None,
+) -> BoardView:
+    """The whole board; ``at_table``: only the notes written at ``table_id`` (a phone during
+    table work)."""
     assert meeting.id is not None
     note_votes, cluster_votes = await vote_totals(db, meeting.id)
     notes = await list_notes(db, meeting.id, include_hidden=include_hidden)
+    if at_table:
+        notes = [n for n in notes if n.table_id == table_id]
     clusters = await list_clusters(db, meeting.id)
     on_board = set(
         (
@@ -188,6 +246,7 @@ async def board_view(db: AsyncSession, meeting: Meeting, *, include_hidden: bool
         counts=await board_counts(db, meeting.id),
         board=board_state(meeting),
         projects=[p for p in projects.values() if p],
+        tables=await table_infos(db, meeting),
     )
 
 

@@ -57,9 +57,10 @@ async def spotlight_fragment(
     viewer = watcher[0] if watcher else None
     if viewer is None:
         raise Forbidden(N_("この会のボードを見る権限がありません。"))
-    return page(
-        "boards/_spotlight.html", spot=await spotlight_of(db, meeting), viewer=viewer, meeting=meeting
-    )
+    # During table work a phone sees its own table's notes only, in the spotlight too.
+    at_table = viewer.mode == "phone" and meeting.table_work and meeting.table_count > 0
+    spot = await spotlight_of(db, meeting, at_table=at_table, table_id=viewer.table_id)
+    return page("boards/_spotlight.html", spot=spot, viewer=viewer, meeting=meeting)
 
 
 facilitator_router = Router(

@@ -16,7 +16,7 @@ from litestar.response import Template
 from server.accounts.actor import Actor
 from server.accounts.roles import FACILITATOR
 from server.boards import service as boards
-from server.boards import voting
+from server.boards import tables, voting
 from server.boards.events import BoardChange
 from server.boards.live import publish
 from server.errors import UserError
@@ -109,9 +109,15 @@ async def staff_note(
     actor: CurrentActor,
     data: URLEncodedBody[dict[str, str]],
 ) -> Template:
-    kind, text = data.get("kind", ""), data.get("text", "")
+    kind, text, raw_table = data.get("kind", ""), data.get("text", ""), data.get("table_id", "")
+    # The table (島) select is drawn again as it was (the staff member types the next note there).
+    choices = await tables.list_tables(db, meeting.id or 0) if meeting.table_count else []
     try:
-        change = await boards.post_note_for_someone(db, meeting, actor, kind=kind, text=text)
+        if raw_table and not raw_table.isdigit():
+            raise UserError(N_("島を一覧から選んでください。"))
+        change = await boards.post_note_for_someone(
+            db, meeting, actor, kind=kind, text=text, table_id=int(raw_table) if raw_table else None
+        )
     except UserError as exc:
         return page(
             "boards/_proxy_form.html",
@@ -120,9 +126,13 @@ async def staff_note(
             kind=kind,
             text=text[:1000],
             error=exc.message,
+            tables=choices,
+            table_id=raw_table,
         )
     publish(channels, change)
-    return page("boards/_proxy_form.html", meeting=meeting, kind=kind, sent=True)
+    return page(
+        "boards/_proxy_form.html", meeting=meeting, kind=kind, sent=True, tables=choices, table_id=raw_table
+    )
 
 
 router = Router(

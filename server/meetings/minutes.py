@@ -32,11 +32,20 @@ async def minutes_of(db: AsyncSession, meeting: Meeting) -> Minutes:
     return Minutes(meeting, view, sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+def table_names(minutes: Minutes) -> dict[int | None, str]:
+    """Each table's (島) name as the minutes show it; notes at none have an empty one."""
+    names: dict[int | None, str] = {t.id: str(N_("島 %(name)s", name=t.name)) for t in minutes.view.tables}
+    names[None] = ""
+    return names
+
+
 def notes_table(minutes: Minutes) -> Table:
     """Every visible note of the session, for CSV and Excel (hidden notes never leave). Beside
     each note's group, the group's votes: when the room voted on groups, the notes' own column
-    is 0 and the spreadsheet still agrees with the minutes."""
+    is 0 and the spreadsheet still agrees with the minutes. The last column: the table (島) it
+    was written at, when the session had tables."""
     clusters = {c.id: c for c in minutes.view.clusters}
+    tables = table_names(minutes)
     rows: list[list[object]] = []
     for n in minutes.view.notes:
         cluster = clusters.get(n.cluster_id) if n.cluster_id is not None else None
@@ -49,10 +58,20 @@ def notes_table(minutes: Minutes) -> Table:
                 n.votes,
                 cluster.votes if cluster else None,
                 str(N_("代理入力")) if n.by_staff else "",
+                tables.get(n.table_id, ""),
             ]
         )
     # A working export for the organisers: headings in the reader's language.
-    headings = [N_("番号"), N_("種類"), N_("付箋"), N_("グループ"), N_("票"), N_("グループの票"), N_("入力")]
+    headings = [
+        N_("番号"),
+        N_("種類"),
+        N_("付箋"),
+        N_("グループ"),
+        N_("票"),
+        N_("グループの票"),
+        N_("入力"),
+        N_("島"),
+    ]
     return Table(str(N_("付箋")), [str(h) for h in headings], rows)  # type: ignore[arg-type]
 
 

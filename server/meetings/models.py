@@ -87,6 +87,12 @@ class Meeting(SQLModel, table=True):
     #: The one note or group shown big on the projector and marked on phones (at most one is set).
     spotlight_note_id: int | None = None
     spotlight_cluster_id: int | None = None
+    #: How many tables (島) the session has: 0 is one board for the whole room (server/boards/tables.py).
+    table_count: int = 0
+    #: Table work (テーブルワーク): each phone sees and posts to its own table only; else the plenary.
+    table_work: bool = False
+    #: World-café rounds (ワールドカフェ) started so far: 0 before the first reshuffle.
+    table_round: int = 0
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     #: When the board was last closed; the retention command counts from here.

@@ -41,6 +41,15 @@ def normalise_join_code(raw: str) -> str:
     return "".join(ch for ch in raw.translate(table) if ch.isdigit())
 
 
+def split_join_code(raw: str) -> tuple[str, str]:
+    """A typed code: the session's six digits, and a table card's two more when there are eight
+    (``482 917 03``: the session 482917, its table 03)."""
+    code = normalise_join_code(raw)
+    if len(code) == JOIN_CODE_LENGTH + 2:
+        return code[:JOIN_CODE_LENGTH], code[JOIN_CODE_LENGTH:]
+    return code, ""
+
+
 @dataclass
 class MeetingInput:
     """What the facilitator typed in the session form, checked."""
