@@ -502,3 +502,30 @@ def test_a_table_host_hides_notes_of_their_own_table_only(
         assert "家族のこと" in c.get(f"/f/sessions/{meeting_id}").text  # the console still has it
         minutes = c.get(f"/f/sessions/{meeting_id}/minutes").text
     assert "Bの島：駅前" in minutes and "家族のこと" not in minutes
+
+
+async def test_a_third_round_keeps_apart_who_met_in_either_earlier_round(db: AsyncSession) -> None:
+    meeting = await new_meeting(db)
+    infos = await with_tables(db, meeting, "A", "B", "C")
+    people = []
+    for info in infos:
+        table = await tables.get_table(db, meeting, info.id)
+        for _ in range(3):
+            people.append((await boards.join_meeting(db, meeting, table=table))[0])
+    for host in people[::3]:
+        await tables.set_host(db, meeting, STAFF, host.id or 0, host=True)
+
+    async def seating() -> dict[int, int]:
+        rows = await db.exec(
+            select(Participant.id, Participant.table_id).where(Participant.meeting_id == meeting.id)
+        )
+        return {int(p): int(t) for p, t in rows.all() if p is not None and t is not None}
+
+    first = await seating()
+    await tables.start_round(db, meeting, STAFF)
+    second = await seating()
+    await tables.start_round(db, meeting, STAFF)
+    third = await seating()
+    assert rounds.repeated_pairs(second, rounds.pairs_at(first)) == set()
+    assert rounds.repeated_pairs(third, rounds.pairs_at(first) | rounds.pairs_at(second)) == set()
+    assert await tables.earlier_pairs(db, meeting.id or 0) == rounds.pairs_at(first) | rounds.pairs_at(second)

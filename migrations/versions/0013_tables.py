@@ -1,5 +1,5 @@
 """tables (島) in one session: the tables, where each participant sits, where each note was written,
-and whether the room is at table work or in the plenary
+whether the room is at table work or in the plenary, table hosts, and world-café rounds' seating
 
 Revision ID: 0013
 Revises: 0008 (the lead re-chains it at merge)
@@ -33,6 +33,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("board_table", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_board_table_meeting_id"), ["meeting_id"], unique=False)
+    op.create_table(
+        "table_seat",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("participant_id", sa.Integer(), nullable=False),
+        sa.Column("table_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["meeting.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("table_seat", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_table_seat_meeting_id"), ["meeting_id"], unique=False)
     with op.batch_alter_table("participant", schema=None) as batch_op:
         batch_op.add_column(sa.Column("table_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_participant_table_id"), ["table_id"], unique=False)
@@ -62,6 +74,9 @@ def downgrade() -> None:
         batch_op.drop_constraint("fk_participant_table_id", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_participant_table_id"))
         batch_op.drop_column("table_id")
+    with op.batch_alter_table("table_seat", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_table_seat_meeting_id"))
+    op.drop_table("table_seat")
     with op.batch_alter_table("board_table", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_board_table_meeting_id"))
     op.drop_table("board_table")

@@ -64,6 +64,20 @@ class Table(SQLModel, table=True):
     code: str = Field(max_length=2)
 
 
+class TableSeat(SQLModel, table=True):
+    """Where someone sat in a world-café round that ended (ワールドカフェ): the next reshuffle keeps
+    everyone from meeting again whoever they shared a table with in any earlier round. Plain ids,
+    no foreign keys: a seat says nothing about a person, and outlives a participant erased."""
+
+    __tablename__ = "table_seat"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    round: int
+    participant_id: int
+    table_id: int
+
+
 class Participant(SQLModel, table=True):
     """An anonymous participant (参加者) of one session, known only by a cookie token."""
 

@@ -23,8 +23,9 @@ from server.boards.models import (
     Note,
     Participant,
     Table,
+    TableSeat,
 )
-from server.boards.rounds import reshuffle
+from server.boards.rounds import pairs_at, reshuffle
 from server.boards.service import hide_note
 from server.boards.state import TableInfo, list_tables, participants_per_table, table_infos
 from server.errors import ErrorKind, Forbidden, NotFound, UserError
@@ -190,6 +191,21 @@ async def set_table_work(db: AsyncSession, meeting: Meeting, actor: Actor, *, on
     return await commit_change(db, meeting.id or 0, BoardEventType.TABLE_MODE_CHANGED)
 
 
+async def earlier_pairs(db: AsyncSession, meeting_id: int) -> set[frozenset[int]]:
+    """Everyone who shared a table in a round that ended (ワールドカフェ), as pairs."""
+    seats = (
+        await db.exec(
+            select(TableSeat.round, TableSeat.table_id, TableSeat.participant_id).where(
+                TableSeat.meeting_id == meeting_id
+            )
+        )
+    ).all()
+    met: set[frozenset[int]] = set()
+    for round_number in {seat[0] for seat in seats}:
+        met |= pairs_at({person: table for number, table, person in seats if number == round_number})
+    return met
+
+
 async def seated_participants(db: AsyncSession, meeting: Meeting) -> list[Participant]:
     """The session's participants in the order they joined, for the facilitator's table page
     (anonymous: nicknames only, when they gave one)."""
@@ -237,17 +253,26 @@ async def start_round(
     """A new world-café round (ワールドカフェ): the hosts stay, everyone else moves to the table
     ``rounds.reshuffle`` draws (deterministic: the seed is the session and the round unless given),
     and every phone loads its page again showing its next table. Notes stay where they were written.
-    Who met whom is read from the seating of the round that ends (earlier rounds are not kept)."""
+    The seating of the round that ends is kept (``TableSeat``): nobody meets again, where it can
+    be avoided, anyone they shared a table with in any earlier round."""
     require_staff(actor)
     assert meeting.id is not None
     if not meeting.table_count:
         raise UserError(N_("島がないので、ラウンドを始められません。先に島の数を決めてください。"))
     people = await seated_participants(db, meeting)
     table_ids = [t.id or 0 for t in await list_tables(db, meeting.id)]
+    ending = meeting.table_round + 1  # round 1 is the seating before the first reshuffle
+    db.add_all(
+        TableSeat(meeting_id=meeting.id, round=ending, participant_id=p.id or 0, table_id=p.table_id)
+        for p in people
+        if p.table_id is not None
+    )
+    await db.flush()
     plan = reshuffle(
         {p.id or 0: p.table_id for p in people},
         table_ids,
         hosts=[p.id or 0 for p in people if p.table_host],
+        met=await earlier_pairs(db, meeting.id),
         affiliations={p.id or 0: p.affiliation for p in people},
         seed=seed if seed is not None else meeting.id * 1000 + meeting.table_round + 1,
     )
