@@ -529,3 +529,36 @@ async def test_a_third_round_keeps_apart_who_met_in_either_earlier_round(db: Asy
     assert rounds.repeated_pairs(second, rounds.pairs_at(first)) == set()
     assert rounds.repeated_pairs(third, rounds.pairs_at(first) | rounds.pairs_at(second)) == set()
     assert await tables.earlier_pairs(db, meeting.id or 0) == rounds.pairs_at(first) | rounds.pairs_at(second)
+
+
+def test_one_table_presents_on_the_projector_and_a_phone_at_another_table_does_not_see_it_in_table_work(
+    facilitator: TestClient[Litestar], staff: Person
+) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    set_tables(facilitator, meeting_id, {"count": "2"})
+    ids = table_ids(facilitator, meeting_id)
+    at_a, at_b = join_table(facilitator, code, "01"), join_table(facilitator, code, "02")
+    post_note(at_a, meeting_id, "Aの発表：空き家")
+    post_note(at_b, meeting_id, "Bの発表：ベンチ")
+    with staff as c:
+        other_id, _ = create_open_meeting(c, title="木曽地区の会", district_id="kiso")
+        refused = post_form(c, f"/f/sessions/{other_id}/spotlight", {"table_id": str(ids["B"])}, htmx=True)
+        assert refused.status_code == 404  # another session's table
+        assert (
+            post_form(
+                c, f"/f/sessions/{meeting_id}/spotlight", {"table_id": str(ids["B"])}, htmx=True
+            ).status_code
+            == 204
+        )
+        projector = c.get(f"/b/{meeting_id}/spotlight?view=projector").text
+        assert "島 Bの発表" in projector and "ベンチ" in projector and "空き家" not in projector
+        post_form(c, f"/f/sessions/{meeting_id}/tables/mode/work", {}, htmx=True)
+    with at_a as c:  # table work: table A's phone sees nothing of table B, in the spotlight either
+        assert "ベンチ" not in c.get(f"/b/{meeting_id}/spotlight?view=phone").text
+    with at_b as c:
+        assert "ベンチ" in c.get(f"/b/{meeting_id}/spotlight?view=phone").text
+    with board_socket(staff, meeting_id, view="projector") as projector_ws:
+        projector_ws.receive_text(timeout=WAIT)
+        post_note(at_b, meeting_id, "Bの発表：もう一枚")
+        # A note of the presenting table reloads the spotlight on the projector.
+        assert 'id="spotlight-slot"' in projector_ws.receive_text(timeout=WAIT)

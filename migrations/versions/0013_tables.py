@@ -58,10 +58,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("table_count", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("table_work", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column("table_round", sa.Integer(), nullable=False, server_default="0"))
+        batch_op.add_column(sa.Column("spotlight_table_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.drop_column("spotlight_table_id")
         batch_op.drop_column("table_round")
         batch_op.drop_column("table_work")
         batch_op.drop_column("table_count")

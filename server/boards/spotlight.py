@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange, commit_change
-from server.boards.models import BoardEventType, Cluster, Note
+from server.boards.models import BoardEventType, Cluster, Note, Table
 from server.errors import NotFound
 from server.i18n import N_
 from server.meetings.models import Meeting
@@ -26,6 +26,8 @@ class Spotlight:
 
     notes: list[Note]
     cluster: Cluster | None = None
+    #: A table (島) presenting (発表): its visible notes, grouped or not.
+    table: Table | None = None
 
 
 async def set_spotlight(
@@ -35,8 +37,10 @@ async def set_spotlight(
     *,
     note_id: int | None = None,
     cluster_id: int | None = None,
+    table_id: int | None = None,
 ) -> BoardChange:
-    """Put one visible note, or one group, in the spotlight; neither: back to the wall."""
+    """Put one visible note, one group, or one table (島, while it presents) in the spotlight;
+    none: back to the wall."""
     require_staff(actor)
     if note_id is not None:
         note = await db.get(Note, note_id)
@@ -46,8 +50,13 @@ async def set_spotlight(
         cluster = await db.get(Cluster, cluster_id)
         if cluster is None or cluster.meeting_id != meeting.id:
             raise NotFound(N_("グループが見つかりませんでした。"))
+    if table_id is not None:
+        table = await db.get(Table, table_id)
+        if table is None or table.meeting_id != meeting.id:
+            raise NotFound(N_("その島は見つかりませんでした。"))
     meeting.spotlight_note_id = note_id
     meeting.spotlight_cluster_id = None if note_id is not None else cluster_id
+    meeting.spotlight_table_id = None if note_id is not None or cluster_id is not None else table_id
     db.add(meeting)
     return await commit_change(db, meeting.id or 0, BoardEventType.SPOTLIGHT_CHANGED)
 
@@ -75,4 +84,12 @@ async def spotlight_of(
         )
         shown = [n for n in notes.all() if not at_table or n.table_id == table_id]
         return Spotlight(shown, cluster)
+    if meeting.spotlight_table_id is not None:
+        table = await db.get(Table, meeting.spotlight_table_id)
+        if table is None or table.meeting_id != meeting.id or (at_table and table.id != table_id):
+            return None
+        notes = await db.exec(
+            select(Note).where(Note.table_id == table.id, col(Note.hidden).is_(False)).order_by(col(Note.id))
+        )
+        return Spotlight(list(notes.all()), table=table)
     return None

@@ -97,6 +97,8 @@ def board_state(meeting: Meeting) -> BoardState:
             if meeting.spotlight_note_id
             else f"cluster-{meeting.spotlight_cluster_id}"
             if meeting.spotlight_cluster_id
+            else f"table-{meeting.spotlight_table_id}"
+            if meeting.spotlight_table_id
             else ""
         ),
         tables=meeting.table_count,

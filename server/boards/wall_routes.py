@@ -35,13 +35,15 @@ def _id_or_none(raw: Any) -> int | None:
 async def spotlight(
     request: Request[Any, Any, Any], db: DB, channels: Channels, meeting_id: FromPath[int]
 ) -> Response[None]:
-    """note_id=…: that note big; cluster_id=…: that group; neither: back to the wall."""
+    """note_id=…: that note big; cluster_id=…: that group; table_id=…: that table (島) presenting;
+    none: back to the wall."""
     user = require_role(await current_user(request, db), "facilitator")
     form = await request.form()
     note_id, cluster_id = _id_or_none(form.get("note_id")), _id_or_none(form.get("cluster_id"))
+    table_id = _id_or_none(form.get("table_id"))
     meeting = await meetings.get_meeting(db, meeting_id)
     change = await set_spotlight(
-        db, meeting, boards.Actor(user_id=user.id), note_id=note_id, cluster_id=cluster_id
+        db, meeting, boards.Actor(user_id=user.id), note_id=note_id, cluster_id=cluster_id, table_id=table_id
     )
     publish(channels, change)
     return Response(content=None, status_code=204)

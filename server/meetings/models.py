@@ -87,6 +87,8 @@ class Meeting(SQLModel, table=True):
     #: The one note or group shown big on the projector and marked on phones (at most one is set).
     spotlight_note_id: int | None = None
     spotlight_cluster_id: int | None = None
+    #: A table (島) shown big while it presents (発表): its visible notes (at most one spotlight is set).
+    spotlight_table_id: int | None = None
     #: How many tables (島) the session has: 0 is one board for the whole room (server/boards/tables.py).
     table_count: int = 0
     #: Table work (テーブルワーク): each phone sees and posts to its own table only; else the plenary.
