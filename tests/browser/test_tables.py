@@ -1,6 +1,6 @@
 """Tables (島) in a real browser (issue 15): a console, a projector and phones at two tables, from
-table work (each phone sees its own table) to the plenary (every phone sees every table). Fails on
-any console error (tests/browser/conftest.py)."""
+table cards to table work (each phone sees its own table), the plenary (every phone sees every
+table) and a world-café round. Fails on any console error (tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def phone_by_table_code(browser: Any, server: LiveServer, code: str, table_code:
     return phone
 
 
-def test_two_tables_from_table_work_to_the_plenary(browser: Any, live_server: LiveServer) -> None:
+def test_two_tables_from_table_work_to_the_plenary_and_a_second_round(
+    browser: Any, live_server: LiveServer
+) -> None:
     from playwright.sync_api import expect
 
     console, code = sign_in_and_open_session(browser, live_server)
@@ -94,3 +96,18 @@ def test_two_tables_from_table_work_to_the_plenary(browser: Any, live_server: Li
     post_from_phone(at_a, "全体で：朝市をやろう")
     expect(at_b.locator("#notes .note", has_text="全体で：朝市をやろう")).to_be_visible()
     expect(projector.locator(".table-block", has_text="島 A").locator(".note")).to_have_count(2)
+
+    # A world-café round: nobody is a host, so the two swap tables; each phone says where to go,
+    # and the notes stay with the table they were written at.
+    console.goto(console.url + "/tables")
+    console.once("dialog", lambda dialog: dialog.accept())
+    console.get_by_role("button", name="ラウンド2を始める（席がえ）").click()
+    expect(at_a.locator(".notice--round")).to_have_text("ラウンド2：次は島 B へ")
+    expect(at_b.locator(".notice--round")).to_have_text("ラウンド2：次は島 A へ")
+    expect(at_a.locator(".table-badge")).to_contain_text("あなたの島：B")
+    for phone in (at_a, at_b):
+        phone.wait_for_selector(".conn--connected")
+    expect(projector.locator(".table-block", has_text="島 A").locator(".note")).to_have_count(2)
+    expect(projector.locator(".table-block", has_text="島 B").locator(".table-block__count")).to_have_text(
+        "1人"
+    )
