@@ -562,3 +562,27 @@ def test_one_table_presents_on_the_projector_and_a_phone_at_another_table_does_n
         post_note(at_b, meeting_id, "Bの発表：もう一枚")
         # A note of the presenting table reloads the spotlight on the projector.
         assert 'id="spotlight-slot"' in projector_ws.receive_text(timeout=WAIT)
+
+
+async def test_a_programmes_phases_start_table_work_and_the_plenary_when_there_are_tables(
+    db: AsyncSession,
+) -> None:
+    from server.meetings import flow
+
+    data = meetings.MeetingInput("roundtable", "tsurukawa", "懇談会", "問い", None, "", "district-roundtable")
+    without = await meetings.create_meeting(db, data, created_by=None)
+    await meetings.set_status(db, without, STAFF, MeetingStatus.OPEN)
+    keys = [phase.key for phase in flow.phases_of(without)]
+    divergence, grouping = keys.index("divergence"), keys.index("grouping")
+    plain = await flow.go_to_phase(db, without, STAFF, divergence)
+    assert plain.type == BoardEventType.PHASE_CHANGED and not without.table_work  # no tables: one board
+    with_tables_meeting = await meetings.create_meeting(db, data, created_by=None)
+    await meetings.set_status(db, with_tables_meeting, STAFF, MeetingStatus.OPEN)
+    await with_tables(db, with_tables_meeting, "A", "B")
+    work = await flow.go_to_phase(db, with_tables_meeting, STAFF, divergence)
+    assert work.type == BoardEventType.TABLE_MODE_CHANGED and work.board.table_work
+    assert work.board.phase_index == divergence  # the phase moved on too
+    plenary = await flow.go_to_phase(db, with_tables_meeting, STAFF, grouping)
+    assert plenary.type == BoardEventType.TABLE_MODE_CHANGED and not plenary.board.table_work
+    voting = await flow.go_to_phase(db, with_tables_meeting, STAFF, grouping + 1)
+    assert voting.type == BoardEventType.PHASE_CHANGED  # a phase that says nothing leaves the room as it is

@@ -54,7 +54,14 @@ async def go_to_phase(db: AsyncSession, meeting: Meeting, actor: Actor, index: i
         meeting.voting_open = True
     elif was_voting:
         meeting.voting_open = False
-    return await commit_change(db, meeting.id or 0, BoardEventType.PHASE_CHANGED)
+    # A phase may start table work or the plenary (tables: in the programme), when there are tables.
+    table_work = meeting.table_work
+    if meeting.table_count and phases[index].tables:
+        meeting.table_work = phases[index].tables == "work"
+    # Phones must load their page again when what they may see changes: then it is that event.
+    moved_room = meeting.table_work != table_work
+    kind = BoardEventType.TABLE_MODE_CHANGED if moved_room else BoardEventType.PHASE_CHANGED
+    return await commit_change(db, meeting.id or 0, kind)
 
 
 async def start_timer(db: AsyncSession, meeting: Meeting, actor: Actor) -> BoardChange:

@@ -29,6 +29,9 @@ class Phase:
     name: str
     minutes: int
     instruction: str
+    #: In a session with tables (島): "work" starts table work (テーブルワーク) with this phase,
+    #: "plenary" brings the room together (全体共有); "" leaves the room as it is.
+    tables: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,24 @@ class Programme:
         return sum(p.minutes for p in self.phases)
 
 
+def _table_mode(slug: str, value: object) -> str:
+    mode = str(value or "")
+    if mode not in ("", "work", "plenary"):
+        raise ValueError(f"sessions/{slug}.md: a phase's tables is work or plenary, not {mode!r}")
+    return mode
+
+
 def parse_programme(slug: str, text: str) -> Programme:
     _, front, body = text.split("---", 2)
     meta = yaml.safe_load(front)
     phases = tuple(
-        Phase(str(p["key"]), str(p["name"]), int(p["minutes"]), str(p.get("instruction", "")))
+        Phase(
+            str(p["key"]),
+            str(p["name"]),
+            int(p["minutes"]),
+            str(p.get("instruction", "")),
+            _table_mode(slug, p.get("tables", "")),
+        )
         for p in meta["phases"]
     )
     return Programme(
