@@ -38,6 +38,7 @@ BOTH_ENGINES = {
     "test_projects_http",
     "test_properties",
     "test_services",
+    "test_tables",
 }
 
 

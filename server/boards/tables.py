@@ -109,6 +109,8 @@ async def set_tables(db: AsyncSession, meeting: Meeting, actor: Actor, *, names:
     by_position = {t.position: t for t in existing}
     for gone in existing:
         if gone.position >= len(names):
+            if meeting.spotlight_table_id == gone.id:
+                meeting.spotlight_table_id = None  # a table that goes away no longer presents
             await db.delete(gone)
     for position, name in enumerate(names):
         kept = by_position.get(position)
