@@ -586,3 +586,27 @@ async def test_a_programmes_phases_start_table_work_and_the_plenary_when_there_a
     assert plenary.type == BoardEventType.TABLE_MODE_CHANGED and not plenary.board.table_work
     voting = await flow.go_to_phase(db, with_tables_meeting, STAFF, grouping + 1)
     assert voting.type == BoardEventType.PHASE_CHANGED  # a phase that says nothing leaves the room as it is
+
+
+def test_a_tables_own_wall_shows_and_receives_that_table_only(
+    facilitator: TestClient[Litestar], staff: Person
+) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    set_tables(facilitator, meeting_id, {"count": "2"})
+    ids = table_ids(facilitator, meeting_id)
+    at_a, at_b = join_table(facilitator, code, "01"), join_table(facilitator, code, "02")
+    post_note(at_a, meeting_id, "Aの壁：一枚目")
+    post_note(at_b, meeting_id, "Bの壁：一枚目")
+    with staff as c:
+        wall = c.get(f"/f/sessions/{meeting_id}/tables/{ids['A']}/wall").text
+        assert "Aの壁：一枚目" in wall and "Bの壁" not in wall and f"{code[:3]} {code[3:]} 01" in wall
+        assert f"view=projector&amp;table={ids['A']}" in wall
+    with board_socket(staff, meeting_id, view=f"projector&table={ids['A']}") as wall_ws:
+        wall_ws.receive_text(timeout=WAIT)
+        post_note(at_b, meeting_id, "Bの壁：二枚目")
+        from_b = wall_ws.receive_text(timeout=WAIT)
+        assert "二枚目" not in from_b and note_ids(from_b) == []
+        post_note(at_a, meeting_id, "Aの壁：二枚目")
+        assert "Aの壁：二枚目" in wall_ws.receive_text(timeout=WAIT)
+        join_table(facilitator, code, "02")  # someone sits at B: the wall of A gets no count of B
+        assert f'id="table-{ids["B"]}-count"' not in wall_ws.receive_text(timeout=WAIT)

@@ -61,7 +61,10 @@ class Viewer:
         return note is not None and (not note.hidden or self.can_moderate)
 
     def at_table(self, board: BoardState) -> bool:
-        """Whether this screen sees one table only: a phone during table work."""
+        """Whether this screen sees one table only: a phone during table work, or a table's own
+        wall (a projector with a table: the tablet or laptop at that table)."""
+        if self.mode == "projector":
+            return self.table_id is not None
         return self.mode == "phone" and board.table_work
 
     def reaches(self, note: NoteState | None, board: BoardState) -> bool:
@@ -130,7 +133,12 @@ def render_change(viewer: Viewer, change: BoardChange) -> str:
                 reload_votes=meaning.reloads_votes,
                 reload_projects=meaning.reloads_projects,
                 reload_page=reload,
-                table_counts=change.table_counts if viewer.mode != "phone" else {},
+                # Each screen gets the counts it shows: a table's own wall only its own.
+                table_counts={
+                    table_id: seated
+                    for table_id, seated in change.table_counts.items()
+                    if viewer.mode != "phone" and (viewer.table_id is None or table_id == viewer.table_id)
+                },
             )
         )
 

@@ -47,14 +47,17 @@ async def live_watcher(
     connection: Request[Any, Any, Any] | WebSocket[Any, Any, Any], db: DB, meeting_id: int, view: str
 ) -> Watcher | None:
     """Staff may watch as projector or console; a participant only as their own phone.
-    Each screen gets the fragments in its own language (switch cookie or Accept-Language)."""
+    Each screen gets the fragments in its own language (switch cookie or Accept-Language).
+    A projector with ``?table=N`` is one table's (島) own wall: it gets that table's notes only."""
     locale = locale_of_scope(connection.scope)
     if view in ("projector", "console"):
         user = await current_user(connection, db)
         if user is None or user.id is None or not user.has_role(FACILITATOR):
             return None
         mode: ViewMode = "projector" if view == "projector" else "console"
-        return Viewer(mode, meeting_id, locale=locale), "staff", user.id
+        table = connection.query_params.get("table", "")
+        table_id = int(table) if mode == "projector" and table.isdigit() and len(table) < 10 else None
+        return Viewer(mode, meeting_id, locale=locale, table_id=table_id), "staff", user.id
     participant = await boards.get_participant(db, meeting_id, participant_token(connection, meeting_id))
     if participant is None or participant.id is None:
         return None

@@ -11,14 +11,16 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from server.accounts.roles import FACILITATOR
+from server.boards import service as boards
 from server.boards import tables
-from server.boards.live import publish
+from server.boards.live import Viewer, publish
 from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 from server.meetings.grouping_routes import published
 from server.meetings.models import Meeting
 from server.meetings.qr import qr_svg
 from server.meetings.routes import join_url
+from server.programmes.service import get_programme
 from server.web.auth import requires_role
 from server.web.deps import DB, Channels, CurrentActor, CurrentMeeting
 from server.web.responses import page, see_other, status_of
@@ -115,6 +117,26 @@ async def start_round(db: DB, channels: Channels, meeting: CurrentMeeting, actor
     return see_other(f"/f/sessions/{meeting.id}/tables")
 
 
+@get("/sessions/{meeting_id:int}/tables/{table_id:int}/wall")
+async def table_wall(
+    request: Request[Any, Any, Any], db: DB, meeting: CurrentMeeting, table_id: FromPath[int]
+) -> Template:
+    """One table's own wall, for the tablet or laptop at that table: the projector's wall with
+    that table's notes only (live), its name and its card's QR."""
+    table = await tables.get_table(db, meeting, table_id)
+    view = await boards.board_view(db, meeting, include_hidden=False, at_table=True, table_id=table.id)
+    view.tables = [t for t in view.tables if t.id == table.id]
+    return page(
+        "meetings/projector.html",
+        meeting=meeting,
+        view=view,
+        viewer=Viewer("projector", meeting.id or 0, table_id=table.id),
+        programme=get_programme(meeting.programme),
+        join_url=table_join_url(request, meeting, view.tables[0]),
+        wall_table=view.tables[0],
+    )
+
+
 @get("/sessions/{meeting_id:int}/tables/cards")
 async def table_cards(db: DB, meeting: CurrentMeeting) -> Template:
     """One card per table (A5, two to an A4 sheet): its name, the question, a QR and the code."""
@@ -152,6 +174,7 @@ router = Router(
         move_participant,
         set_host,
         start_round,
+        table_wall,
         table_cards,
         table_qr,
     ],
