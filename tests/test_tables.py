@@ -610,3 +610,21 @@ def test_a_tables_own_wall_shows_and_receives_that_table_only(
         assert "Aの壁：二枚目" in wall_ws.receive_text(timeout=WAIT)
         join_table(facilitator, code, "02")  # someone sits at B: the wall of A gets no count of B
         assert f'id="table-{ids["B"]}-count"' not in wall_ws.receive_text(timeout=WAIT)
+
+
+def test_a_project_keeps_the_table_its_note_came_from(coordinator: TestClient[Litestar]) -> None:
+    meeting_id, code = create_open_meeting(coordinator)
+    set_tables(coordinator, meeting_id, {"count": "2", "name_2": "駅前"})
+    at_b = join_table(coordinator, code, "02")
+    post_note(at_b, meeting_id, "駅前にベンチを置きたい", kind="want")
+    console = coordinator.get(f"/f/sessions/{meeting_id}").text
+    note = re.search(r'<article id="note-(\d+)"', console).group(1)  # type: ignore[union-attr]
+    promoted = post_form(
+        coordinator,
+        f"/f/sessions/{meeting_id}/promote",
+        {"note": note, "title": "駅前のベンチ", "status": "idea"},
+    )
+    assert promoted.status_code in (200, 303), promoted.text
+    project = re.search(r'/c/projects/(\d+)"', coordinator.get("/c/projects").text)
+    assert project
+    assert "・ 島 駅前" in coordinator.get(f"/c/projects/{project.group(1)}").text

@@ -54,6 +54,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("table_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_note_table_id"), ["table_id"], unique=False)
         batch_op.create_foreign_key("fk_note_table_id", "board_table", ["table_id"], ["id"])
+    with op.batch_alter_table("projectorigin", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("table_name", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False, server_default="")
+        )
     with op.batch_alter_table("meeting", schema=None) as batch_op:
         batch_op.add_column(sa.Column("table_count", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("table_work", sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -67,6 +71,8 @@ def downgrade() -> None:
         batch_op.drop_column("table_round")
         batch_op.drop_column("table_work")
         batch_op.drop_column("table_count")
+    with op.batch_alter_table("projectorigin", schema=None) as batch_op:
+        batch_op.drop_column("table_name")
     with op.batch_alter_table("note", schema=None) as batch_op:
         batch_op.drop_constraint("fk_note_table_id", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_note_table_id"))

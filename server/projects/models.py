@@ -78,6 +78,8 @@ class ProjectOrigin(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True)
     note_id: int | None = None  # no foreign key: the note may be removed by retention later
     cluster_name: str = Field(default="", max_length=40)
+    #: The table (島) the note was written at, by name as it was when promoted ("" without tables).
+    table_name: str = Field(default="", max_length=20)
     kind: str = Field(max_length=10)
     text: str = Field(max_length=200)
     votes: int = 0

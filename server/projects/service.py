@@ -18,7 +18,7 @@ from server.accounts.actor import Actor
 from server.boards.copies import holds_description, holds_title, title_prefill
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import AFFILIATIONS, BoardEventType, Cluster, Note, Participant
-from server.boards.state import vote_totals
+from server.boards.state import list_tables, vote_totals
 from server.districts.models import District
 from server.errors import ErrorKind, NotFound, UserError
 from server.i18n import N_, Joined, Text
@@ -322,6 +322,10 @@ async def promote(
         cluster = await db.get(Cluster, cluster_id)
         cluster_name = cluster.name if cluster else ""
     note_votes, _ = await vote_totals(db, meeting.id or 0, {n.id or 0 for n in notes}, set())
+    # A project keeps the table (島) each of its notes came from (no statement without tables).
+    table_names = (
+        {t.id: t.name for t in await list_tables(db, meeting.id or 0)} if meeting.table_count else {}
+    )
     project = Project(
         title=data.title,
         description=data.description,
@@ -348,6 +352,7 @@ async def promote(
                 project_id=project.id or 0,
                 note_id=note.id,
                 cluster_name=cluster_name,
+                table_name=table_names.get(note.table_id, ""),
                 kind=note.kind,
                 text=note.text,
                 votes=note_votes.get(note.id or 0, 0),
