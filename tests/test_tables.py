@@ -628,3 +628,5 @@ def test_a_project_keeps_the_table_its_note_came_from(coordinator: TestClient[Li
     project = re.search(r'/c/projects/(\d+)"', coordinator.get("/c/projects").text)
     assert project
     assert "・ 島 駅前" in coordinator.get(f"/c/projects/{project.group(1)}").text
+    origins = coordinator.get(f"/api/projects/{project.group(1)}").json()["origins"]
+    assert [(o["text"], o["table"]) for o in origins] == [("駅前にベンチを置きたい", "駅前")]

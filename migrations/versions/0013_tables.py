@@ -56,7 +56,9 @@ def upgrade() -> None:
         batch_op.create_foreign_key("fk_note_table_id", "board_table", ["table_id"], ["id"])
     with op.batch_alter_table("projectorigin", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("table_name", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False, server_default="")
+            sa.Column(
+                "table_name", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False, server_default=""
+            )
         )
     with op.batch_alter_table("meeting", schema=None) as batch_op:
         batch_op.add_column(sa.Column("table_count", sa.Integer(), nullable=False, server_default="0"))

@@ -34,6 +34,8 @@ class OriginOut:
     kind: str
     text: str
     votes: int
+    #: The table (島) the note was written at ("" when its session had no tables).
+    table: str = ""
 
 
 @dataclass
@@ -79,7 +81,7 @@ def _project_out(summary: reports.ProjectSummary) -> ProjectOut:
         evaluations=[
             EvaluationOut(e.fiscal_year, MARK_SYMBOLS[e.mark], e.comment) for e in summary.evaluations
         ],
-        origins=[OriginOut(o.kind, o.text, o.votes) for o in summary.origins],
+        origins=[OriginOut(o.kind, o.text, o.votes, o.table_name) for o in summary.origins],
     )
 
 
