@@ -63,7 +63,7 @@
     }
     if (noteId) row.id = 'mine-note-' + noteId;
     var note = noteId && document.getElementById('note-' + noteId);
-    if (note && state === 'waiting' && !note.classList.contains('note--waiting')) state = 'sent'; // let through already
+    if (note && state === 'waiting' && !note.querySelector('.note__badge--waiting')) state = 'sent'; // let through already
     row.setAttribute('data-state', state);
     row.querySelector('.mine__state').textContent = t(state === 'offline' ? 'pending_offline' : state);
     section.hidden = false;
@@ -170,7 +170,8 @@
     if (!note || !note.id || !/^note-\d+$/.test(note.id)) return;
     var row = document.getElementById('mine-' + note.id);
     if (!row) return;
-    var state = note.classList.contains('note--waiting') ? 'waiting' : 'sent';
+    // Its badge, not its class: htmx settles a swapped element's class a moment after the swap.
+    var state = note.querySelector('.note__badge--waiting') ? 'waiting' : 'sent';
     row.setAttribute('data-state', state);
     row.querySelector('.mine__state').textContent = t(state);
   }
