@@ -39,6 +39,7 @@ BOTH_ENGINES = {
     "test_projects",
     "test_projects_http",
     "test_properties",
+    "test_screened",
     "test_services",
 }
 
