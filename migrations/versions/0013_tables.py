@@ -2,7 +2,7 @@
 whether the room is at table work or in the plenary, table hosts, and world-café rounds' seating
 
 Revision ID: 0013
-Revises: 0008 (the lead re-chains it at merge)
+Revises: 0012
 Create Date: 2026-12-01 23:30:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0008"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -37,6 +37,8 @@ class NoteState(msgspec.Struct, frozen=True, kw_only=True):
     votes: int = 0
     #: The table (島) it was written at: during table work only that table's phones get it.
     table_id: int | None = None
+    #: Not let through yet (screened mode): ``hidden`` too; only the console and its author see it.
+    waiting: bool = False
 
 
 class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,6 +63,8 @@ class Counts(msgspec.Struct, frozen=True, kw_only=True):
     participants: int = 0
     notes_visible: int = 0
     notes_total: int = 0
+    #: Notes waiting to be let through (screened mode): the console's count only.
+    notes_waiting: int = 0
 
 
 class TimerState(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,6 +103,8 @@ class BoardState(msgspec.Struct, frozen=True, kw_only=True):
     tables: int = 0
     #: Table work (テーブルワーク): each phone sees its own table's notes only; else the plenary.
     table_work: bool = False
+    #: Screened mode: new notes wait for a facilitator to let them through (boards/screening.py).
+    screened: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ MEANINGS: dict[BoardEventType, Meaning] = {
     BoardEventType.TABLES_CHANGED: Meaning(board_level=True, reloads_phones=True, reloads_screens=True),
     BoardEventType.TABLE_MODE_CHANGED: Meaning(board_level=True, reloads_phones=True),
     BoardEventType.TABLE_ROUND_STARTED: Meaning(board_level=True, reloads_phones=True),
+    BoardEventType.SCREENING_CHANGED: Meaning(board_level=True),
 }
 #: A catch-up may stand for any events at all: everything is redrawn and fetched again.
 CATCH_UP = Meaning(board_level=True, reloads_votes=True, reloads_projects=True)

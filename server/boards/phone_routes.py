@@ -33,11 +33,13 @@ async def phone_board(
         # The start page, never the join code: ids are sequential, so a redirect to the code
         # would hand every open session's code to anyone who walks /b/1, /b/2, ….
         return see_other("/")
-    # During table work (テーブルワーク) a phone shows its own table's notes only.
+    # During table work (テーブルワーク) a phone shows its own table's notes only; its own notes
+    # waiting to be let through (screened mode) too: they see them 「確認中」.
     view = await boards.board_view(
         db,
         meeting,
         include_hidden=False,
+        waiting_of=participant.id,
         at_table=meeting.table_work and meeting.table_count > 0,
         table_id=participant.table_id,
     )
@@ -102,11 +104,12 @@ async def post_note(
         raise
     if isinstance(result, BoardChange):
         publish(channels, result)
-        note_id = result.note_id
+        note_id, waiting = result.note_id, bool(result.note and result.note.waiting)
     else:
-        note_id = result.id
+        note_id, waiting = result.id, result.waiting
     if _wants_json(request):
-        return {"note_id": note_id}
+        # waiting: screened mode; the phone shows it 「確認中」 until a facilitator lets it through.
+        return {"note_id": note_id, "waiting": waiting}
     return see_other(f"/b/{meeting.id}")
 
 
@@ -114,7 +117,7 @@ async def post_note(
 async def show_own_note(
     db: DB, meeting: CurrentMeeting, participant: CurrentParticipant, note_id: FromPath[int]
 ) -> Template:
-    note = await boards.visible_note(db, meeting, note_id)
+    note = await boards.visible_note(db, meeting, note_id, participant.id)
     return page(
         "boards/_note.html",
         note=boards.note_state(note),

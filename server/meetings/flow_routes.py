@@ -130,8 +130,16 @@ async def staff_note(
             table_id=raw_table,
         )
     publish(channels, change)
+    # Screened mode: the note waits on the console to be let through; the form says so.
+    waiting = bool(change.note and change.note.waiting)
     return page(
-        "boards/_proxy_form.html", meeting=meeting, kind=kind, sent=True, tables=choices, table_id=raw_table
+        "boards/_proxy_form.html",
+        meeting=meeting,
+        kind=kind,
+        sent=True,
+        waiting=waiting,
+        tables=choices,
+        table_id=raw_table,
     )
 
 

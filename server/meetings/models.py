@@ -95,6 +95,9 @@ class Meeting(SQLModel, table=True):
     table_work: bool = False
     #: World-café rounds (ワールドカフェ) started so far: 0 before the first reshuffle.
     table_round: int = 0
+    #: Screened mode (確認してから映す): new notes wait for a facilitator to let them through
+    #: before the projector and other phones show them (server/boards/screening.py).
+    screened: bool = False
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     #: When the board was last closed; the retention command counts from here.
