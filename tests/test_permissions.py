@@ -63,6 +63,12 @@ RULES: dict[tuple[str, str], set[str]] = {
     # Any staff member changes their own password.
     ("GET", "/account/password"): {FAC, COORD, ADMIN},
     ("POST", "/account/password"): {FAC, COORD, ADMIN},
+    # Acting on several selected notes at once (the console's selection bar): facilitators only;
+    # no cookie, a participant of this session or of another one is refused (and nothing changes:
+    # tests/test_console_batch.py).
+    ("POST", "/f/sessions/{meeting_id:int}/selection/move"): {FAC},
+    ("POST", "/f/sessions/{meeting_id:int}/selection/group"): {FAC},
+    ("POST", "/f/sessions/{meeting_id:int}/selection/hide"): {FAC},
     ("GET", "/f/sessions/{meeting_id:int}/minutes"): {FAC, COORD},
     ("GET", "/f/sessions/{meeting_id:int}/exports/{name:str}"): {FAC, COORD},
 }
