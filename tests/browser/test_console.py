@@ -45,14 +45,17 @@ def touch_drag(page: Any, source: Any, target: Any) -> None:
 
     touch("touchStart", x0, y0)
     page.wait_for_timeout(300)  # a long press: a quick swipe scrolls instead
-    for i in range(1, 4):
-        touch("touchMove", x0, y0 + 4 * i)
-        page.wait_for_timeout(30)
+    moved = 0
+    while not page.evaluate("() => document.body.classList.contains('is-dragging')"):
+        moved += 3
+        assert moved < 60, "the long press did not start a drag"
+        touch("touchMove", x0, y0 + moved)
+        page.wait_for_timeout(40)
     end = target.bounding_box()
     assert end and end["y"] >= 0 and end["y"] + end["height"] / 2 <= page.viewport_size["height"], end
     x1, y1 = end["x"] + end["width"] / 2, end["y"] + end["height"] / 2
     for i in range(1, 16):
-        touch("touchMove", x0 + (x1 - x0) * i / 15, y0 + 12 + (y1 - y0 - 12) * i / 15)
+        touch("touchMove", x0 + (x1 - x0) * i / 15, y0 + moved + (y1 - y0 - moved) * i / 15)
         page.wait_for_timeout(30)
     touch("touchEnd", x1, y1)
     cdp.detach()
@@ -155,7 +158,9 @@ def test_300_notes_grouped_on_a_touch_tablet_by_selection_and_by_drag(
     target = console.locator(f"#cluster-{group}")
     # The group's card just below the sticky bar, the note further down the same screen.
     console.evaluate(
-        "(card) => window.scrollBy(0, card.getBoundingClientRect().top - 170)", target.element_handle()
+        """(card) => window.scrollBy(0, card.getBoundingClientRect().top
+             - document.getElementById('board-tools').getBoundingClientRect().bottom - 4)""",
+        target.element_handle(),
     )
     touch_drag(console, note, target)
     expect(projector.locator(f"#cluster-{group}-notes #note-{dragged}")).to_have_count(1)
