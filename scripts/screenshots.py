@@ -224,7 +224,7 @@ def tablet_console(context: Any, console: str, shoot: Shooter) -> None:
     for i in range(3):
         notes.nth(i).locator(".note__check").click()
     page.evaluate(
-        "() => window.scrollTo(0, document.getElementById('notes').getBoundingClientRect().top + scrollY - 260)"
+        "() => window.scrollTo(0, document.getElementById('notes').getBoundingClientRect().top + scrollY - 330)"
     )
     shoot(page, "console-300-1024x768")
     page.close()
