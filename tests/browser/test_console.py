@@ -200,3 +200,33 @@ def test_300_notes_grouped_on_a_touch_tablet_by_selection_and_by_drag(
         expect(projector.locator(f"#note-{note_id}")).to_have_count(0)
         expect(phone.locator(f"#note-{note_id}")).to_have_count(0)
     expect(bar).to_be_hidden()
+
+    # Letters typed in a field are text, not shortcuts: nothing is selected, hidden or moved.
+    search = console.locator("#note-search")
+    console.keyboard.press("/")
+    console.keyboard.type("xhgjnk")
+    expect(search).to_have_value("xhgjnk")
+    expect(search).to_be_focused()
+    expect(bar).to_be_hidden()
+    console.keyboard.press("Escape")
+    expect(search).to_have_value("")
+    expect(console.locator(SHOWN)).to_have_count(300)
+
+    # g selects the focused note and goes to the choice of group; Esc lets go.
+    target_note = console.locator("#notes .note:not(.note--hidden)").first
+    target_id = target_note.get_attribute("data-note")
+    target_note.focus()
+    console.keyboard.press("g")
+    expect(console.locator("#selection-cluster")).to_be_focused()
+    expect(bar).to_contain_text("1枚を選択中")
+    console.keyboard.press("Escape")  # in the select: a field, so the shortcut leaves it alone
+    target_note.focus()
+    console.keyboard.press("Escape")
+    expect(bar).to_be_hidden()
+
+    # h hides the focused note; the focus stays on it.
+    console.keyboard.press("h")
+    expect(console.locator(f"#note-{target_id}.note--hidden")).to_have_count(1)
+    expect(phone.locator(f"#note-{target_id}")).to_have_count(0)
+    expect(projector.locator(f"#note-{target_id}")).to_have_count(0)
+    console.wait_for_function(f"() => document.activeElement.id === 'note-{target_id}'")
