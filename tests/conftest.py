@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -37,6 +39,7 @@ BOTH_ENGINES = {
     "test_projects",
     "test_projects_http",
     "test_properties",
+    "test_screened",
     "test_services",
 }
 
@@ -67,8 +70,50 @@ def redis_server() -> Iterator[Redis]:
     server.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashes() -> Iterator[None]:
+    """Staff passwords hashed with argon2id at its lowest cost in the test process.
+
+    The product's cost (argon2-cffi's defaults) takes 0.2-0.3 s per hash and the same to verify on
+    this 2-core machine; most HTTP tests create a facilitator and sign in, which made about a
+    minute and a half of the suite. The hash is still argon2id, checked by the same code (a hash
+    records its own cost, so verifying it is quick too). Servers the browser tests start in their
+    own process keep the product's cost."""
+    from argon2 import PasswordHasher
+
+    from server.accounts import service
+
+    product_hasher = service._hasher
+    service._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    service._hasher = product_hasher
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite database brought to the newest schema, copied for each test that needs one.
+
+    Running the migrations takes about 0.25 s; copying the file takes a millisecond. Migrations
+    themselves are tested in tests/test_migrations.py, from an empty database."""
+    folder = tmp_path_factory.mktemp("migrated")
+    path = folder / "template.db"
+    upgrade(
+        Settings(
+            data_dir=folder,
+            database_url=f"sqlite+aiosqlite:///{path}",
+            secret_key="test-secret-key-0123456789abcdef",
+        )
+    )
+    with sqlite3.connect(path) as connection:  # everything in the one file, nothing left in a -wal
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    return path
+
+
 @pytest.fixture
-def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[Settings]:
+def settings(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, migrated_sqlite: Path
+) -> Iterator[Settings]:
     if backend == "postgres":
         postgres: Postgres = request.getfixturevalue("postgres")
         name = postgres.fresh_database()
@@ -82,7 +127,7 @@ def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> It
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
         secret_key="test-secret-key-0123456789abcdef",
     )
-    upgrade(s)
+    shutil.copyfile(migrated_sqlite, tmp_path / "test.db")
     yield s
 
 

@@ -71,6 +71,10 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/f/sessions/{meeting_id:int}/selection/hide"): {FAC},
     ("GET", "/f/sessions/{meeting_id:int}/minutes"): {FAC, COORD},
     ("GET", "/f/sessions/{meeting_id:int}/exports/{name:str}"): {FAC, COORD},
+    # Screened mode (確認してから映す): turning it on and off, letting waiting notes through.
+    ("POST", "/f/sessions/{meeting_id:int}/screening"): {FAC},
+    ("POST", "/f/sessions/{meeting_id:int}/notes/{note_id:int}/let-through"): {FAC},
+    ("POST", "/f/sessions/{meeting_id:int}/notes/let-all-through"): {FAC},
 }
 PREFIX_RULES = [("/f", {FAC}), ("/c/", {COORD}), ("/admin/", {ADMIN}), ("/b/", {PART}), ("/ws/", {PART})]
 

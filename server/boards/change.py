@@ -35,6 +35,8 @@ class NoteState(msgspec.Struct, frozen=True, kw_only=True):
     created_at: str
     edited: bool
     votes: int = 0
+    #: Not let through yet (screened mode): ``hidden`` too; only the console and its author see it.
+    waiting: bool = False
 
 
 class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,6 +61,8 @@ class Counts(msgspec.Struct, frozen=True, kw_only=True):
     participants: int = 0
     notes_visible: int = 0
     notes_total: int = 0
+    #: Notes waiting to be let through (screened mode): the console's count only.
+    notes_waiting: int = 0
 
 
 class TimerState(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,6 +97,8 @@ class BoardState(msgspec.Struct, frozen=True, kw_only=True):
     posting_allowed: bool
     #: What the projector shows big: "note-12", "cluster-3" or "" (server/boards/spotlight.py).
     spotlight: str = ""
+    #: Screened mode: new notes wait for a facilitator to let them through (boards/screening.py).
+    screened: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,7 @@ MEANINGS: dict[BoardEventType, Meaning] = {
     BoardEventType.TIMER_CHANGED: Meaning(board_level=True),
     BoardEventType.PROJECT_PROMOTED: Meaning(board_level=True, reloads_projects=True),
     BoardEventType.SPOTLIGHT_CHANGED: Meaning(board_level=True),
+    BoardEventType.SCREENING_CHANGED: Meaning(board_level=True),
 }
 #: A catch-up may stand for any events at all: everything is redrawn and fetched again.
 CATCH_UP = Meaning(board_level=True, reloads_votes=True, reloads_projects=True)

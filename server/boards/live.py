@@ -54,7 +54,11 @@ class Viewer:
         return self.mode == "console"
 
     def sees(self, note: NoteState | None) -> bool:
-        return note is not None and (not note.hidden or self.can_moderate)
+        """Visible notes; hidden ones on the console only, but for a note waiting to be let
+        through (screened mode), which its author sees too (「確認中」)."""
+        if note is None:
+            return False
+        return not note.hidden or self.can_moderate or (note.waiting and self.owns(note))
 
     def note_url(self, note_id: int) -> str:
         """Where this viewer's controls for a note post to."""
@@ -63,7 +67,10 @@ class Viewer:
         return f"/b/{self.meeting_id}/notes/{note_id}"
 
     def container_for(self, note: NoteState) -> str:
-        """The list a note belongs in on this screen (phones keep one flat list)."""
+        """The list a note belongs in on this screen (phones keep one flat list; the console
+        keeps waiting notes in their own panel until they are let through)."""
+        if self.mode == "console" and note.waiting:
+            return "#waiting-notes"
         if self.mode != "phone" and note.cluster_id:
             return f"#cluster-{note.cluster_id}-notes"
         return "#notes"

@@ -82,6 +82,10 @@ class Note(SQLModel, table=True):
     kind: str = Field(max_length=10)
     text: str = Field(max_length=NOTE_MAX_LENGTH)
     hidden: bool = False
+    #: Screened mode (確認してから映す): posted while the session screens notes, not let through
+    #: (通す) yet. A waiting note is also ``hidden``, so every rule for hidden notes covers it;
+    #: letting it through clears both, hiding it clears this one only.
+    waiting: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
 
@@ -131,6 +135,10 @@ class BoardEventType(StrEnum):
     PROJECT_EDITED = "project_edited"
     #: The facilitator put a note or group in the spotlight, or took it away.
     SPOTLIGHT_CHANGED = "spotlight_changed"
+    #: A facilitator let a waiting note through (通す): it appears on every screen as a new note.
+    NOTE_LET_THROUGH = "note_let_through"
+    #: The facilitator turned screened mode (確認してから映す) on or off.
+    SCREENING_CHANGED = "screening_changed"
 
 
 class BoardEvent(SQLModel, table=True):

@@ -29,7 +29,8 @@ async def phone_board(db: DB, meeting: CurrentMeeting, participant_or_none: Mayb
         # The start page, never the join code: ids are sequential, so a redirect to the code
         # would hand every open session's code to anyone who walks /b/1, /b/2, ….
         return see_other("/")
-    view = await boards.board_view(db, meeting, include_hidden=False)
+    # Their own notes waiting to be let through (screened mode) too: they see them 「確認中」.
+    view = await boards.board_view(db, meeting, include_hidden=False, waiting_of=participant.id)
     # The vote and project panels are part of the first paint (the same fragments their own
     # routes serve): loading them afterwards would push the note list down (a layout jump).
     return page(
@@ -81,11 +82,12 @@ async def post_note(
         raise
     if isinstance(result, BoardChange):
         publish(channels, result)
-        note_id = result.note_id
+        note_id, waiting = result.note_id, bool(result.note and result.note.waiting)
     else:
-        note_id = result.id
+        note_id, waiting = result.id, result.waiting
     if _wants_json(request):
-        return {"note_id": note_id}
+        # waiting: screened mode; the phone shows it 「確認中」 until a facilitator lets it through.
+        return {"note_id": note_id, "waiting": waiting}
     return see_other(f"/b/{meeting.id}")
 
 
@@ -93,7 +95,7 @@ async def post_note(
 async def show_own_note(
     db: DB, meeting: CurrentMeeting, participant: CurrentParticipant, note_id: FromPath[int]
 ) -> Template:
-    note = await boards.visible_note(db, meeting, note_id)
+    note = await boards.visible_note(db, meeting, note_id, participant.id)
     return page(
         "boards/_note.html",
         note=boards.note_state(note),

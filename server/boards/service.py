@@ -132,6 +132,9 @@ async def post_note(
             client_id=client_id if CLIENT_ID.match(client_id) else None,
             kind=clean_note_kind(kind),
             text=clean_note_text(text),
+            # Screened mode: stored, shown to the console and its author only until let through.
+            hidden=meeting.screened,
+            waiting=meeting.screened,
         )
     except UserError:
         # A resend of a note stored before the board closed is still answered with that note.
@@ -182,6 +185,8 @@ async def post_note_for_someone(
         entered_by_staff=True,
         kind=clean_note_kind(kind),
         text=clean_note_text(text),
+        hidden=meeting.screened,  # screened mode: a paper note waits to be let through too
+        waiting=meeting.screened,
     )
     db.add(note)
     await db.flush()
@@ -198,17 +203,21 @@ async def get_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note:
     return note
 
 
-async def visible_note(db: AsyncSession, meeting: Meeting, note_id: int) -> Note:
-    """A note as a participant may see it: hidden notes do not exist for them."""
+async def visible_note(
+    db: AsyncSession, meeting: Meeting, note_id: int, participant_id: int | None = None
+) -> Note:
+    """A note as a participant may see it: hidden notes do not exist for them, except their own
+    notes waiting to be let through (screened mode), which they see 「確認中」."""
     note = await get_note(db, meeting, note_id)
-    if note.hidden:
+    own_waiting = note.waiting and participant_id is not None and note.participant_id == participant_id
+    if note.hidden and not own_waiting:
         raise NotFound(N_("この付箋は見つかりませんでした。"))
     return note
 
 
 async def own_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor) -> Note:
-    """A visible note of this participant's, to edit."""
-    note = await visible_note(db, meeting, note_id)
+    """A visible (or waiting) note of this participant's, to edit."""
+    note = await visible_note(db, meeting, note_id, actor.participant_id)
     if note.participant_id is None or note.participant_id != actor.participant_id:
         raise Forbidden(N_("自分の付箋だけを直せます。"))
     return note
@@ -228,13 +237,19 @@ async def edit_note(
     _require_author_or_facilitator(note, actor)
     if not actor.is_staff:
         require_open(meeting)
-        if note.hidden:  # a hidden note's text is the facilitator's to handle, not its author's
+        # A hidden note's text is the facilitator's to handle, not its author's (a waiting one is
+        # still its author's).
+        if note.hidden and not note.waiting:
             raise UserError(
                 N_("この付箋は非表示になっているので、直せません（消すことはできます）。"), ErrorKind.CONFLICT
             )
     note.kind = clean_note_kind(kind)
     note.text = clean_note_text(text)
     note.edited_at = utcnow()
+    if not actor.is_staff and meeting.screened:
+        # Screened mode: new words wait to be let through as a new note does, or a note let
+        # through could be rewritten into what the facilitator would not have shown.
+        note.hidden = note.waiting = True
     return await commit_change(db, note.meeting_id, BoardEventType.NOTE_EDITED, note_ids=[note_id])
 
 
@@ -274,6 +289,7 @@ async def hide_note(
     _require_moderator(actor)
     note = await get_note(db, meeting, note_id)
     changed: list[int] = []
+    note.waiting = False  # a waiting note hidden (非表示) is not let through: it stays hidden
     if not note.hidden:
         note.hidden = True
         withdrawn = await withdraw_hidden_note(db, note, author_id=actor.user_id, withdraw_from=withdraw_from)
@@ -361,7 +377,7 @@ async def show_note(db: AsyncSession, meeting: Meeting, note_id: int, actor: Act
     edits the project if it should come back."""
     _require_moderator(actor)
     note = await get_note(db, meeting, note_id)
-    note.hidden = False
+    note.hidden = note.waiting = False  # showing a waiting note lets it through
     return await commit_change(db, note.meeting_id, BoardEventType.NOTE_SHOWN, note_ids=[note_id])
 
 

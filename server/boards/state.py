@@ -44,6 +44,7 @@ def note_state(note: Note, votes: int = 0) -> NoteState:
         created_at=note.created_at.isoformat(),
         edited=note.edited_at is not None,
         votes=votes,
+        waiting=note.waiting,
     )
 
 
@@ -98,11 +99,13 @@ def board_state(meeting: Meeting) -> BoardState:
             if meeting.spotlight_cluster_id
             else ""
         ),
+        screened=meeting.screened,
     )
 
 
-def counts_columns(meeting_id: int) -> tuple[Any, Any, Any]:
-    """Participants, visible notes and all notes of a session, as three scalar subqueries: read
+def counts_columns(meeting_id: int) -> tuple[Any, Any, Any, Any]:
+    """Participants, visible notes, all notes and waiting notes (screened mode) of a session, as
+    four scalar subqueries: read
     by ``board_counts``, and by the statement that takes a change's sequence numbers
     (``boards.events.take_seqs``) so that a change's counts cost no trip of their own."""
     participants = (
@@ -113,16 +116,22 @@ def counts_columns(meeting_id: int) -> tuple[Any, Any, Any]:
         participants,
         notes.where(col(Note.hidden).is_(False)).scalar_subquery(),
         notes.scalar_subquery(),
+        notes.where(col(Note.waiting).is_(True)).scalar_subquery(),
     )
 
 
 def counts_of(row: Sequence[Any]) -> Counts:
-    """``Counts`` from the three values of ``counts_columns``."""
-    return Counts(participants=int(row[0] or 0), notes_visible=int(row[1] or 0), notes_total=int(row[2] or 0))
+    """``Counts`` from the four values of ``counts_columns``."""
+    return Counts(
+        participants=int(row[0] or 0),
+        notes_visible=int(row[1] or 0),
+        notes_total=int(row[2] or 0),
+        notes_waiting=int(row[3] or 0),
+    )
 
 
 async def board_counts(db: AsyncSession, meeting_id: int) -> Counts:
-    """Participants, visible notes and all notes of a session, in one statement."""
+    """Participants, visible, all and waiting notes of a session, in one statement."""
     return counts_of((await db.exec(select(*counts_columns(meeting_id)))).one())
 
 
@@ -144,9 +153,16 @@ async def vote_totals(
     return notes, clusters
 
 
-async def list_notes(db: AsyncSession, meeting_id: int, *, include_hidden: bool) -> list[Note]:
+async def list_notes(
+    db: AsyncSession, meeting_id: int, *, include_hidden: bool, waiting_of: int | None = None
+) -> list[Note]:
+    """A session's notes; without ``include_hidden``, the visible ones, and the waiting notes
+    (screened mode) of the participant ``waiting_of`` only: their author sees them 「確認中」."""
     query = select(Note).where(Note.meeting_id == meeting_id)
-    if not include_hidden:
+    if not include_hidden and waiting_of is not None:
+        own_waiting = col(Note.waiting).is_(True) & (col(Note.participant_id) == waiting_of)
+        query = query.where(or_(col(Note.hidden).is_(False), own_waiting))
+    elif not include_hidden:
         query = query.where(col(Note.hidden).is_(False))
     result = await db.exec(query.order_by(col(Note.id)))
     return list(result.all())
@@ -168,13 +184,23 @@ class BoardView:
     projects: list[ProjectState] = field(default_factory=list)
 
     def notes_in(self, cluster_id: int | None) -> list[NoteState]:
-        return [n for n in self.notes if n.cluster_id == cluster_id]
+        """The notes of a group (None: in none), waiting notes left out (their own panel)."""
+        return [n for n in self.notes if n.cluster_id == cluster_id and not n.waiting]
+
+    @property
+    def waiting_notes(self) -> list[NoteState]:
+        """Notes not let through yet (screened mode): the console's panel of them."""
+        return [n for n in self.notes if n.waiting]
 
 
-async def board_view(db: AsyncSession, meeting: Meeting, *, include_hidden: bool) -> BoardView:
+async def board_view(
+    db: AsyncSession, meeting: Meeting, *, include_hidden: bool, waiting_of: int | None = None
+) -> BoardView:
+    """A whole board: every note (the console, ``include_hidden``), or the visible ones and the
+    waiting notes of the participant ``waiting_of`` (their phone)."""
     assert meeting.id is not None
     note_votes, cluster_votes = await vote_totals(db, meeting.id)
-    notes = await list_notes(db, meeting.id, include_hidden=include_hidden)
+    notes = await list_notes(db, meeting.id, include_hidden=include_hidden, waiting_of=waiting_of)
     clusters = await list_clusters(db, meeting.id)
     on_board = set(
         (

@@ -122,7 +122,9 @@ async def staff_note(
             error=exc.message,
         )
     publish(channels, change)
-    return page("boards/_proxy_form.html", meeting=meeting, kind=kind, sent=True)
+    # Screened mode: the note waits on the console to be let through; the form says so.
+    waiting = bool(change.note and change.note.waiting)
+    return page("boards/_proxy_form.html", meeting=meeting, kind=kind, sent=True, waiting=waiting)
 
 
 router = Router(

@@ -87,6 +87,9 @@ class Meeting(SQLModel, table=True):
     #: The one note or group shown big on the projector and marked on phones (at most one is set).
     spotlight_note_id: int | None = None
     spotlight_cluster_id: int | None = None
+    #: Screened mode (確認してから映す): new notes wait for a facilitator to let them through
+    #: before the projector and other phones show them (server/boards/screening.py).
+    screened: bool = False
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     #: When the board was last closed; the retention command counts from here.

@@ -1,18 +1,22 @@
 """Moderation (モデレーション) on the console: hiding and showing a note (and withdrawing its text
-from the projects that copied it), and fixing a note's text. Facilitators only (the router's guard)."""
+from the projects that copied it), fixing a note's text, and screened mode (確認してから映す:
+turning it on and off, letting waiting notes through). Facilitators only (the router's guard)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from server.accounts.roles import FACILITATOR
+from server.boards import screening
 from server.boards import service as boards
 from server.boards.live import Viewer, publish
 from server.boards.state import board_state, vote_totals
+from server.errors import UserError
+from server.i18n import N_
 from server.meetings.models import Meeting
 from server.web.auth import requires_role
 from server.web.deps import DB, Channels, CurrentActor, CurrentMeeting
@@ -104,9 +108,58 @@ async def edit_note(
     )
 
 
+# --- screened mode (確認してから映す) ---------------------------------------------------------------
+
+
+@post("/sessions/{meeting_id:int}/screening", status_code=204)
+async def set_screening(
+    db: DB,
+    channels: Channels,
+    meeting: CurrentMeeting,
+    actor: CurrentActor,
+    data: URLEncodedBody[dict[str, str]],
+) -> Response[None]:
+    """screened=1: new notes wait to be let through; screened=0: they show at once (what waits
+    keeps waiting). The console's panel is redrawn by the change, on every console."""
+    screened = {"1": True, "0": False}.get(data.get("screened", ""))
+    if screened is None:
+        raise UserError(N_("「確認してから映す」の指定が正しくありません。"))
+    publish(channels, await screening.set_screening(db, meeting, actor, screened=screened))
+    return Response(content=None, status_code=204)
+
+
+@post("/sessions/{meeting_id:int}/notes/{note_id:int}/let-through")
+async def let_through(
+    db: DB, channels: Channels, meeting: CurrentMeeting, actor: CurrentActor, note_id: FromPath[int]
+) -> Template:
+    """Let one waiting note through (通す); every screen gets it as a new note."""
+    change = await screening.let_through(db, meeting, note_id, actor)
+    publish(channels, change)
+    return page(
+        "boards/_note.html", note=change.note, viewer=Viewer("console", meeting.id or 0), board=change.board
+    )
+
+
+@post("/sessions/{meeting_id:int}/notes/let-all-through", status_code=204)
+async def let_all_through(
+    db: DB, channels: Channels, meeting: CurrentMeeting, actor: CurrentActor
+) -> Response[None]:
+    """すべて通す: every waiting note, in one change; the consoles move them by websocket."""
+    publish(channels, await screening.let_all_through(db, meeting, actor))
+    return Response(content=None, status_code=204)
+
+
 router = Router(
     include_in_schema=False,
     path="/f",
     guards=[requires_role(FACILITATOR)],
-    route_handlers=[hide_note, show_note, moderated_note, edit_note],
+    route_handlers=[
+        hide_note,
+        show_note,
+        moderated_note,
+        edit_note,
+        set_screening,
+        let_through,
+        let_all_through,
+    ],
 )

@@ -68,6 +68,7 @@ def _form_of(meeting: Meeting) -> dict[str, str]:
         "held_on": meeting.held_on.isoformat() if meeting.held_on else "",
         "venue": meeting.venue,
         "programme": meeting.programme,
+        "screened": "1" if meeting.screened else "",
     }
 
 
@@ -104,11 +105,15 @@ async def edit_meeting(db: DB, meeting: CurrentMeeting) -> Template:
 
 
 @post("/sessions/{meeting_id:int}")
-async def update_meeting(db: DB, meeting: CurrentMeeting, data: URLEncodedBody[dict[str, str]]) -> Any:
+async def update_meeting(
+    db: DB, channels: Channels, meeting: CurrentMeeting, data: URLEncodedBody[dict[str, str]]
+) -> Any:
     try:
-        await meetings.update_meeting(db, meeting, await meetings.clean_meeting_input(db, data))
+        change = await meetings.update_meeting(db, meeting, await meetings.clean_meeting_input(db, data))
     except UserError as exc:
         return await _form_page(db, meeting, data, exc.message, status_of(exc))
+    if change is not None:  # screened mode turned on or off: every screen follows
+        publish(channels, change)
     return see_other(f"/f/sessions/{meeting.id}")
 
 

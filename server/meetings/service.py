@@ -52,6 +52,8 @@ class MeetingInput:
     held_on: date | None
     venue: str
     programme: str
+    #: Screened mode (確認してから映す): new notes wait for a facilitator to let them through.
+    screened: bool = False
 
 
 async def clean_meeting_input(db: AsyncSession, form: dict[str, str]) -> MeetingInput:
@@ -84,7 +86,8 @@ async def clean_meeting_input(db: AsyncSession, form: dict[str, str]) -> Meeting
         problems.append(N_("進行プログラムを一覧から選んでください。"))
     if problems:
         raise UserError(Joined(problems))
-    return MeetingInput(kind, district_id, title, question, held_on, venue, programme)
+    screened = form.get("screened", "") == "1"
+    return MeetingInput(kind, district_id, title, question, held_on, venue, programme, screened)
 
 
 #: What a capability above this one adds to a new session, in the same transaction (e.g. the
@@ -111,11 +114,16 @@ async def create_meeting(
     raise UserError(N_("参加コードを作れませんでした。もう一度お試しください。"), ErrorKind.UNAVAILABLE)
 
 
-async def update_meeting(db: AsyncSession, meeting: Meeting, data: MeetingInput) -> Meeting:
+async def update_meeting(db: AsyncSession, meeting: Meeting, data: MeetingInput) -> BoardChange | None:
+    """Save the session form. Turning screened mode on or off there is a board event, as from
+    the console, so every screen follows (the change to publish); otherwise None."""
+    screening_changed = meeting.screened != data.screened
     for key, value in vars(data).items():
         setattr(meeting, key, value)
+    if screening_changed and meeting.id is not None:
+        return await commit_change(db, meeting.id, BoardEventType.SCREENING_CHANGED)
     await db.commit()
-    return meeting
+    return None
 
 
 async def get_meeting(db: AsyncSession, meeting_id: int) -> Meeting:

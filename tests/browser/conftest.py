@@ -40,10 +40,15 @@ def chromium_path() -> str:
     pytest.skip(message)
 
 
-def _serve(tmp_path: Path, *, demo: bool = False) -> Iterator[LiveServer]:
-    port = free_port()
-    env = {**os.environ, "YORIAI_DATA_DIR": str(tmp_path), "YORIAI_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+def _server_env(data_dir: Path, port: int) -> dict[str, str]:
+    env = {**os.environ, "YORIAI_DATA_DIR": str(data_dir), "YORIAI_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     env.pop("YORIAI_DATABASE_URL", None)
+    return env
+
+
+def _prepare_data(data_dir: Path, *, demo: bool) -> None:
+    """What `./start.sh` does before serving: migrate, a staff account, and the demo if asked."""
+    env = _server_env(data_dir, 0)
     cli(env, "migrate")
     cli(
         env,
@@ -57,22 +62,40 @@ def _serve(tmp_path: Path, *, demo: bool = False) -> Iterator[LiveServer]:
     )
     if demo:
         cli(env, "demo")
-    server = LiveServer(f"http://127.0.0.1:{port}", env)
+
+
+@pytest.fixture(scope="session")
+def prepared_data(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
+    """A data folder per kind of server (with or without the demo), made once by the real commands
+    and copied for each test: three command-line runs cost a few seconds on this 2-core machine,
+    a copy a few milliseconds."""
+    folders: dict[bool, Path] = {}
+    for demo in (False, True):
+        folder = tmp_path_factory.mktemp("demo-data" if demo else "data")
+        _prepare_data(folder, demo=demo)
+        folders[demo] = folder
+    return folders
+
+
+def _serve(tmp_path: Path, prepared: dict[bool, Path], *, demo: bool = False) -> Iterator[LiveServer]:
+    port = free_port()
+    shutil.copytree(prepared[demo], tmp_path, dirs_exist_ok=True)
+    server = LiveServer(f"http://127.0.0.1:{port}", _server_env(tmp_path, port))
     server.start()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    yield from _serve(tmp_path)
+def live_server(tmp_path: Path, prepared_data: dict[bool, Path]) -> Iterator[LiveServer]:
+    yield from _serve(tmp_path, prepared_data)
 
 
 @pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[LiveServer]:
+def demo_server(tmp_path: Path, prepared_data: dict[bool, Path]) -> Iterator[LiveServer]:
     """A server holding the demo data (server/demo.py): a sample session with notes, a group,
     a project and visions. Its account (DEMO) has every role."""
-    yield from _serve(tmp_path, demo=True)
+    yield from _serve(tmp_path, prepared_data, demo=True)
 
 
 #: The browser's own words when the network or the server is away (Chromium's console). They are
