@@ -207,7 +207,27 @@ def crowded_projector(browser: Any, server: LiveServer, console: str, langs: lis
             projector.goto(console + "/projector")
             projector.wait_for_selector(".conn--connected")
             projector_shots(projector, Shooter(out, lang), "-" + suffix)
+            if suffix == "300-grouped":
+                tablet_console(context, console, Shooter(out, lang))
             context.close()
+
+
+def tablet_console(context: Any, console: str, shoot: Shooter) -> None:
+    """The console at 300 notes on a 1024×768 tablet: the ungrouped notes, three of them selected
+    (the selection bar at the top), filtered to one kind."""
+    page = context.new_page()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(console)
+    page.wait_for_selector(".conn--connected")
+    page.locator("[data-kind-filter='concern']").click()
+    notes = page.locator("#notes .note:not(.is-filtered-out)")
+    for i in range(3):
+        notes.nth(i).locator(".note__check").click()
+    page.evaluate(
+        "() => window.scrollTo(0, document.getElementById('notes').getBoundingClientRect().top + scrollY - 330)"
+    )
+    shoot(page, "console-300-1024x768")
+    page.close()
 
 
 def group(page: Any, console: str) -> None:

@@ -37,7 +37,7 @@ from server.districts import public_routes as district_public_routes
 from server.errors import ErrorKind, UserError
 from server.i18n import N_, LocaleMiddleware
 from server.matching import routes as matching_routes
-from server.meetings import flow_routes, grouping_routes, table_routes
+from server.meetings import flow_routes, grouping_routes, selection_routes, table_routes
 from server.meetings import routes as meetings_routes
 from server.privacy import routes as privacy_routes
 from server.projects import api as projects_api
@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None) -> App:
             flow_routes.router,
             table_routes.router,
             grouping_routes.router,
+            selection_routes.router,
             promotion_routes.router,
             wall_routes.facilitator_router,
             wall_routes.board_router,

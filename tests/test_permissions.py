@@ -66,6 +66,12 @@ RULES: dict[tuple[str, str], set[str]] = {
     # A table's host (テーブルホスト) hides their table's notes from the phone: no one in this world
     # is a host, so everyone is refused (tests/test_tables.py tries a host).
     ("POST", "/b/{meeting_id:int}/notes/{note_id:int}/hide"): set(),
+    # Acting on several selected notes at once (the console's selection bar): facilitators only;
+    # no cookie, a participant of this session or of another one is refused (and nothing changes:
+    # tests/test_console_batch.py).
+    ("POST", "/f/sessions/{meeting_id:int}/selection/move"): {FAC},
+    ("POST", "/f/sessions/{meeting_id:int}/selection/group"): {FAC},
+    ("POST", "/f/sessions/{meeting_id:int}/selection/hide"): {FAC},
     ("GET", "/f/sessions/{meeting_id:int}/minutes"): {FAC, COORD},
     ("GET", "/f/sessions/{meeting_id:int}/exports/{name:str}"): {FAC, COORD},
     # Screened mode (確認してから映す): turning it on and off, letting waiting notes through.

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import CLUSTER_NAME_MAX_LENGTH, BoardEventType, Cluster, Note
-from server.boards.service import get_note
+from server.boards.service import get_note, selected_notes
 from server.errors import NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
@@ -50,7 +50,10 @@ async def create_cluster(
 ) -> BoardChange:
     """A new cluster, possibly with notes in it already (e.g. an accepted suggestion)."""
     require_staff(actor)
-    notes = await _notes(db, meeting, note_ids)
+    return await _new_cluster(db, meeting, name, await _notes(db, meeting, note_ids))
+
+
+async def _new_cluster(db: AsyncSession, meeting: Meeting, name: str, notes: list[Note]) -> BoardChange:
     cluster = Cluster(meeting_id=meeting.id or 0, name=clean_cluster_name(name) or default_cluster_name())
     db.add(cluster)
     await db.flush()
@@ -87,6 +90,31 @@ async def move_note(
         await get_cluster(db, meeting, cluster_id)
     note.cluster_id = cluster_id
     return await commit_change(db, meeting.id or 0, BoardEventType.NOTE_MOVED, note_ids=[note_id])
+
+
+async def move_notes(
+    db: AsyncSession, meeting: Meeting, note_ids: Sequence[int], actor: Actor, *, cluster_id: int | None
+) -> BoardChange:
+    """Put every selected note into a cluster, or back among the ungrouped notes (None), at once:
+    one event per note, in one change and one transaction."""
+    require_staff(actor)
+    notes = await selected_notes(db, meeting, note_ids)
+    if cluster_id is not None:
+        await get_cluster(db, meeting, cluster_id)
+    for note in notes:
+        note.cluster_id = cluster_id
+    return await commit_change(
+        db, meeting.id or 0, BoardEventType.NOTE_MOVED, note_ids=[n.id or 0 for n in notes]
+    )
+
+
+async def group_notes(
+    db: AsyncSession, meeting: Meeting, note_ids: Sequence[int], actor: Actor, *, name: str = ""
+) -> BoardChange:
+    """A new cluster made of the selected notes (named, or 「新しいグループ」)."""
+    require_staff(actor)
+    name = clean_cluster_name(name)
+    return await _new_cluster(db, meeting, name, await selected_notes(db, meeting, note_ids))
 
 
 async def split_off(db: AsyncSession, meeting: Meeting, note_id: int, actor: Actor) -> BoardChange:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -332,6 +332,70 @@ async def hide_note(
     changes = [
         await commit_change(
             db, note.meeting_id, BoardEventType.NOTE_HIDDEN, note_ids=[note_id], project_ids=here
+        )
+    ]
+    for other_id, project_ids in elsewhere.items():
+        changes.append(
+            await commit_change(db, other_id, BoardEventType.PROJECT_EDITED, project_ids=project_ids)
+        )
+    return changes
+
+
+#: How many notes one action on a selection may take: a whole crowded board, not a flood.
+SELECTION_MAX = 500
+
+
+async def selected_notes(db: AsyncSession, meeting: Meeting, note_ids: Sequence[int]) -> list[Note]:
+    """The notes a facilitator selected on the console for one action on them all, in the order
+    given: at least one, every one of this session and visible. Anything else refuses the whole
+    selection, so nothing changes (a note hidden or deleted meanwhile by another screen, a note
+    of another session, an empty selection)."""
+    ids = list(dict.fromkeys(note_ids))
+    if not ids:
+        raise UserError(N_("付箋が選ばれていません。付箋の□をタップ（クリック）して選んでください。"))
+    if len(ids) > SELECTION_MAX:
+        raise UserError(N_("一度に選べる付箋は%(max)s枚までです。", max=SELECTION_MAX))
+    found = (await db.exec(select(Note).where(col(Note.id).in_(ids), Note.meeting_id == meeting.id))).all()
+    if len(found) != len(ids):
+        raise NotFound(
+            N_(
+                "選んだ付箋のなかに、この会にない付箋があります（削除されたかもしれません）。何も変えていません。"
+            )
+        )
+    if any(note.hidden for note in found):
+        raise UserError(
+            N_("選んだ付箋のなかに非表示の付箋があります。非表示の付箋は選べません。何も変えていません。"),
+            ErrorKind.CONFLICT,
+        )
+    by_id = {note.id: note for note in found}
+    return [by_id[note_id] for note_id in ids]
+
+
+async def hide_notes(
+    db: AsyncSession, meeting: Meeting, note_ids: Sequence[int], actor: Actor
+) -> list[BoardChange]:
+    """Hide every selected note at once (まとめて非表示): one event per note, all in one change
+    with their sequence numbers, in one transaction. Their text is withdrawn from every project
+    that copied it, as a hide without the console's question does: hidden text never leaves the
+    console. The first change is this board's; one more follows for each other board showing a
+    changed project."""
+    _require_moderator(actor)
+    notes = await selected_notes(db, meeting, note_ids)
+    withdrawn: dict[int, Project] = {}
+    for note in notes:
+        note.hidden = True
+        for project in await withdraw_hidden_note(db, note, author_id=actor.user_id):
+            withdrawn[project.id or 0] = project
+    elsewhere = await boards_showing(db, list(withdrawn))
+    meeting_id = meeting.id or 0
+    here = elsewhere.pop(meeting_id, [])
+    changes = [
+        await commit_change(
+            db,
+            meeting_id,
+            BoardEventType.NOTE_HIDDEN,
+            note_ids=[note.id or 0 for note in notes],
+            project_ids=here,
         )
     ]
     for other_id, project_ids in elsewhere.items():
