@@ -93,6 +93,18 @@ class Participant(SQLModel, table=True):
     table_host: bool = False
 
 
+class HostLinkUse(SQLModel, table=True):
+    """A one-time host link (ホスト用リンク) that was used: the link itself is signed and expires
+    (``tables.host_link``); its nonce stored here makes it usable once. Plain ids, nothing about
+    the person who used it."""
+
+    __tablename__ = "host_link_use"
+
+    nonce: str = Field(primary_key=True, max_length=32)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    used_at: datetime = Field(default_factory=utcnow)
+
+
 class Cluster(SQLModel, table=True):
     """A named group of notes (グループ) made by the facilitator while grouping."""
 

@@ -10,6 +10,11 @@ with the table it was written at. Every change here is a board event like any ot
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,6 +25,7 @@ from server.boards.models import (
     MAX_TABLES,
     TABLE_NAME_MAX_LENGTH,
     BoardEventType,
+    HostLinkUse,
     Note,
     Participant,
     Table,
@@ -32,6 +38,7 @@ from server.errors import ErrorKind, Forbidden, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
 from server.textutil import clean_text
+from server.timeutil import utcnow
 
 __all__ = [
     "TableInfo",
@@ -40,6 +47,8 @@ __all__ = [
     "default_name",
     "get_table",
     "hide_as_host",
+    "host_link",
+    "hosted_table",
     "list_tables",
     "move_participant",
     "set_host",
@@ -49,6 +58,7 @@ __all__ = [
     "table_by_code",
     "table_code_of",
     "table_infos",
+    "use_host_link",
 ]
 
 #: A table card's typed code: the session's six digits and the table's two.
@@ -293,3 +303,74 @@ async def start_round(
     change.moved = moved
     change.table_counts = counts
     return change
+
+
+def hosted_table(participant: Participant) -> int:
+    """The table a participant hosts (テーブルホスト): their rights as a host end there."""
+    if not participant.table_host or participant.table_id is None:
+        raise Forbidden(
+            N_("これは島のホストだけができます。ファシリテーターにホストにしてもらってください。")
+        )
+    return participant.table_id
+
+
+#: How long a one-time host link (ホスト用リンク) works after the facilitator made it.
+HOST_LINK_LIFETIME = timedelta(hours=2)
+
+
+def _host_link_signature(secret: str, body: str) -> str:
+    return hmac.new(secret.encode(), f"host:{body}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def host_link(db: AsyncSession, meeting: Meeting, actor: Actor, table_id: int, secret: str) -> str:
+    """A one-time link (its token) that makes whoever opens it on their phone the host of this
+    table: signed with the server's secret, valid for two hours, usable once (``use_host_link``).
+    Nothing is stored until it is used."""
+    require_staff(actor)
+    table = await get_table(db, meeting, table_id)
+    expires = int((utcnow() + HOST_LINK_LIFETIME).timestamp())
+    body = f"{meeting.id}-{table.id}-{expires}-{secrets.token_hex(8)}"
+    return f"{body}-{_host_link_signature(secret, body)}"
+
+
+async def host_link_table(db: AsyncSession, meeting: Meeting, token: str, secret: str) -> Table:
+    """The table a host link is for, if it is genuine, for this session, not expired and unused."""
+    body, _, signature = token.rpartition("-")
+    parts = body.split("-")
+    if (
+        len(parts) != 4
+        or not all(p.isalnum() for p in parts)
+        or not hmac.compare_digest(_host_link_signature(secret, body).encode(), signature.encode()[:64])
+    ):
+        raise Forbidden(
+            N_("このホスト用リンクは正しくありません。ファシリテーターに新しいリンクをもらってください。")
+        )
+    meeting_id, table_id, expires, nonce = parts
+    if meeting_id != str(meeting.id):
+        raise Forbidden(N_("このホスト用リンクは、この会のものではありません。"))
+    if int(expires) < utcnow().timestamp():
+        raise Forbidden(
+            N_(
+                "このホスト用リンクは期限が切れています（2時間）。ファシリテーターに新しいリンクをもらってください。"
+            )
+        )
+    if await db.get(HostLinkUse, nonce) is not None:
+        raise Forbidden(
+            N_(
+                "このホスト用リンクはもう使われました（1回かぎり）。ファシリテーターに新しいリンクをもらってください。"
+            )
+        )
+    return await get_table(db, meeting, int(table_id))
+
+
+async def use_host_link(
+    db: AsyncSession, meeting: Meeting, participant: Participant, actor: Actor, token: str, secret: str
+) -> BoardChange:
+    """The participant who opened a host link becomes the host of its table (and sits there); the
+    link is used up."""
+    if actor.participant_id != participant.id:
+        raise Forbidden(N_("ホスト用リンクは、自分のスマホで開いてください。"))
+    table = await host_link_table(db, meeting, token, secret)
+    db.add(HostLinkUse(nonce=token.split("-")[3], meeting_id=meeting.id or 0))
+    participant.table_host = True
+    return await _seat(db, meeting, participant, table)
