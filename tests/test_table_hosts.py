@@ -13,10 +13,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.actor import Actor
-from server.boards import clusters, tables
+from server.accounts.service import create_user
+from server.boards import clusters, tables, voting
 from server.boards import service as boards
 from server.boards.models import Cluster, Note, Participant
 from server.errors import ErrorKind, UserError
+from server.projects import service as projects
 from server.timeutil import utcnow
 from tests.conftest import Person, create_open_meeting, post_form
 from tests.test_live import WAIT, board_socket, post_note
@@ -224,3 +226,80 @@ def test_a_signed_in_staff_member_hosts_one_table_from_a_tablet(
         assert post_form(c, f"{base}/notes/{ids['Aの島：坂道']}/group", {"into": "new"}).status_code == 303
         assert "新しいグループ" in c.get(base).text
     assert "新しいグループ" in facilitator.get(f"/f/sessions/{meeting_id}").text
+
+
+async def test_during_table_work_a_phone_votes_at_its_table_and_the_plenary_votes_and_promotes_across_tables(
+    db: AsyncSession,
+) -> None:
+    meeting = await new_meeting(db)
+    infos = await with_tables(db, meeting, "B", "D")
+    (host_b, host_d), (note_b, note_d) = await seated_notes(db, meeting, infos)
+    table_b, table_d = infos[0].id, infos[1].id
+    for note, table in ((note_b, table_b), (note_d, table_d)):
+        await clusters.group_as_host(db, meeting, table, note.id or 0, cluster_id=None, new=True)
+    group_b, group_d = note_b.cluster_id or 0, note_d.cluster_id or 0
+    await clusters.rename_as_host(db, meeting, table_b, group_b, name="B：子育て")
+    await clusters.rename_as_host(db, meeting, table_d, group_d, name="D：保育")
+
+    # Table work, voting on notes: a phone at B lists and votes for B's notes only.
+    await tables.set_table_work(db, meeting, STAFF, on=True)
+    await voting.configure(db, meeting, STAFF, voting.VotingSettings("notes", 3, False, True))
+    await voting.set_open(db, meeting, STAFF, open=True)
+    panel = await voting.vote_panel(db, meeting, host_b)
+    assert [item.id for item in panel.items] == [note_b.id]
+    with pytest.raises(UserError) as refused:
+        await voting.cast(db, meeting, host_b, target="note", target_id=note_d.id or 0)
+    assert refused.value.kind == ErrorKind.FORBIDDEN and "自分の島" in str(refused.value.message)
+    assert await voting.my_votes(db, host_b) == set()
+    await voting.set_open(db, meeting, STAFF, open=False)
+
+    # The plenary: the facilitator merges D's group into B's: one theme of two tables, which the
+    # whole room votes for (groups now), and which becomes a project keeping both tables.
+    await tables.set_table_work(db, meeting, STAFF, on=False)
+    change = await clusters.merge_clusters(db, meeting, group_d, group_b, STAFF)
+    assert change.clusters[group_b] is not None and change.clusters[group_b].tables == (table_b, table_d)
+    await clusters.rename_cluster(db, meeting, group_b, STAFF, name="子育てと保育")
+    await voting.configure(db, meeting, STAFF, voting.VotingSettings("clusters", 3, False, True))
+    await voting.set_open(db, meeting, STAFF, open=True)
+    for voter in (host_b, host_d):
+        panel = await voting.vote_panel(db, meeting, voter)
+        assert [(item.kind, item.label) for item in panel.items] == [("cluster", "子育てと保育")]
+        await voting.cast(db, meeting, voter, target="cluster", target_id=group_b)
+    await voting.reveal(db, meeting, STAFF)
+    assert [(r.label, r.votes) for r in await voting.ranking(db, meeting)] == [("子育てと保育", 2)]
+    data = projects.ProjectInput(title="子育てと保育", description="", status="idea", owner="")
+    user = await create_user(db, "host@example.jp", "password-1234", roles="facilitator")
+    project, _ = await projects.promote(db, meeting, Actor.staff(user), data, cluster_id=group_b)
+    origins = await projects.origins_of(db, project.id or 0)
+    assert sorted(o.table_name for o in origins) == ["B", "D"]
+
+
+def test_a_tables_wall_lists_the_groups_holding_its_notes_only(
+    facilitator: TestClient[Litestar], staff: Person
+) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    set_tables(facilitator, meeting_id, {"count": "2"})
+    a, b = join_table(facilitator, code, "01"), join_table(facilitator, code, "02")
+    post_note(a, meeting_id, "Aの島：図書館")
+    post_note(b, meeting_id, "Bの島：バス")
+    ids = note_ids_by_text(facilitator, meeting_id)
+    page = facilitator.get(f"/f/sessions/{meeting_id}/tables").text
+    table_a, table_b = re.findall(r"/tables/(\d+)/host\"", page)[:2]
+    with staff as c:
+        for table, note in ((table_a, "Aの島：図書館"), (table_b, "Bの島：バス")):
+            base = f"/f/sessions/{meeting_id}/tables/{table}/host"
+            post_form(c, f"{base}/notes/{ids[note]}/group", {"into": "new"})
+            group = re.findall(r'action="[^"]+/host/clusters/(\d+)/name"', c.get(base).text)[0]
+            post_form(c, f"{base}/clusters/{group}/name", {"name": f"{note[0]}のまとめ"})
+        wall = c.get(f"/f/sessions/{meeting_id}/tables/{table_a}/wall").text
+    assert "Aのまとめ" in wall and "Bのまとめ" not in wall
+    with board_socket(staff, meeting_id, view=f"projector&table={table_a}") as wall_ws:
+        wall_ws.receive_text(timeout=WAIT)
+        base = f"/f/sessions/{meeting_id}/tables/{table_b}/host"
+        with staff as c:
+            group_b = re.findall(r'action="[^"]+/host/clusters/(\d+)/name"', c.get(base).text)[0]
+            post_form(c, f"{base}/clusters/{group_b}/name", {"name": "Bの新しい名前"})
+        renamed = wall_ws.receive_text(timeout=WAIT)  # A's wall: a removal of a group it never had
+        assert (
+            "Bの新しい名前" not in renamed and f'<div id="cluster-{group_b}" hx-swap-oob="delete">' in renamed
+        )
