@@ -74,8 +74,9 @@ RULES: dict[tuple[str, str], set[str]] = {
     # A one-time host link: the signed token is the key; a forged one is refused for everyone.
     ("GET", "/b/{meeting_id:int}/host-link/{token:str}"): set(),
     ("POST", "/b/{meeting_id:int}/host-link/{token:str}"): set(),
-    # A staff member hosting a table acts on that table only: the world's note was written at no
-    # table and its group holds no note, so even a facilitator is refused here (403).
+    # A staff member assigned as a table's host (any role) acts on that table only: nobody in this
+    # world is assigned, so every staff member is refused (tests/test_table_hosts.py assigns one).
+    ("GET", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host"): set(),
     ("POST", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host/notes/{note_id:int}/group"): set(),
     ("POST", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host/clusters/{cluster_id:int}/name"): set(),
     # Acting on several selected notes at once (the console's selection bar): facilitators only;

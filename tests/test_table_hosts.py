@@ -20,7 +20,14 @@ from server.boards.models import Cluster, Note, Participant
 from server.errors import ErrorKind, UserError
 from server.projects import service as projects
 from server.timeutil import utcnow
-from tests.conftest import Person, create_open_meeting, post_form
+from tests.conftest import (
+    FACILITATOR_EMAIL,
+    Person,
+    create_facilitator,
+    create_open_meeting,
+    post_form,
+    sign_in,
+)
 from tests.test_live import WAIT, board_socket, post_note
 from tests.test_tables import STAFF, join_table, new_meeting, set_tables, with_tables
 
@@ -207,7 +214,16 @@ def test_a_host_by_one_time_link_groups_their_table_from_the_phone_and_only_thei
     assert "あそび場" in console and "横取り" not in console
 
 
-def test_a_signed_in_staff_member_hosts_one_table_from_a_tablet(
+def assign_staff_host(facilitator: TestClient[Litestar], meeting_id: int, table_id: str, email: str) -> None:
+    page = facilitator.get(f"/f/sessions/{meeting_id}/tables").text
+    user_id = re.findall(rf'<option value="(\d+)">{re.escape(email)}</option>', page)[0]
+    answer = post_form(
+        facilitator, f"/f/sessions/{meeting_id}/tables/{table_id}/staff-hosts", {"user_id": user_id}
+    )
+    assert answer.status_code == 303, answer.text
+
+
+def test_a_signed_in_staff_member_assigned_to_a_table_hosts_it_from_a_tablet_and_only_it(
     facilitator: TestClient[Litestar], staff: Person
 ) -> None:
     meeting_id, code = create_open_meeting(facilitator)
@@ -216,16 +232,44 @@ def test_a_signed_in_staff_member_hosts_one_table_from_a_tablet(
     post_note(a, meeting_id, "Aの島：坂道")
     post_note(b, meeting_id, "Bの島：買い物")
     ids = note_ids_by_text(facilitator, meeting_id)
-    table_a = re.findall(r"/tables/(\d+)/host\"", facilitator.get(f"/f/sessions/{meeting_id}/tables").text)[0]
-    base = f"/f/sessions/{meeting_id}/tables/{table_a}/host"
-    with staff as c:
+    table_a, table_b = re.findall(
+        r'id="staff-host-(\d+)"', facilitator.get(f"/f/sessions/{meeting_id}/tables").text
+    )
+    # A 地区協議会 member's account (a coordinator, no facilitator role), assigned to table A.
+    create_facilitator(facilitator, roles="coordinator", email="kyogikai@example.jp")
+    assign_staff_host(facilitator, meeting_id, table_a, "kyogikai@example.jp")
+    assert (
+        "kyogikai@example.jp</span>（職員ホストのページ）"
+        in facilitator.get(f"/f/sessions/{meeting_id}/tables").text
+    )
+    # The facilitator, not assigned, has the console; the host's page is the assigned member's.
+    assert facilitator.get(f"/f/sessions/{meeting_id}/tables/{table_a}/host").status_code == 403
+    member = Person(facilitator)
+    with member as c:
+        sign_in(c, "kyogikai@example.jp")
+        base = f"/f/sessions/{meeting_id}/tables/{table_a}/host"
         page = c.get(base).text
         assert "坂道" in page and "買い物" not in page
+        refused = c.get(f"/f/sessions/{meeting_id}/tables/{table_b}/host")
+        assert refused.status_code == 403 and "割り当てられた職員だけ" in refused.text
         refused = post_form(c, f"{base}/notes/{ids['Bの島：買い物']}/group", {"into": "new"})
         assert refused.status_code == 403 and "ほかの島の付箋" in refused.text
         assert post_form(c, f"{base}/notes/{ids['Aの島：坂道']}/group", {"into": "new"}).status_code == 303
         assert "新しいグループ" in c.get(base).text
+        assert c.get(f"/f/sessions/{meeting_id}").status_code == 403  # no console for them
     assert "新しいグループ" in facilitator.get(f"/f/sessions/{meeting_id}").text
+    # Taken back: the page is refused again.
+    user_id = re.findall(
+        r'name="user_id" value="(\d+)"><input type="hidden" name="host" value="0">',
+        facilitator.get(f"/f/sessions/{meeting_id}/tables").text,
+    )[0]
+    post_form(
+        facilitator,
+        f"/f/sessions/{meeting_id}/tables/{table_a}/staff-hosts",
+        {"user_id": user_id, "host": "0"},
+    )
+    with member as c:
+        assert c.get(f"/f/sessions/{meeting_id}/tables/{table_a}/host").status_code == 403
 
 
 async def test_during_table_work_a_phone_votes_at_its_table_and_the_plenary_votes_and_promotes_across_tables(
@@ -284,7 +328,9 @@ def test_a_tables_wall_lists_the_groups_holding_its_notes_only(
     post_note(b, meeting_id, "Bの島：バス")
     ids = note_ids_by_text(facilitator, meeting_id)
     page = facilitator.get(f"/f/sessions/{meeting_id}/tables").text
-    table_a, table_b = re.findall(r"/tables/(\d+)/host\"", page)[:2]
+    table_a, table_b = re.findall(r'id="staff-host-(\d+)"', page)
+    for table in (table_a, table_b):
+        assign_staff_host(facilitator, meeting_id, table, FACILITATOR_EMAIL)
     with staff as c:
         for table, note in ((table_a, "Aの島：図書館"), (table_b, "Bの島：バス")):
             base = f"/f/sessions/{meeting_id}/tables/{table}/host"

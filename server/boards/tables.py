@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.actor import Actor, require_staff
+from server.accounts.models import User
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import (
     MAX_TABLES,
@@ -30,6 +31,7 @@ from server.boards.models import (
     Participant,
     Table,
     TableSeat,
+    TableStaffHost,
 )
 from server.boards.rounds import pairs_at, reshuffle
 from server.boards.service import hide_note
@@ -52,8 +54,12 @@ __all__ = [
     "list_tables",
     "move_participant",
     "set_host",
+    "set_staff_host",
     "set_table_work",
     "set_tables",
+    "staff_accounts",
+    "staff_hosted_table",
+    "staff_hosts",
     "start_round",
     "table_by_code",
     "table_code_of",
@@ -117,6 +123,11 @@ async def set_tables(db: AsyncSession, meeting: Meeting, actor: Actor, *, names:
             db.add(participant)
         await db.flush()
     by_position = {t.position: t for t in existing}
+    if leaving:  # a table that goes away has no staff host any more
+        assigned = await db.exec(select(TableStaffHost).where(col(TableStaffHost.table_id).in_(leaving)))
+        for row in assigned.all():
+            await db.delete(row)
+        await db.flush()
     for gone in existing:
         if gone.position >= len(names):
             if meeting.spotlight_table_id == gone.id:
@@ -374,3 +385,64 @@ async def use_host_link(
     db.add(HostLinkUse(nonce=token.split("-")[3], meeting_id=meeting.id or 0))
     participant.table_host = True
     return await _seat(db, meeting, participant, table)
+
+
+async def set_staff_host(
+    db: AsyncSession, meeting: Meeting, actor: Actor, table_id: int, user_id: int, *, host: bool
+) -> None:
+    """Assign a signed-in staff member as a table's host, or take it back (no board event: no
+    screen shows it; their host's page checks it at every request)."""
+    require_staff(actor)
+    table = await get_table(db, meeting, table_id)
+    if await db.get(User, user_id) is None:
+        raise NotFound(N_("その職員は見つかりませんでした。"))
+    row = (
+        await db.exec(
+            select(TableStaffHost).where(
+                TableStaffHost.table_id == table.id, TableStaffHost.user_id == user_id
+            )
+        )
+    ).first()
+    if host and row is None:
+        db.add(TableStaffHost(meeting_id=meeting.id or 0, table_id=table.id or 0, user_id=user_id))
+    elif not host and row is not None:
+        await db.delete(row)
+    await db.commit()
+
+
+async def staff_hosts(db: AsyncSession, meeting: Meeting) -> dict[int, list[User]]:
+    """The staff members hosting each table, for the tables page."""
+    rows = await db.exec(
+        select(TableStaffHost.table_id, User)
+        .join(User, col(User.id) == col(TableStaffHost.user_id))
+        .where(TableStaffHost.meeting_id == meeting.id)
+        .order_by(col(User.id))
+    )
+    hosts: dict[int, list[User]] = {}
+    for table_id, user in rows.all():
+        hosts.setdefault(table_id, []).append(user)
+    return hosts
+
+
+async def staff_hosted_table(db: AsyncSession, meeting: Meeting, actor: Actor, table_id: int) -> int:
+    """The table a signed-in staff member acts for on its host page: only one they were assigned."""
+    table = await get_table(db, meeting, table_id)
+    assigned = (
+        await db.exec(
+            select(TableStaffHost.id).where(
+                TableStaffHost.table_id == table.id, TableStaffHost.user_id == (actor.user_id or 0)
+            )
+        )
+    ).first()
+    if not actor.is_staff or assigned is None:
+        raise Forbidden(
+            N_(
+                "この島のホストに割り当てられた職員だけが使えます。ファシリテーターに割り当ててもらってください。"
+            )
+        )
+    return table.id or 0
+
+
+async def staff_accounts(db: AsyncSession) -> list[User]:
+    """Every staff account, for the facilitator to choose a table's staff host from."""
+    return list((await db.exec(select(User).order_by(col(User.id)))).all())

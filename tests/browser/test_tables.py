@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.browser.conftest import PHONE, LiveServer
+from tests.browser.conftest import FACILITATOR, PHONE, LiveServer
 from tests.browser.helpers import open_projector, post_from_phone, sign_in_and_open_session
 
 
@@ -208,13 +208,10 @@ def test_a_roundtable_at_three_tables_with_hosts_a_round_and_a_plenary(
     console.get_by_role("button", name="保存").click()
     expect(console.locator("#table-name-3")).to_have_value("C")
     table_ids = {
-        name: re.findall(
-            r"/tables/(\d+)/host$",
-            console.locator("tr", has_text=f"島 {name}")
-            .get_by_role("link", name="スタッフがホストをする")
-            .get_attribute("href")
-            or "",
-        )[0]
+        name: (
+            console.locator("tr", has_text=f"島 {name}").locator("select[name=user_id]").get_attribute("id")
+            or ""
+        ).rsplit("-", 1)[1]
         for name in "ABC"
     }
 
@@ -237,10 +234,16 @@ def test_a_roundtable_at_three_tables_with_hosts_a_round_and_a_plenary(
     console.locator("li", has_text="Bのホスト").get_by_role("button", name="ホストにする").click()
     host_b.get_by_role("link", name="島のグループ分け（ホスト）").click()
     expect(host_b.locator("h1")).to_have_text("島 Bのグループ分け（ホスト）")
-    # Table C's host: a signed-in staff member's tablet.
+    # Table C's host: a signed-in staff member assigned to it, on a tablet.
+    row_c = console.locator("tr", has_text="島 C")
+    row_c.locator("select[name=user_id]").select_option(label=FACILITATOR[0])
+    row_c.get_by_role("button", name="職員をホストにする").click()
+    staff_link = console.locator("tr", has_text="島 C").get_by_role(
+        "link", name=re.compile("職員ホストのページ")
+    )
     host_c = console.context.new_page()
     host_c.set_viewport_size(TABLET["viewport"])
-    host_c.goto(f"{tables_url}/{table_ids['C']}/host")
+    host_c.goto(live_server.url + (staff_link.get_attribute("href") or ""))
     expect(host_c.locator("h1")).to_have_text("島 Cのグループ分け（ホスト）")
 
     console.goto(session_url)
