@@ -16,6 +16,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -383,6 +384,15 @@ async def use_host_link(
         raise Forbidden(N_("ホスト用リンクは、自分のスマホで開いてください。"))
     table = await host_link_table(db, meeting, token, secret)
     db.add(HostLinkUse(nonce=token.split("-")[3], meeting_id=meeting.id or 0))
+    try:
+        await db.flush()
+    except IntegrityError:  # the same link used at the same moment on another phone
+        await db.rollback()
+        raise Forbidden(
+            N_(
+                "このホスト用リンクはもう使われました（1回かぎり）。ファシリテーターに新しいリンクをもらってください。"
+            )
+        ) from None
     participant.table_host = True
     return await _seat(db, meeting, participant, table)
 
