@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None) -> App:
             *meetings_routes.handlers,
             flow_routes.router,
             table_routes.router,
+            table_routes.host_router,
             grouping_routes.router,
             selection_routes.router,
             promotion_routes.router,

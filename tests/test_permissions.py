@@ -66,6 +66,19 @@ RULES: dict[tuple[str, str], set[str]] = {
     # A table's host (テーブルホスト) hides their table's notes from the phone: no one in this world
     # is a host, so everyone is refused (tests/test_tables.py tries a host).
     ("POST", "/b/{meeting_id:int}/notes/{note_id:int}/hide"): set(),
+    # A host groups and names groups of their own table (tests/test_table_hosts.py tries hosts):
+    # nobody here hosts a table, so everyone is refused.
+    ("GET", "/b/{meeting_id:int}/host"): set(),
+    ("POST", "/b/{meeting_id:int}/host/notes/{note_id:int}/group"): set(),
+    ("POST", "/b/{meeting_id:int}/host/clusters/{cluster_id:int}/name"): set(),
+    # A one-time host link: the signed token is the key; a forged one is refused for everyone.
+    ("GET", "/b/{meeting_id:int}/host-link/{token:str}"): set(),
+    ("POST", "/b/{meeting_id:int}/host-link/{token:str}"): set(),
+    # A staff member assigned as a table's host (any role) acts on that table only: nobody in this
+    # world is assigned, so every staff member is refused (tests/test_table_hosts.py assigns one).
+    ("GET", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host"): set(),
+    ("POST", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host/notes/{note_id:int}/group"): set(),
+    ("POST", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host/clusters/{cluster_id:int}/name"): set(),
     # Acting on several selected notes at once (the console's selection bar): facilitators only;
     # no cookie, a participant of this session or of another one is refused (and nothing changes:
     # tests/test_console_batch.py).

@@ -47,6 +47,9 @@ class ClusterState(msgspec.Struct, frozen=True, kw_only=True):
     id: int
     name: str
     votes: int = 0
+    #: The tables (島) its notes were written at: a table's own wall shows the groups that hold
+    #: its notes only.
+    tables: tuple[int, ...] = ()
 
 
 class ProjectState(msgspec.Struct, frozen=True, kw_only=True):

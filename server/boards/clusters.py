@@ -11,7 +11,7 @@ from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import CLUSTER_NAME_MAX_LENGTH, BoardEventType, Cluster, Note
 from server.boards.service import get_note, selected_notes
-from server.errors import NotFound, UserError
+from server.errors import Forbidden, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
 from server.textutil import clean_text
@@ -161,3 +161,86 @@ async def delete_cluster(db: AsyncSession, meeting: Meeting, cluster_id: int, ac
     require_staff(actor)
     cluster = await get_cluster(db, meeting, cluster_id)
     return await _dissolve(db, meeting, cluster, into=None, also_touched=[])
+
+
+# Table hosts (テーブルホスト): a host groups and names groups of their own table only. A group
+# belongs to a table when every note in it was written at that table; a group with notes of two
+# tables (a theme the facilitator merged in the plenary), or with none, is the facilitator's.
+
+
+async def cluster_table(db: AsyncSession, cluster_id: int) -> int | None:
+    """The table a group belongs to: the one table all its notes were written at (None: the
+    group is empty, or holds notes of several tables, or of no table)."""
+    tables = set((await db.exec(select(Note.table_id).where(Note.cluster_id == cluster_id))).all())
+    return next(iter(tables)) if len(tables) == 1 else None
+
+
+async def _hosts_cluster(db: AsyncSession, meeting: Meeting, cluster_id: int, table_id: int) -> Cluster:
+    cluster = await get_cluster(db, meeting, cluster_id)
+    if await cluster_table(db, cluster_id) != table_id:
+        raise Forbidden(
+            N_(
+                "このグループはほかの島（または全体共有）のものです。ホストが扱えるのは自分の島のグループだけです。"
+            )
+        )
+    return cluster
+
+
+async def group_as_host(
+    db: AsyncSession,
+    meeting: Meeting,
+    table_id: int,
+    note_id: int,
+    *,
+    cluster_id: int | None,
+    new: bool = False,
+) -> BoardChange:
+    """A table's host puts a note of their table into a group of their table, into a new group
+    (「新しいグループ」, which belongs to their table), or back among the ungrouped notes. Who may
+    act for ``table_id`` is checked by the caller (``tables.hosted_table``)."""
+    note = await get_note(db, meeting, note_id)
+    if note.table_id != table_id or note.hidden:
+        raise Forbidden(N_("ほかの島の付箋です。ホストが扱えるのは自分の島の付箋だけです。"))
+    if note.cluster_id is not None:
+        await _hosts_cluster(db, meeting, note.cluster_id, table_id)  # not out of a plenary theme
+    if new:
+        return await _new_cluster(db, meeting, "", [note])
+    if cluster_id is not None:
+        await _hosts_cluster(db, meeting, cluster_id, table_id)
+    note.cluster_id = cluster_id
+    return await commit_change(db, meeting.id or 0, BoardEventType.NOTE_MOVED, note_ids=[note_id])
+
+
+async def rename_as_host(
+    db: AsyncSession, meeting: Meeting, table_id: int, cluster_id: int, *, name: str
+) -> BoardChange:
+    """A table's host names or renames a group of their own table."""
+    cluster = await _hosts_cluster(db, meeting, cluster_id, table_id)
+    name = clean_cluster_name(name)
+    if not name:
+        raise UserError(N_("グループ名を入れてください。"))
+    cluster.name = name
+    return await commit_change(db, meeting.id or 0, BoardEventType.CLUSTER_RENAMED, cluster_ids=[cluster_id])
+
+
+async def table_groups(
+    db: AsyncSession, meeting: Meeting, table_id: int
+) -> tuple[list[tuple[Cluster, list[Note]]], list[Note]]:
+    """What a table's host works on: the groups of their table, each with its notes, and the
+    table's visible notes in no group (hidden and waiting notes never leave the console)."""
+    notes = list(
+        (
+            await db.exec(
+                select(Note)
+                .where(Note.meeting_id == meeting.id, Note.table_id == table_id, col(Note.hidden).is_(False))
+                .order_by(col(Note.id))
+            )
+        ).all()
+    )
+    loose = [n for n in notes if n.cluster_id is None]
+    groups: list[tuple[Cluster, list[Note]]] = []
+    for cluster_id in sorted({n.cluster_id for n in notes if n.cluster_id is not None}):
+        if await cluster_table(db, cluster_id) == table_id:
+            cluster = await get_cluster(db, meeting, cluster_id)
+            groups.append((cluster, [n for n in notes if n.cluster_id == cluster_id]))
+    return groups, loose

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from litestar.channels import ChannelsPlugin
 
-from server.boards.change import BoardChange, BoardState, NoteState
+from server.boards.change import BoardChange, BoardState, ClusterState, NoteState
 from server.i18n import get_locale, use_locale
 from server.web.eager import run_now
 from server.web.serversend import FrameWriter, text_frame
@@ -75,6 +75,11 @@ class Viewer:
         """Whether a note's change is sent to this screen at all: during table work a phone gets
         nothing of another table's notes (not even that they changed)."""
         return note is None or not self.at_table(board) or note.table_id == self.table_id
+
+    def shows_cluster(self, cluster: ClusterState | None, board: BoardState) -> bool:
+        """Whether a group is on this screen: a table's own wall shows only the groups that hold
+        notes of its table (a group that no longer does is sent as a removal)."""
+        return cluster is not None and (not self.at_table(board) or self.table_id in cluster.tables)
 
     def hosts(self, note: NoteState) -> bool:
         """Whether this phone's host controls show on a note: a visible note of the host's table."""
@@ -132,7 +137,12 @@ def render_change(viewer: Viewer, change: BoardChange) -> str:
                     for note_id, note in change.notes.items()
                     if viewer.reaches(note, change.board)
                 ],
-                clusters=list(change.clusters.items()) if viewer.mode != "phone" else [],
+                clusters=[
+                    (cluster_id, cluster if viewer.shows_cluster(cluster, change.board) else None)
+                    for cluster_id, cluster in change.clusters.items()
+                ]
+                if viewer.mode != "phone"
+                else [],
                 projects=[project for project in change.projects.values() if project],
                 counts=change.counts,
                 board=change.board,

@@ -93,6 +93,31 @@ class Participant(SQLModel, table=True):
     table_host: bool = False
 
 
+class TableStaffHost(SQLModel, table=True):
+    """A signed-in staff member (職員, a 地区協議会 member with an account) who hosts one table
+    (テーブルホスト): on the table's host page they group and name that table's groups only."""
+
+    __tablename__ = "table_staff_host"
+    __table_args__ = (UniqueConstraint("table_id", "user_id", name="uq_table_staff_host"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    table_id: int = Field(foreign_key="board_table.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+
+
+class HostLinkUse(SQLModel, table=True):
+    """A one-time host link (ホスト用リンク) that was used: the link itself is signed and expires
+    (``tables.host_link``); its nonce stored here makes it usable once. Plain ids, nothing about
+    the person who used it."""
+
+    __tablename__ = "host_link_use"
+
+    nonce: str = Field(primary_key=True, max_length=32)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    used_at: datetime = Field(default_factory=utcnow)
+
+
 class Cluster(SQLModel, table=True):
     """A named group of notes (グループ) made by the facilitator while grouping."""
 

@@ -10,14 +10,15 @@ from litestar import MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
+from server.boards import clusters, tables
 from server.boards import service as boards
-from server.boards import tables
 from server.boards.events import BoardChange
 from server.boards.live import Viewer, publish
 from server.boards.panel_routes import project_context, vote_context
 from server.boards.state import board_state
 from server.errors import UserError
 from server.i18n import N_
+from server.meetings.models import Meeting
 from server.privacy.service import forget_nickname
 from server.web.deps import DB, Channels, CurrentActor, CurrentMeeting, CurrentParticipant, MaybeParticipant
 from server.web.ratelimit import client_address, limits
@@ -201,6 +202,99 @@ async def hide_as_host(
     return Response(content=None, status_code=204)
 
 
+async def host_page(db: DB, meeting: Meeting, table_id: int, *, base: str, back: str) -> Template:
+    """A table host's page (テーブルホスト), on a phone or tablet: the table's groups and its notes
+    in no group, with a form to move each note and to name each group. ``base``: where its forms
+    post (the participant host's /b/…/host, or the staff's /f/…/tables/N/host)."""
+    table = await tables.get_table(db, meeting, table_id)
+    groups, loose = await clusters.table_groups(db, meeting, table_id)
+    return page(
+        "boards/host.html", meeting=meeting, table=table, groups=groups, loose=loose, base=base, back=back
+    )
+
+
+def group_target(data: dict[str, str]) -> tuple[int | None, bool]:
+    """The ``into`` of a host's move: a group's id, ``new`` (a new group), or empty (no group)."""
+    into = data.get("into", "").strip()
+    if into and not into.isdigit() and into != "new":
+        raise UserError(N_("グループを一覧から選んでください。"))
+    return (int(into) if into.isdigit() else None), into == "new"
+
+
+@get("/b/{meeting_id:int}/host")
+async def host_board(db: DB, meeting: CurrentMeeting, participant: CurrentParticipant) -> Template:
+    """The host's page for their own table (403 for anyone who hosts no table)."""
+    table_id = tables.hosted_table(participant)
+    return await host_page(db, meeting, table_id, base=f"/b/{meeting.id}/host", back=f"/b/{meeting.id}")
+
+
+@post("/b/{meeting_id:int}/host/notes/{note_id:int}/group")
+async def group_as_host(
+    db: DB,
+    channels: Channels,
+    meeting: CurrentMeeting,
+    participant: CurrentParticipant,
+    note_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    """A host puts a note of their table into a group of their table (or a new one, or none)."""
+    cluster_id, new = group_target(data)
+    table_id = tables.hosted_table(participant)
+    publish(
+        channels, await clusters.group_as_host(db, meeting, table_id, note_id, cluster_id=cluster_id, new=new)
+    )
+    return see_other(f"/b/{meeting.id}/host")
+
+
+@post("/b/{meeting_id:int}/host/clusters/{cluster_id:int}/name")
+async def rename_as_host(
+    db: DB,
+    channels: Channels,
+    meeting: CurrentMeeting,
+    participant: CurrentParticipant,
+    cluster_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    """A host names a group of their own table."""
+    table_id = tables.hosted_table(participant)
+    publish(
+        channels, await clusters.rename_as_host(db, meeting, table_id, cluster_id, name=data.get("name", ""))
+    )
+    return see_other(f"/b/{meeting.id}/host")
+
+
+@get("/b/{meeting_id:int}/host-link/{token:str}")
+async def host_link_page(
+    request: Request[Any, Any, Any],
+    db: DB,
+    meeting: CurrentMeeting,
+    participant_or_none: MaybeParticipant,
+    token: FromPath[str],
+) -> Any:
+    """A one-time host link opened on a phone: asks before it makes them the table's host (a link
+    preview or a second look must not use it up)."""
+    if participant_or_none is None:
+        return see_other("/")  # join the session first (the projector's or a table card's QR)
+    table = await tables.host_link_table(db, meeting, token, request.app.state.settings.secret_key)
+    return page("boards/host_link.html", meeting=meeting, table=table, token=token)
+
+
+@post("/b/{meeting_id:int}/host-link/{token:str}")
+async def use_host_link(
+    request: Request[Any, Any, Any],
+    db: DB,
+    channels: Channels,
+    meeting: CurrentMeeting,
+    participant: CurrentParticipant,
+    actor: CurrentActor,
+    token: FromPath[str],
+) -> Any:
+    """Become the host of the link's table (and sit there); the link is used up."""
+    secret = request.app.state.settings.secret_key
+    publish(channels, await tables.use_host_link(db, meeting, participant, actor, token, secret))
+    return see_other(f"/b/{meeting.id}/host")
+
+
 @post("/b/{meeting_id:int}/me/forget")
 async def forget_me(db: DB, meeting: CurrentMeeting, participant: CurrentParticipant) -> Any:
     """A participant removes their nickname and affiliation."""
@@ -217,5 +311,10 @@ handlers = [
     delete_own_note,
     choose_table,
     hide_as_host,
+    host_board,
+    group_as_host,
+    rename_as_host,
+    host_link_page,
+    use_host_link,
     forget_me,
 ]

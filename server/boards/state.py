@@ -49,8 +49,27 @@ def note_state(note: Note, votes: int = 0) -> NoteState:
     )
 
 
-def cluster_state(cluster: Cluster, votes: int = 0) -> ClusterState:
-    return ClusterState(id=cluster.id or 0, name=cluster.name, votes=votes)
+def cluster_state(cluster: Cluster, votes: int = 0, tables: tuple[int, ...] = ()) -> ClusterState:
+    return ClusterState(id=cluster.id or 0, name=cluster.name, votes=votes, tables=tables)
+
+
+async def cluster_tables(
+    db: AsyncSession, meeting_id: int, cluster_ids: set[int] | None = None
+) -> dict[int, tuple[int, ...]]:
+    """The tables (島) whose notes each group holds (one statement; none for a session without tables)."""
+    query = (
+        select(Note.cluster_id, Note.table_id)
+        .distinct()
+        .where(
+            Note.meeting_id == meeting_id, col(Note.cluster_id).is_not(None), col(Note.table_id).is_not(None)
+        )
+    )
+    if cluster_ids is not None:
+        query = query.where(col(Note.cluster_id).in_(cluster_ids))
+    found: dict[int, list[int]] = {}
+    for cluster_id, table_id in (await db.exec(query)).all():
+        found.setdefault(cluster_id or 0, []).append(table_id or 0)
+    return {cluster_id: tuple(sorted(tables)) for cluster_id, tables in found.items()}
 
 
 def timer_state(meeting: Meeting) -> TimerState:
@@ -260,6 +279,9 @@ async def board_view(
     if at_table:
         notes = [n for n in notes if n.table_id == table_id]
     clusters = await list_clusters(db, meeting.id)
+    tables_of = await cluster_tables(db, meeting.id) if meeting.table_count else {}
+    if at_table:  # a table's wall (and a phone during table work): the groups holding its notes
+        clusters = [c for c in clusters if table_id in tables_of.get(c.id or 0, ())]
     on_board = set(
         (
             await db.exec(select(MeetingProject.project_id).where(MeetingProject.meeting_id == meeting.id))
@@ -268,7 +290,9 @@ async def board_view(
     projects = await project_states(db, meeting.id, on_board)
     return BoardView(
         notes=[note_state(n, note_votes.get(n.id or 0, 0)) for n in notes],
-        clusters=[cluster_state(c, cluster_votes.get(c.id or 0, 0)) for c in clusters],
+        clusters=[
+            cluster_state(c, cluster_votes.get(c.id or 0, 0), tables_of.get(c.id or 0, ())) for c in clusters
+        ],
         counts=await board_counts(db, meeting.id),
         board=board_state(meeting),
         projects=[p for p in projects.values() if p],
@@ -354,8 +378,11 @@ async def touched_state(
         for note in (await db.exec(select(Note).where(col(Note.id).in_(note_ids)))).all():
             notes[note.id or 0] = note_state(note, note_votes.get(note.id or 0, 0))
     if cluster_ids:
+        tables_of = await cluster_tables(db, meeting_id, cluster_ids)
         for cluster in (await db.exec(select(Cluster).where(col(Cluster.id).in_(cluster_ids)))).all():
-            clusters[cluster.id or 0] = cluster_state(cluster, cluster_votes.get(cluster.id or 0, 0))
+            clusters[cluster.id or 0] = cluster_state(
+                cluster, cluster_votes.get(cluster.id or 0, 0), tables_of.get(cluster.id or 0, ())
+            )
     return notes, clusters
 
 

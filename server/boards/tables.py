@@ -10,20 +10,29 @@ with the table it was written at. Every change here is a board event like any ot
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.accounts.actor import Actor, require_staff
+from server.accounts.models import User
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import (
     MAX_TABLES,
     TABLE_NAME_MAX_LENGTH,
     BoardEventType,
+    HostLinkUse,
     Note,
     Participant,
     Table,
     TableSeat,
+    TableStaffHost,
 )
 from server.boards.rounds import pairs_at, reshuffle
 from server.boards.service import hide_note
@@ -32,6 +41,7 @@ from server.errors import ErrorKind, Forbidden, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
 from server.textutil import clean_text
+from server.timeutil import utcnow
 
 __all__ = [
     "TableInfo",
@@ -40,15 +50,22 @@ __all__ = [
     "default_name",
     "get_table",
     "hide_as_host",
+    "host_link",
+    "hosted_table",
     "list_tables",
     "move_participant",
     "set_host",
+    "set_staff_host",
     "set_table_work",
     "set_tables",
+    "staff_accounts",
+    "staff_hosted_table",
+    "staff_hosts",
     "start_round",
     "table_by_code",
     "table_code_of",
     "table_infos",
+    "use_host_link",
 ]
 
 #: A table card's typed code: the session's six digits and the table's two.
@@ -107,6 +124,11 @@ async def set_tables(db: AsyncSession, meeting: Meeting, actor: Actor, *, names:
             db.add(participant)
         await db.flush()
     by_position = {t.position: t for t in existing}
+    if leaving:  # a table that goes away has no staff host any more
+        assigned = await db.exec(select(TableStaffHost).where(col(TableStaffHost.table_id).in_(leaving)))
+        for row in assigned.all():
+            await db.delete(row)
+        await db.flush()
     for gone in existing:
         if gone.position >= len(names):
             if meeting.spotlight_table_id == gone.id:
@@ -293,3 +315,144 @@ async def start_round(
     change.moved = moved
     change.table_counts = counts
     return change
+
+
+def hosted_table(participant: Participant) -> int:
+    """The table a participant hosts (テーブルホスト): their rights as a host end there."""
+    if not participant.table_host or participant.table_id is None:
+        raise Forbidden(
+            N_("これは島のホストだけができます。ファシリテーターにホストにしてもらってください。")
+        )
+    return participant.table_id
+
+
+#: How long a one-time host link (ホスト用リンク) works after the facilitator made it.
+HOST_LINK_LIFETIME = timedelta(hours=2)
+
+
+def _host_link_signature(secret: str, body: str) -> str:
+    return hmac.new(secret.encode(), f"host:{body}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+async def host_link(db: AsyncSession, meeting: Meeting, actor: Actor, table_id: int, secret: str) -> str:
+    """A one-time link (its token) that makes whoever opens it on their phone the host of this
+    table: signed with the server's secret, valid for two hours, usable once (``use_host_link``).
+    Nothing is stored until it is used."""
+    require_staff(actor)
+    table = await get_table(db, meeting, table_id)
+    expires = int((utcnow() + HOST_LINK_LIFETIME).timestamp())
+    body = f"{meeting.id}-{table.id}-{expires}-{secrets.token_hex(8)}"
+    return f"{body}-{_host_link_signature(secret, body)}"
+
+
+async def host_link_table(db: AsyncSession, meeting: Meeting, token: str, secret: str) -> Table:
+    """The table a host link is for, if it is genuine, for this session, not expired and unused."""
+    body, _, signature = token.rpartition("-")
+    parts = body.split("-")
+    if (
+        len(parts) != 4
+        or not all(p.isalnum() for p in parts)
+        or not hmac.compare_digest(_host_link_signature(secret, body).encode(), signature.encode()[:64])
+    ):
+        raise Forbidden(
+            N_("このホスト用リンクは正しくありません。ファシリテーターに新しいリンクをもらってください。")
+        )
+    meeting_id, table_id, expires, nonce = parts
+    if meeting_id != str(meeting.id):
+        raise Forbidden(N_("このホスト用リンクは、この会のものではありません。"))
+    if int(expires) < utcnow().timestamp():
+        raise Forbidden(
+            N_(
+                "このホスト用リンクは期限が切れています（2時間）。ファシリテーターに新しいリンクをもらってください。"
+            )
+        )
+    if await db.get(HostLinkUse, nonce) is not None:
+        raise Forbidden(
+            N_(
+                "このホスト用リンクはもう使われました（1回かぎり）。ファシリテーターに新しいリンクをもらってください。"
+            )
+        )
+    return await get_table(db, meeting, int(table_id))
+
+
+async def use_host_link(
+    db: AsyncSession, meeting: Meeting, participant: Participant, actor: Actor, token: str, secret: str
+) -> BoardChange:
+    """The participant who opened a host link becomes the host of its table (and sits there); the
+    link is used up."""
+    if actor.participant_id != participant.id:
+        raise Forbidden(N_("ホスト用リンクは、自分のスマホで開いてください。"))
+    table = await host_link_table(db, meeting, token, secret)
+    db.add(HostLinkUse(nonce=token.split("-")[3], meeting_id=meeting.id or 0))
+    try:
+        await db.flush()
+    except IntegrityError:  # the same link used at the same moment on another phone
+        await db.rollback()
+        raise Forbidden(
+            N_(
+                "このホスト用リンクはもう使われました（1回かぎり）。ファシリテーターに新しいリンクをもらってください。"
+            )
+        ) from None
+    participant.table_host = True
+    return await _seat(db, meeting, participant, table)
+
+
+async def set_staff_host(
+    db: AsyncSession, meeting: Meeting, actor: Actor, table_id: int, user_id: int, *, host: bool
+) -> None:
+    """Assign a signed-in staff member as a table's host, or take it back (no board event: no
+    screen shows it; their host's page checks it at every request)."""
+    require_staff(actor)
+    table = await get_table(db, meeting, table_id)
+    if await db.get(User, user_id) is None:
+        raise NotFound(N_("その職員は見つかりませんでした。"))
+    row = (
+        await db.exec(
+            select(TableStaffHost).where(
+                TableStaffHost.table_id == table.id, TableStaffHost.user_id == user_id
+            )
+        )
+    ).first()
+    if host and row is None:
+        db.add(TableStaffHost(meeting_id=meeting.id or 0, table_id=table.id or 0, user_id=user_id))
+    elif not host and row is not None:
+        await db.delete(row)
+    await db.commit()
+
+
+async def staff_hosts(db: AsyncSession, meeting: Meeting) -> dict[int, list[User]]:
+    """The staff members hosting each table, for the tables page."""
+    rows = await db.exec(
+        select(TableStaffHost.table_id, User)
+        .join(User, col(User.id) == col(TableStaffHost.user_id))
+        .where(TableStaffHost.meeting_id == meeting.id)
+        .order_by(col(User.id))
+    )
+    hosts: dict[int, list[User]] = {}
+    for table_id, user in rows.all():
+        hosts.setdefault(table_id, []).append(user)
+    return hosts
+
+
+async def staff_hosted_table(db: AsyncSession, meeting: Meeting, actor: Actor, table_id: int) -> int:
+    """The table a signed-in staff member acts for on its host page: only one they were assigned."""
+    table = await get_table(db, meeting, table_id)
+    assigned = (
+        await db.exec(
+            select(TableStaffHost.id).where(
+                TableStaffHost.table_id == table.id, TableStaffHost.user_id == (actor.user_id or 0)
+            )
+        )
+    ).first()
+    if not actor.is_staff or assigned is None:
+        raise Forbidden(
+            N_(
+                "この島のホストに割り当てられた職員だけが使えます。ファシリテーターに割り当ててもらってください。"
+            )
+        )
+    return table.id or 0
+
+
+async def staff_accounts(db: AsyncSession) -> list[User]:
+    """Every staff account, for the facilitator to choose a table's staff host from."""
+    return list((await db.exec(select(User).order_by(col(User.id)))).all())

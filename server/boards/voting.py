@@ -12,8 +12,8 @@ from server.accounts.actor import Actor, require_staff
 from server.boards.events import BoardChange, commit_change
 from server.boards.models import BoardEventType, Cluster, Note, Participant, Vote
 from server.boards.service import require_open
-from server.boards.state import list_clusters, list_notes, vote_totals
-from server.errors import ErrorKind, NotFound, UserError
+from server.boards.state import cluster_tables, list_clusters, list_notes, vote_totals
+from server.errors import ErrorKind, Forbidden, NotFound, UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
 
@@ -106,6 +106,27 @@ async def _check_target(db: AsyncSession, meeting: Meeting, target: str, target_
         raise NotFound(N_("投票先が見つかりませんでした。"))
 
 
+async def _check_table(
+    db: AsyncSession, meeting: Meeting, participant: Participant, target: str, target_id: int
+) -> None:
+    """During table work (テーブルワーク) a phone votes for its own table's notes and groups only."""
+    if not at_table_work(meeting):
+        return
+    if target == "note":
+        note = await db.get(Note, target_id)
+        ours = note is not None and note.table_id == participant.table_id
+    else:
+        ours = participant.table_id in (await cluster_tables(db, meeting.id or 0, {target_id})).get(
+            target_id, ()
+        )
+    if not ours:
+        raise Forbidden(N_("テーブルワークの間は、自分の島の付箋とグループにだけ投票できます。"))
+
+
+def at_table_work(meeting: Meeting) -> bool:
+    return meeting.table_work and meeting.table_count > 0
+
+
 async def cast(
     db: AsyncSession, meeting: Meeting, participant: Participant, *, target: str, target_id: int
 ) -> BoardChange:
@@ -114,6 +135,7 @@ async def cast(
     if not meeting.voting_open:
         raise UserError(N_("いまは投票の時間ではありません。"), ErrorKind.CONFLICT)
     await _check_target(db, meeting, target, target_id)
+    await _check_table(db, meeting, participant, target, target_id)
     mine = await my_votes(db, participant)
     if (target, target_id) in mine:
         raise UserError(N_("ここにはもう投票しています。"), ErrorKind.CONFLICT)
@@ -216,11 +238,22 @@ class VotePanel:
 async def vote_panel(db: AsyncSession, meeting: Meeting, participant: Participant) -> VotePanel:
     if meeting.votes_revealed:
         return VotePanel(ranking=await ranking(db, meeting))
+    # During table work (テーブルワーク) a phone lists its own table's notes, or the groups that
+    # hold its table's notes; in the plenary, every table's.
+    at_table = at_table_work(meeting)
     if meeting.vote_target == "clusters":
-        items = [VoteItem("cluster", c.id or 0, c.name) for c in await list_clusters(db, meeting.id or 0)]
+        groups = await list_clusters(db, meeting.id or 0)
+        if at_table:
+            tables_of = await cluster_tables(db, meeting.id or 0)
+            groups = [c for c in groups if participant.table_id in tables_of.get(c.id or 0, ())]
+        items = [VoteItem("cluster", c.id or 0, c.name) for c in groups]
     else:
         notes = await list_notes(db, meeting.id or 0, include_hidden=False)
-        items = [VoteItem("note", n.id or 0, n.text) for n in notes]
+        items = [
+            VoteItem("note", n.id or 0, n.text)
+            for n in notes
+            if not at_table or n.table_id == participant.table_id
+        ]
     return VotePanel(None, items, await my_votes(db, participant), meeting.vote_budget)
 
 

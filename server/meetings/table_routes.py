@@ -10,10 +10,11 @@ from litestar import Request, Response, Router, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
-from server.accounts.roles import FACILITATOR
+from server.accounts.roles import ADMIN, COORDINATOR, FACILITATOR
+from server.boards import clusters, tables
 from server.boards import service as boards
-from server.boards import tables
 from server.boards.live import Viewer, publish
+from server.boards.phone_routes import group_target, host_page
 from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 from server.meetings.grouping_routes import published
@@ -41,6 +42,8 @@ async def _tables_page(
         meeting=meeting,
         tables=infos,
         participants=await tables.seated_participants(db, meeting),
+        staff_hosts=await tables.staff_hosts(db, meeting),
+        staff_accounts=await tables.staff_accounts(db),
         error=error,
         form=form or {},
         default_names=[tables.default_name(i) for i in range(20)],
@@ -137,6 +140,86 @@ async def table_wall(
     )
 
 
+@get("/sessions/{meeting_id:int}/tables/{table_id:int}/host")
+async def staff_host_page(
+    db: DB, meeting: CurrentMeeting, actor: CurrentActor, table_id: FromPath[int]
+) -> Template:
+    """A signed-in staff member assigned as a table's host (a tablet at the table): the host's
+    page, whose forms act on that table only (403 for any other staff member)."""
+    table = await tables.staff_hosted_table(db, meeting, actor, table_id)
+    base = f"/f/sessions/{meeting.id}/tables/{table}/host"
+    return await host_page(db, meeting, table, base=base, back=base)
+
+
+@post("/sessions/{meeting_id:int}/tables/{table_id:int}/host/notes/{note_id:int}/group")
+async def staff_group_as_host(
+    db: DB,
+    channels: Channels,
+    meeting: CurrentMeeting,
+    actor: CurrentActor,
+    table_id: FromPath[int],
+    note_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    cluster_id, new = group_target(data)
+    table = await tables.staff_hosted_table(db, meeting, actor, table_id)
+    publish(
+        channels, await clusters.group_as_host(db, meeting, table, note_id, cluster_id=cluster_id, new=new)
+    )
+    return see_other(f"/f/sessions/{meeting.id}/tables/{table}/host")
+
+
+@post("/sessions/{meeting_id:int}/tables/{table_id:int}/host/clusters/{cluster_id:int}/name")
+async def staff_rename_as_host(
+    db: DB,
+    channels: Channels,
+    meeting: CurrentMeeting,
+    actor: CurrentActor,
+    table_id: FromPath[int],
+    cluster_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    table = await tables.staff_hosted_table(db, meeting, actor, table_id)
+    publish(
+        channels, await clusters.rename_as_host(db, meeting, table, cluster_id, name=data.get("name", ""))
+    )
+    return see_other(f"/f/sessions/{meeting.id}/tables/{table}/host")
+
+
+@post("/sessions/{meeting_id:int}/tables/{table_id:int}/staff-hosts")
+async def set_staff_host(
+    db: DB,
+    meeting: CurrentMeeting,
+    actor: CurrentActor,
+    table_id: FromPath[int],
+    data: URLEncodedBody[dict[str, str]],
+) -> Any:
+    """Assign a signed-in staff member as this table's host (or take it back)."""
+    raw = data.get("user_id", "")
+    if not raw.isdigit():
+        raise UserError(N_("職員を一覧から選んでください。"))
+    await tables.set_staff_host(db, meeting, actor, table_id, int(raw), host=data.get("host", "1") == "1")
+    return see_other(f"/f/sessions/{meeting.id}/tables")
+
+
+@post("/sessions/{meeting_id:int}/tables/{table_id:int}/host-link")
+async def make_host_link(
+    request: Request[Any, Any, Any],
+    db: DB,
+    meeting: CurrentMeeting,
+    actor: CurrentActor,
+    table_id: FromPath[int],
+) -> Template:
+    """A one-time link (signed, two hours, usable once) that makes whoever opens it on their
+    phone this table's host: shown big with its QR, to scan or print."""
+    settings = request.app.state.settings
+    token = await tables.host_link(db, meeting, actor, table_id, settings.secret_key)
+    table = await tables.get_table(db, meeting, table_id)
+    url = f"{str(join_url(request, meeting)).split('/join/')[0]}/b/{meeting.id}/host-link/{token}"
+    svg = qr_svg(url).decode()
+    return page("meetings/host_link.html", meeting=meeting, table=table, url=url, qr=svg[svg.index("<svg") :])
+
+
 @get("/sessions/{meeting_id:int}/tables/cards")
 async def table_cards(db: DB, meeting: CurrentMeeting) -> Template:
     """One card per table (A5, two to an A4 sheet): its name, the question, a QR and the code."""
@@ -175,7 +258,19 @@ router = Router(
         set_host,
         start_round,
         table_wall,
+        set_staff_host,
+        make_host_link,
         table_cards,
         table_qr,
     ],
+)
+
+
+#: A staff member assigned as a table's host may have any role (a 地区協議会 member's account):
+#: the host's page checks the assignment (``tables.staff_hosted_table``).
+host_router = Router(
+    include_in_schema=False,
+    path="/f",
+    guards=[requires_role(FACILITATOR, COORDINATOR, ADMIN)],
+    route_handlers=[staff_host_page, staff_group_as_host, staff_rename_as_host],
 )
