@@ -313,6 +313,16 @@ def tables_session(browser: Any, server: LiveServer, langs: list[str], out: Path
         desk.wait_for_selector(".conn--connected")
         desk.locator(f'[hx-vals*=\'"table_id": "{table_ids[2]}"\']').click()
         projector.wait_for_selector(".spotlight")
+        for width, height in PROJECTORS:
+            projector.set_viewport_size({"width": width, "height": height})
+            projector.wait_for_timeout(300)
+            shown, total = projector.evaluate(
+                """() => { const box = document.querySelector('.spotlight').getBoundingClientRect();
+                  const notes = [...document.querySelectorAll('.spotlight .note')];
+                  return [notes.filter(n => { const r = n.getBoundingClientRect();
+                    return r.right <= box.right + 1 && r.bottom <= box.bottom + 1; }).length, notes.length]; }"""
+            )
+            print(f"  a table presenting at {width}×{height}: {shown} of its {total} notes on the screen")
         projector_shots(projector, shoot, "-table-presenting")
         desk.locator(".spotlight [hx-post$='/spotlight']:not([hx-vals])").first.click()
         projector.wait_for_selector(".spotlight", state="detached")
