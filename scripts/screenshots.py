@@ -176,6 +176,8 @@ def screened_shots(page: Any, phone: Any, shoot: Shooter) -> None:
     phone.fill("#note-text", SCREENED[shoot.lang])
     phone.press("#note-text", "Enter")
     phone.wait_for_selector("#notes .note .note__badge--waiting")
+    # A full-page shot of a scrolled page draws the sticky bar mid-page: back to the top first.
+    phone.evaluate("window.scrollTo(0, 0)")
     shoot(phone, "phone-screened", full=True)
     page.wait_for_selector("#waiting-notes .note")
     page.evaluate(
@@ -339,7 +341,7 @@ def coordinator_pages(page: Any, url: str, console: str, shoot: Shooter) -> None
     pages: dict[str, str] = {
         "minutes": console + "/minutes",
         "projects": url + "/c/projects",
-        "review": url + "/c/review",
+        "review": url + "/c/review?district=tsurukawa",
         "indicators": url + "/c/indicators",
         "report": url + "/c/report",
         "visions": url + "/c/visions",
