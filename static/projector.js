@@ -14,6 +14,7 @@
   // screenful of columns; showing page k slides the flow left by k screen widths (--page), so
   // a note never straddles two pages and one arriving at the end never moves what is shown.
   var FLOOR = 3;
+  var FLOWS = 4; // groups of more notes than this flow on from column to column
   var wall = { page: 0, pages: 1, timer: null, shownAt: 0 };
 
   function parts() {
@@ -43,6 +44,9 @@
       var n = cluster.querySelector('.cluster__n');
       var count = String(cluster.querySelectorAll('.note').length);
       if (n && n.textContent !== count) n.textContent = count;
+      // A small group stays whole in one column; a big one starts where the column has room
+      // (it spans columns anyway: kept whole, it would leave the rest of a column empty).
+      cluster.classList.toggle('cluster--flows', Number(count) > FLOWS);
     });
   }
   // The largest size (and narrow columns before wide ones) at which the wall is one page with no
