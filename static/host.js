@@ -36,7 +36,7 @@
   function refresh() {
     if (fetching) { again = true; return; }
     if (busy()) { setTimeout(refreshSoon, MIN_GAP); return; }
-    fetching = true; lastFetch = Date.now();
+    fetching = true; lastFetch = Date.now(); fetchedAt = actions;
     htmx.ajax('GET', regionUrl, { source: region(), target: '#host-region', swap: 'outerHTML' })
       .then(done, done);
   }
@@ -44,6 +44,18 @@
     fetching = false;
     if (again) { again = false; refreshSoon(); }
   }
+  // A fetch that comes back while a name is being typed, or after an action of this page began
+  // (its own answer is newer), is dropped and made again.
+  var actions = 0, fetchedAt = 0;
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
+    if (verb && verb !== 'get') actions += 1;
+  });
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var config = event.detail.requestConfig;
+    if (!config || config.verb !== 'get' || config.path !== regionUrl) return;
+    if (busy() || actions !== fetchedAt) { event.detail.shouldSwap = false; again = true; }
+  });
   // The region of another table (this host moved): the page loads again, with its socket for the
   // table it hosts now. A refusal (no longer a host) comes as a message in #flash instead.
   document.addEventListener('htmx:afterSwap', function () {
