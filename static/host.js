@@ -56,7 +56,11 @@
     if (!config || config.verb !== 'get' || config.path !== regionUrl) return;
     if (busy() || actions !== fetchedAt) { event.detail.shouldSwap = false; again = true; }
   });
-  // The region of another table (this host moved): the page loads again, with its socket for the
+  // An action answered with nothing to swap (a note hidden: 204): the region is fetched again.
+  document.addEventListener('htmx:afterRequest', function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 204) refreshSoon();
+  });
+    // The region of another table (this host moved): the page loads again, with its socket for the
   // table it hosts now. A refusal (no longer a host) comes as a message in #flash instead.
   document.addEventListener('htmx:afterSwap', function () {
     var now = region();

@@ -414,6 +414,11 @@ def test_a_hosts_page_is_live_its_table_only_and_acts_without_a_reload(
         )
         assert refused.status_code == 403 and "ほかの島の付箋" in refused.text
         assert refused.headers["hx-retarget"] == "#flash"  # the message, the region untouched
+        # The host hides a note of their table from the region: it leaves the region.
+        hide = f"/b/{meeting_id}/notes/{ids['Aの島：ベンチ']}/hide"
+        assert f'hx-post="{hide}"' in c.get(region).text
+        assert post_form(c, hide, {}, htmx=True).status_code == 204
+        assert "ベンチ" not in c.get(region).text
     # Sockets: a participant who hosts no table, another session's host, no cookie: refused.
     for person in (guest, stranger, Person(facilitator)):
         with (
@@ -442,6 +447,7 @@ def test_a_staff_hosts_region_and_socket_are_their_table_only(
         sign_in(c, "kyogikai@example.jp")
         mine = c.get(f"/f/sessions/{meeting_id}/tables/{table_a}/host/region")
         assert mine.status_code == 200 and "坂道" in mine.text and "買い物" not in mine.text
+        assert "/hide" not in mine.text  # a staff host does not hide notes (the facilitator does)
         assert c.get(f"/f/sessions/{meeting_id}/tables/{table_b}/host/region").status_code == 403
     # The facilitator (not assigned) and a participant are refused the region and the socket.
     assert facilitator.get(f"/f/sessions/{meeting_id}/tables/{table_a}/host/region").status_code == 403
