@@ -127,7 +127,10 @@
         group: 'host-notes', animation: 150, delay: 120, delayOnTouchOnly: true, draggable: '.host-note',
         forceFallback: true, supportPointer: false, // touch: a long press drags, a swipe still scrolls
         filter: 'button, a, input, select, label', preventOnFilter: false, scroll: true, bubbleScroll: true,
-        onStart: function () { dragging = true; document.body.classList.add('is-dragging'); },
+        // From the press on (a long press on touch): a fetch that comes back meanwhile waits.
+        onChoose: function () { dragging = true; },
+        onUnchoose: function () { dragging = false; },
+        onStart: function () { document.body.classList.add('is-dragging'); },
         onEnd: function (event) {
           dragging = false;
           document.body.classList.remove('is-dragging');

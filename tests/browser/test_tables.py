@@ -284,7 +284,9 @@ def test_a_roundtable_at_three_tables_with_hosts_a_round_and_a_plenary(
     group_as_host(host_a, "A：学童が足りない", "A：子育て")
     group_as_host(host_b, "B：保育園の送迎", "new", "B：保育")
     group_as_host(host_c, "C：バスの本数", "new", "C：交通")
-    host_c.wait_for_timeout(1500)  # the region's own refresh after the last action has come and gone
+    # The region is fetched again once after the last action (its change comes back over the socket, at
+    # most a second later): the drag starts after that, or the test would hold a note that was replaced.
+    host_c.wait_for_timeout(1500)
     mouse_drag(
         host_c,
         host_c.locator(".host-note", has_text="C：坂道に手すり").locator(".note__icon"),
