@@ -60,7 +60,7 @@
   document.addEventListener('htmx:afterRequest', function (event) {
     if (event.detail.xhr && event.detail.xhr.status === 204) refreshSoon();
   });
-    // The region of another table (this host moved): the page loads again, with its socket for the
+  // The region of another table (this host moved): the page loads again, with its socket for the
   // table it hosts now. A refusal (no longer a host) comes as a message in #flash instead.
   document.addEventListener('htmx:afterSwap', function () {
     var now = region();
