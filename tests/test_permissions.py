@@ -69,6 +69,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     # A host groups and names groups of their own table (tests/test_table_hosts.py tries hosts):
     # nobody here hosts a table, so everyone is refused.
     ("GET", "/b/{meeting_id:int}/host"): set(),
+    ("GET", "/b/{meeting_id:int}/host/region"): set(),  # the part of it fetched again live
     ("POST", "/b/{meeting_id:int}/host/notes/{note_id:int}/group"): set(),
     ("POST", "/b/{meeting_id:int}/host/clusters/{cluster_id:int}/name"): set(),
     # A one-time host link: the signed token is the key; a forged one is refused for everyone.
@@ -77,6 +78,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     # A staff member assigned as a table's host (any role) acts on that table only: nobody in this
     # world is assigned, so every staff member is refused (tests/test_table_hosts.py assigns one).
     ("GET", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host"): set(),
+    ("GET", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host/region"): set(),
     ("POST", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host/notes/{note_id:int}/group"): set(),
     ("POST", "/f/sessions/{meeting_id:int}/tables/{table_id:int}/host/clusters/{cluster_id:int}/name"): set(),
     # Acting on several selected notes at once (the console's selection bar): facilitators only;

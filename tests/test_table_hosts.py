@@ -8,6 +8,7 @@ import re
 
 import pytest
 from litestar import Litestar
+from litestar.exceptions import WebSocketDisconnect
 from litestar.testing import TestClient
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -349,3 +350,120 @@ def test_a_tables_wall_lists_the_groups_holding_its_notes_only(
         assert (
             "Bの新しい名前" not in renamed and f'<div id="cluster-{group_b}" hx-swap-oob="delete">' in renamed
         )
+
+
+def make_host_by_link(staff: Person, person: Person, meeting_id: int, table_id: str) -> None:
+    with staff as c:
+        link_page = post_form(c, f"/f/sessions/{meeting_id}/tables/{table_id}/host-link", {})
+    link = re.findall(r'href="https?://[^/"]+(/b/\d+/host-link/[^"]+)"', link_page.text)[0]
+    with person as c:
+        assert post_form(c, link, {}).status_code == 303
+
+
+def test_a_hosts_page_is_live_its_table_only_and_acts_without_a_reload(
+    facilitator: TestClient[Litestar], staff: Person
+) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    other_meeting, other_code = create_open_meeting(facilitator, title="木曽地区の会", district_id="kiso")
+    set_tables(facilitator, meeting_id, {"count": "2"})
+    set_tables(facilitator, other_meeting, {"count": "1"})
+    host, guest, other = (
+        join_table(facilitator, code, "01"),
+        join_table(facilitator, code, "01"),
+        join_table(facilitator, code, "02"),
+    )
+    stranger = join_table(facilitator, other_code, "01")  # a host of another session's table
+    table_a, _table_b = re.findall(
+        r'id="staff-host-(\d+)"', facilitator.get(f"/f/sessions/{meeting_id}/tables").text
+    )
+    (other_table,) = re.findall(
+        r'id="staff-host-(\d+)"', facilitator.get(f"/f/sessions/{other_meeting}/tables").text
+    )
+    make_host_by_link(staff, host, meeting_id, table_a)
+    make_host_by_link(staff, stranger, other_meeting, other_table)
+    region = f"/b/{meeting_id}/host/region"
+    # Who may fetch the region: the table's host only.
+    for person in (Person(facilitator), guest, other, stranger):  # no cookie, no host, another session's
+        with person as c:
+            assert c.get(region, follow_redirects=False).status_code in (303, 403)
+    # The host's socket listens as table A's wall: a phone of table A posts, the page hears it
+    # (and fetches its region); table B's note never reaches it.
+    with board_socket(host, meeting_id, view="host") as host_ws:
+        host_ws.receive_text(timeout=WAIT)
+        post_note(other, meeting_id, "Bの島：商店街")
+        heard_b = host_ws.receive_text(timeout=WAIT)
+        assert "商店街" not in heard_b and 'id="note-' not in heard_b
+        post_note(guest, meeting_id, "Aの島：ベンチ")
+        heard_a = host_ws.receive_text(timeout=WAIT)
+        assert "ベンチ" in heard_a and 'id="note-' in heard_a
+    ids = note_ids_by_text(facilitator, meeting_id)
+    with host as c:
+        page = c.get(region)
+        assert page.status_code == 200 and "ベンチ" in page.text and "商店街" not in page.text
+        assert "<html" not in page.text and 'id="host-region"' in page.text
+        # An htmx action answers with the region (no reload); a plain form still gets a 303.
+        moved = post_form(
+            c, f"/b/{meeting_id}/host/notes/{ids['Aの島：ベンチ']}/group", {"into": "new"}, htmx=True
+        )
+        assert moved.status_code == 200 and 'id="host-region"' in moved.text and "host-group-" in moved.text
+        group = re.findall(r'id="host-group-(\d+)"', moved.text)[0]
+        named = post_form(c, f"/b/{meeting_id}/host/clusters/{group}/name", {"name": "休む場所"}, htmx=True)
+        assert named.status_code == 200 and 'value="休む場所"' in named.text
+        refused = post_form(
+            c, f"/b/{meeting_id}/host/notes/{ids['Bの島：商店街']}/group", {"into": "new"}, htmx=True
+        )
+        assert refused.status_code == 403 and "ほかの島の付箋" in refused.text
+        assert refused.headers["hx-retarget"] == "#flash"  # the message, the region untouched
+        # The host hides a note of their table from the region: it leaves the region.
+        hide = f"/b/{meeting_id}/notes/{ids['Aの島：ベンチ']}/hide"
+        assert f'hx-post="{hide}"' in c.get(region).text
+        assert post_form(c, hide, {}, htmx=True).status_code == 204
+        assert "ベンチ" not in c.get(region).text
+    # Sockets: a participant who hosts no table, another session's host, no cookie: refused.
+    for person in (guest, stranger, Person(facilitator)):
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            board_socket(person, meeting_id, view="host") as ws,
+        ):
+            ws.receive_text(timeout=WAIT)
+        assert closed.value.code == 4403
+
+
+def test_a_staff_hosts_region_and_socket_are_their_table_only(
+    facilitator: TestClient[Litestar], staff: Person
+) -> None:
+    meeting_id, code = create_open_meeting(facilitator)
+    set_tables(facilitator, meeting_id, {"count": "2"})
+    a, b = join_table(facilitator, code, "01"), join_table(facilitator, code, "02")
+    post_note(a, meeting_id, "Aの島：坂道")
+    post_note(b, meeting_id, "Bの島：買い物")
+    table_a, table_b = re.findall(
+        r'id="staff-host-(\d+)"', facilitator.get(f"/f/sessions/{meeting_id}/tables").text
+    )
+    create_facilitator(facilitator, roles="coordinator", email="kyogikai@example.jp")
+    assign_staff_host(facilitator, meeting_id, table_a, "kyogikai@example.jp")
+    member = Person(facilitator)
+    with member as c:
+        sign_in(c, "kyogikai@example.jp")
+        mine = c.get(f"/f/sessions/{meeting_id}/tables/{table_a}/host/region")
+        assert mine.status_code == 200 and "坂道" in mine.text and "買い物" not in mine.text
+        assert "/hide" not in mine.text  # a staff host does not hide notes (the facilitator does)
+        assert c.get(f"/f/sessions/{meeting_id}/tables/{table_b}/host/region").status_code == 403
+    # The facilitator (not assigned) and a participant are refused the region and the socket.
+    assert facilitator.get(f"/f/sessions/{meeting_id}/tables/{table_a}/host/region").status_code == 403
+    with a as c:
+        answer = c.get(f"/f/sessions/{meeting_id}/tables/{table_a}/host/region", follow_redirects=False)
+        assert answer.status_code in (303, 403)
+    for person, table in ((member, table_b), (staff, table_a), (a, table_a)):
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            board_socket(person, meeting_id, view=f"host&table={table}") as ws,
+        ):
+            ws.receive_text(timeout=WAIT)
+        assert closed.value.code == 4403
+    with board_socket(member, meeting_id, view=f"host&table={table_a}") as ws:
+        ws.receive_text(timeout=WAIT)
+        post_note(b, meeting_id, "Bの島：バス停")
+        assert "バス停" not in ws.receive_text(timeout=WAIT)
+        post_note(a, meeting_id, "Aの島：図書館")
+        assert "図書館" in ws.receive_text(timeout=WAIT)

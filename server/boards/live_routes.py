@@ -15,8 +15,10 @@ from litestar import MediaType, Request, WebSocket, get, websocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath, FromQuery
 
+from server.accounts.actor import Actor
 from server.accounts.roles import FACILITATOR
 from server.boards import service as boards
+from server.boards import tables
 from server.boards.budget import (
     CLOSE_POLICY,
     CLOSE_REPLACED,
@@ -27,7 +29,7 @@ from server.boards.budget import (
     MessageCounter,
 )
 from server.boards.live import BoardStream, Outgoing, Viewer, ViewMode
-from server.errors import Forbidden
+from server.errors import Forbidden, UserError
 from server.i18n import N_, locale_of_scope
 from server.meetings.models import Meeting
 from server.web.auth import current_user, participant_token
@@ -48,8 +50,11 @@ async def live_watcher(
 ) -> Watcher | None:
     """Staff may watch as projector or console; a participant only as their own phone.
     Each screen gets the fragments in its own language (switch cookie or Accept-Language).
-    A projector with ``?table=N`` is one table's (島) own wall: it gets that table's notes only."""
+    A projector with ``?table=N`` is one table's (島) own wall: it gets that table's notes only.
+    A table host's page (``view=host``) listens as its table's wall (``_host_watcher``)."""
     locale = locale_of_scope(connection.scope)
+    if view == "host":
+        return await _host_watcher(connection, db, meeting_id, locale)
     if view in ("projector", "console"):
         user = await current_user(connection, db)
         if user is None or user.id is None or not user.has_role(FACILITATOR):
@@ -63,6 +68,36 @@ async def live_watcher(
         return None
     return (
         Viewer("phone", meeting_id, participant.id, locale, participant.table_id, participant.table_host),
+        "participant",
+        participant.id,
+    )
+
+
+async def _host_watcher(
+    connection: Request[Any, Any, Any] | WebSocket[Any, Any, Any], db: DB, meeting_id: int, locale: str
+) -> Watcher | None:
+    """A table host's page (テーブルホスト) listens as its table's own wall does: the same viewer,
+    so the same rendering per table, never one per socket (static/host.js only reads from it
+    whether the table changed). A staff host names the table (``?table=N``) and must be assigned
+    to it; a participant must host their own table. Anyone else: refused."""
+    table = connection.query_params.get("table", "")
+    if table:
+        user = await current_user(connection, db)
+        meeting = await db.get(Meeting, meeting_id)
+        if user is None or user.id is None or meeting is None or not table.isdigit() or len(table) > 9:
+            return None
+        try:
+            table_id = await tables.staff_hosted_table(db, meeting, Actor.staff(user), int(table))
+        except UserError:
+            return None
+        return Viewer("projector", meeting_id, locale=locale, table_id=table_id), "staff", user.id
+    participant = await boards.get_participant(db, meeting_id, participant_token(connection, meeting_id))
+    if participant is None or participant.id is None or not participant.table_host:
+        return None
+    if participant.table_id is None:
+        return None
+    return (
+        Viewer("projector", meeting_id, locale=locale, table_id=participant.table_id),
         "participant",
         participant.id,
     )

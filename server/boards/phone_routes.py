@@ -22,7 +22,7 @@ from server.meetings.models import Meeting
 from server.privacy.service import forget_nickname
 from server.web.deps import DB, Channels, CurrentActor, CurrentMeeting, CurrentParticipant, MaybeParticipant
 from server.web.ratelimit import client_address, limits
-from server.web.responses import page, see_other, status_of
+from server.web.responses import is_htmx, page, see_other, status_of
 
 
 @get("/b/{meeting_id:int}")
@@ -202,15 +202,37 @@ async def hide_as_host(
     return Response(content=None, status_code=204)
 
 
-async def host_page(db: DB, meeting: Meeting, table_id: int, *, base: str, back: str) -> Template:
+async def host_page(
+    db: DB, meeting: Meeting, table_id: int, *, base: str, back: str = "", region: bool = False
+) -> Template:
     """A table host's page (テーブルホスト), on a phone or tablet: the table's groups and its notes
     in no group, with a form to move each note and to name each group. ``base``: where its forms
-    post (the participant host's /b/…/host, or the staff's /f/…/tables/N/host)."""
+    post (the participant host's /b/…/host, or the staff's /f/…/tables/N/host). ``region``: only
+    the part that changes (``boards/_host_region.html``), which static/host.js fetches again when
+    the board socket says the table changed, and which answers the host's htmx posts."""
     table = await tables.get_table(db, meeting, table_id)
     groups, loose = await clusters.table_groups(db, meeting, table_id)
     return page(
-        "boards/host.html", meeting=meeting, table=table, groups=groups, loose=loose, base=base, back=back
+        "boards/_host_region.html" if region else "boards/host.html",
+        meeting=meeting,
+        table=table,
+        groups=groups,
+        loose=loose,
+        base=base,
+        back=back,
+        # A staff host's socket names its table (checked against its assignment); a participant's
+        # is their own table's.
+        socket_table="" if base.startswith("/b/") else f"&table={table_id}",
     )
+
+
+async def host_answer(
+    request: Request[Any, Any, Any], db: DB, meeting: Meeting, table_id: int, base: str
+) -> Any:
+    """After a host's action: the region again for htmx (no reload), else the page (303)."""
+    if is_htmx(request):
+        return await host_page(db, meeting, table_id, base=base, region=True)
+    return see_other(base)
 
 
 def group_target(data: dict[str, str]) -> tuple[int | None, bool]:
@@ -228,8 +250,18 @@ async def host_board(db: DB, meeting: CurrentMeeting, participant: CurrentPartic
     return await host_page(db, meeting, table_id, base=f"/b/{meeting.id}/host", back=f"/b/{meeting.id}")
 
 
+@get("/b/{meeting_id:int}/host/region")
+async def host_region(db: DB, meeting: CurrentMeeting, participant: CurrentParticipant) -> Template:
+    """The changing part of the host's page, fetched again live (static/host.js); 403 for anyone
+    who hosts no table. Always the table they host now (a host moved elsewhere gets the new
+    table's, and the page loads itself again)."""
+    table_id = tables.hosted_table(participant)
+    return await host_page(db, meeting, table_id, base=f"/b/{meeting.id}/host", region=True)
+
+
 @post("/b/{meeting_id:int}/host/notes/{note_id:int}/group")
 async def group_as_host(
+    request: Request[Any, Any, Any],
     db: DB,
     channels: Channels,
     meeting: CurrentMeeting,
@@ -243,11 +275,12 @@ async def group_as_host(
     publish(
         channels, await clusters.group_as_host(db, meeting, table_id, note_id, cluster_id=cluster_id, new=new)
     )
-    return see_other(f"/b/{meeting.id}/host")
+    return await host_answer(request, db, meeting, table_id, f"/b/{meeting.id}/host")
 
 
 @post("/b/{meeting_id:int}/host/clusters/{cluster_id:int}/name")
 async def rename_as_host(
+    request: Request[Any, Any, Any],
     db: DB,
     channels: Channels,
     meeting: CurrentMeeting,
@@ -260,7 +293,7 @@ async def rename_as_host(
     publish(
         channels, await clusters.rename_as_host(db, meeting, table_id, cluster_id, name=data.get("name", ""))
     )
-    return see_other(f"/b/{meeting.id}/host")
+    return await host_answer(request, db, meeting, table_id, f"/b/{meeting.id}/host")
 
 
 @get("/b/{meeting_id:int}/host-link/{token:str}")
@@ -312,6 +345,7 @@ handlers = [
     choose_table,
     hide_as_host,
     host_board,
+    host_region,
     group_as_host,
     rename_as_host,
     host_link_page,

@@ -14,7 +14,7 @@ from server.accounts.roles import ADMIN, COORDINATOR, FACILITATOR
 from server.boards import clusters, tables
 from server.boards import service as boards
 from server.boards.live import Viewer, publish
-from server.boards.phone_routes import group_target, host_page
+from server.boards.phone_routes import group_target, host_answer, host_page
 from server.errors import ErrorKind, UserError
 from server.i18n import N_, Text
 from server.meetings.grouping_routes import published
@@ -151,8 +151,20 @@ async def staff_host_page(
     return await host_page(db, meeting, table, base=base, back=base)
 
 
+@get("/sessions/{meeting_id:int}/tables/{table_id:int}/host/region")
+async def staff_host_region(
+    db: DB, meeting: CurrentMeeting, actor: CurrentActor, table_id: FromPath[int]
+) -> Template:
+    """The changing part of a staff host's page, fetched again live (static/host.js)."""
+    table = await tables.staff_hosted_table(db, meeting, actor, table_id)
+    return await host_page(
+        db, meeting, table, base=f"/f/sessions/{meeting.id}/tables/{table}/host", region=True
+    )
+
+
 @post("/sessions/{meeting_id:int}/tables/{table_id:int}/host/notes/{note_id:int}/group")
 async def staff_group_as_host(
+    request: Request[Any, Any, Any],
     db: DB,
     channels: Channels,
     meeting: CurrentMeeting,
@@ -166,11 +178,12 @@ async def staff_group_as_host(
     publish(
         channels, await clusters.group_as_host(db, meeting, table, note_id, cluster_id=cluster_id, new=new)
     )
-    return see_other(f"/f/sessions/{meeting.id}/tables/{table}/host")
+    return await host_answer(request, db, meeting, table, f"/f/sessions/{meeting.id}/tables/{table}/host")
 
 
 @post("/sessions/{meeting_id:int}/tables/{table_id:int}/host/clusters/{cluster_id:int}/name")
 async def staff_rename_as_host(
+    request: Request[Any, Any, Any],
     db: DB,
     channels: Channels,
     meeting: CurrentMeeting,
@@ -183,7 +196,7 @@ async def staff_rename_as_host(
     publish(
         channels, await clusters.rename_as_host(db, meeting, table, cluster_id, name=data.get("name", ""))
     )
-    return see_other(f"/f/sessions/{meeting.id}/tables/{table}/host")
+    return await host_answer(request, db, meeting, table, f"/f/sessions/{meeting.id}/tables/{table}/host")
 
 
 @post("/sessions/{meeting_id:int}/tables/{table_id:int}/staff-hosts")
@@ -272,5 +285,5 @@ host_router = Router(
     include_in_schema=False,
     path="/f",
     guards=[requires_role(FACILITATOR, COORDINATOR, ADMIN)],
-    route_handlers=[staff_host_page, staff_group_as_host, staff_rename_as_host],
+    route_handlers=[staff_host_page, staff_host_region, staff_group_as_host, staff_rename_as_host],
 )

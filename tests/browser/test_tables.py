@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from tests.browser.conftest import FACILITATOR, PHONE, LiveServer
-from tests.browser.helpers import open_projector, post_from_phone, sign_in_and_open_session
+from tests.browser.helpers import mouse_drag, open_projector, post_from_phone, sign_in_and_open_session
 
 
 def phone_at_table(browser: Any, server: LiveServer, code: str, table: str) -> Any:
@@ -180,14 +180,12 @@ def group_as_host(host: Any, text: str, into: str, name: str = "") -> None:
         note.locator("select[name=into]").select_option("new")
     else:
         note.locator("select[name=into]").select_option(label=into)
-    with host.expect_navigation():  # plain forms: the page comes back with the change
-        note.get_by_role("button", name="移す").click()
+    note.get_by_role("button", name="移す").click()  # htmx: the region comes back, no reload
     group = host.locator(".host-group", has_text=text)
     expect(group).to_be_visible()
     if name:
         group.locator("input[name=name]").fill(name)
-        with host.expect_navigation():
-            group.get_by_role("button", name="名前を保存").click()
+        group.get_by_role("button", name="名前を保存").click()
         expect(host.locator(".host-group", has_text=text).locator("input[name=name]")).to_have_value(name)
 
 
@@ -256,6 +254,9 @@ def test_a_roundtable_at_three_tables_with_hosts_a_round_and_a_plenary(
     for phone in at.values():
         expect(phone.locator(".table-mode")).to_contain_text("テーブルワーク中")
         phone.wait_for_selector(".conn--connected")
+    for host in (host_a, host_b, host_c):
+        expect(host.locator("#host-loose .host-note")).to_have_count(0)
+        host.evaluate("window.__stayed = 1")  # gone if the page loaded again
     texts = {
         "A": ["A：子育ての相談先", "A：学童が足りない"],
         "B": ["B：保育園の送迎", "B：駅前にベンチを"],
@@ -274,13 +275,26 @@ def test_a_roundtable_at_three_tables_with_hosts_a_round_and_a_plenary(
             len(texts[name]) + (name == "B")
         )
 
-    # The hosts group their own table's notes and name the groups.
-    for host in (host_a, host_b, host_c):
-        host.reload()
+    # The hosts' pages are live: each shows its own table's notes as they come, without a reload.
+    for host, name in ((host_a, "A"), (host_b, "B"), (host_c, "C")):
+        expect(host.locator("#host-loose .host-note")).to_have_count(len(texts[name]) + (name == "B"))
+        assert host.evaluate("window.__stayed") == 1  # set before the notes were posted: no reload
+    # The hosts group their own table's notes and name the groups (the 「移す」 form, or a drag).
     group_as_host(host_a, "A：子育ての相談先", "new", "A：子育て")
     group_as_host(host_a, "A：学童が足りない", "A：子育て")
     group_as_host(host_b, "B：保育園の送迎", "new", "B：保育")
     group_as_host(host_c, "C：バスの本数", "new", "C：交通")
+    # The region is fetched again once after the last action (its change comes back over the socket, at
+    # most a second later): the drag starts after that, or the test would hold a note that was replaced.
+    host_c.wait_for_timeout(1500)
+    mouse_drag(
+        host_c,
+        host_c.locator(".host-note", has_text="C：坂道に手すり").locator(".note__icon"),
+        host_c.locator(".host-group", has_text="C：バスの本数").locator("ul"),
+    )
+    expect(host_c.locator(".host-group", has_text="C：バスの本数").locator(".host-note")).to_have_count(2)
+    # Another table's groups never reach a host's page.
+    expect(host_a.locator(".host-group", has_text="C：")).to_have_count(0)
     expect(host_b.locator(".host-note", has_text="A：")).to_have_count(
         0
     )  # another table's notes are not there
