@@ -21,12 +21,21 @@
 
   function region() { return document.getElementById('host-region'); }
 
-  // Typing a group's name, or dragging a note: the region is fetched once that is over.
+  // Typing a group's name, a group chosen in a note's 「移す」 list but not sent yet, or dragging a
+  // note: the region is fetched once that is over (a swap would throw the half-done choice away).
+  function changed(field) {
+    if (field.tagName === 'SELECT') {  // with no option marked selected, the first one is the default
+      var initial = 0;
+      Array.prototype.forEach.call(field.options, function (o, i) { if (o.defaultSelected) initial = i; });
+      return field.selectedIndex !== initial;
+    }
+    return field.value !== field.defaultValue;
+  }
   function busy() {
-    var field = document.activeElement;
-    var typing = field && field.tagName === 'INPUT' && region() && region().contains(field) &&
-      field.value !== field.defaultValue;
-    return dragging || typing;
+    var here = region();
+    if (dragging) return true;
+    if (!here) return false;
+    return Array.prototype.some.call(here.querySelectorAll('input[type=text], input:not([type]), select'), changed);
   }
   function refreshSoon() {
     if (timer) return;
