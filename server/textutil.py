@@ -15,3 +15,9 @@ def clean_text(value: str, *, single_line: bool = False) -> str:
     if single_line:
         value = " ".join(value.split())
     return value.strip()
+
+
+def is_id(text: str) -> bool:
+    """A record's id as a form sends it: ASCII digits, at most 12. (``"²".isdigit()`` is true but
+    ``int("²")`` fails, and a 25-digit number overflows the database's integer: both would be 500s.)"""
+    return text.isascii() and text.isdigit() and 0 < len(text) <= 12

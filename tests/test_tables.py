@@ -630,3 +630,16 @@ def test_a_project_keeps_the_table_its_note_came_from(coordinator: TestClient[Li
     assert "・ 島 駅前" in coordinator.get(f"/c/projects/{project.group(1)}").text
     origins = coordinator.get(f"/api/projects/{project.group(1)}").json()["origins"]
     assert [(o["text"], o["table"]) for o in origins] == [("駅前にベンチを置きたい", "駅前")]
+
+
+@pytest.mark.parametrize("raw", ["²", "１", "9" * 25])
+def test_an_odd_table_or_staff_id_gets_a_message_not_a_server_error(
+    facilitator: TestClient[Litestar], raw: str
+) -> None:
+    """A stranger's form fields: a digit that is not ASCII (int() refuses it) or an id too long for
+    the database's integer are refused with a message when a phone chooses its table."""
+    meeting_id, code = create_open_meeting(facilitator)
+    with join_table(facilitator, code, "") as phone:  # the form is read before any table is looked up
+        answer = post_form(phone, f"/b/{meeting_id}/table", {"table_id": raw})
+        assert answer.status_code == 422, answer.text
+        assert "島を一覧から選んでください" in answer.text

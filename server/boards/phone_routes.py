@@ -20,6 +20,7 @@ from server.errors import UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
 from server.privacy.service import forget_nickname
+from server.textutil import is_id
 from server.web.deps import DB, Channels, CurrentActor, CurrentMeeting, CurrentParticipant, MaybeParticipant
 from server.web.ratelimit import client_address, limits
 from server.web.responses import is_htmx, page, see_other, status_of
@@ -181,7 +182,7 @@ async def choose_table(
 ) -> Any:
     """Sit down at a table (島), or move to another, from the phone."""
     raw = data.get("table_id", "")
-    if not raw.isdigit():
+    if not is_id(raw):
         raise UserError(N_("島を一覧から選んでください。"))
     publish(channels, await tables.choose_table(db, meeting, participant, actor, int(raw)))
     return see_other(f"/b/{meeting.id}")
@@ -238,9 +239,9 @@ async def host_answer(
 def group_target(data: dict[str, str]) -> tuple[int | None, bool]:
     """The ``into`` of a host's move: a group's id, ``new`` (a new group), or empty (no group)."""
     into = data.get("into", "").strip()
-    if into and not into.isdigit() and into != "new":
+    if into and not is_id(into) and into != "new":
         raise UserError(N_("グループを一覧から選んでください。"))
-    return (int(into) if into.isdigit() else None), into == "new"
+    return (int(into) if is_id(into) else None), into == "new"
 
 
 @get("/b/{meeting_id:int}/host")

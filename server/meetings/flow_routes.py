@@ -24,6 +24,7 @@ from server.i18n import N_
 from server.meetings import flow
 from server.meetings.grouping_routes import published
 from server.meetings.models import Meeting
+from server.textutil import is_id
 from server.web.auth import requires_role
 from server.web.deps import DB, Channels, CurrentActor, CurrentMeeting
 from server.web.responses import page, status_of
@@ -113,7 +114,7 @@ async def staff_note(
     # The table (島) select is drawn again as it was (the staff member types the next note there).
     choices = await tables.list_tables(db, meeting.id or 0) if meeting.table_count else []
     try:
-        if raw_table and not raw_table.isdigit():
+        if raw_table and not is_id(raw_table):
             raise UserError(N_("島を一覧から選んでください。"))
         change = await boards.post_note_for_someone(
             db, meeting, actor, kind=kind, text=text, table_id=int(raw_table) if raw_table else None

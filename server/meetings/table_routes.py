@@ -22,6 +22,7 @@ from server.meetings.models import Meeting
 from server.meetings.qr import qr_svg
 from server.meetings.routes import join_url
 from server.programmes.service import get_programme
+from server.textutil import is_id
 from server.web.auth import requires_role
 from server.web.deps import DB, Channels, CurrentActor, CurrentMeeting
 from server.web.responses import page, see_other, status_of
@@ -91,7 +92,7 @@ async def move_participant(
     data: URLEncodedBody[dict[str, str]],
 ) -> Any:
     raw = data.get("table_id", "")
-    if raw and not raw.isdigit():
+    if raw and not is_id(raw):
         raise UserError(N_("島を一覧から選んでください。"))
     publish(
         channels, await tables.move_participant(db, meeting, actor, participant_id, int(raw) if raw else None)
@@ -209,7 +210,7 @@ async def set_staff_host(
 ) -> Any:
     """Assign a signed-in staff member as this table's host (or take it back)."""
     raw = data.get("user_id", "")
-    if not raw.isdigit():
+    if not is_id(raw):
         raise UserError(N_("職員を一覧から選んでください。"))
     await tables.set_staff_host(db, meeting, actor, table_id, int(raw), host=data.get("host", "1") == "1")
     return see_other(f"/f/sessions/{meeting.id}/tables")
