@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +21,7 @@ from server.districts import models as _districts  # noqa: F401
 from server.matching import models as _matching  # noqa: F401
 from server.meetings import models as _meetings  # noqa: F401
 from server.projects import models as _projects  # noqa: F401
+from server.sqlite_driver import connector
 from server.visions import models as _visions  # noqa: F401
 
 SessionMaker = async_sessionmaker[AsyncSession]
@@ -51,7 +52,16 @@ def make_engine(settings: Settings, *, foreign_keys: bool = True) -> AsyncEngine
         # (about 10 MB more per 1,000 phones, docs/benchmarks.md) for reads of a millisecond:
         # they now wait their turn for a connection instead (up to 60 s, never reached), and
         # nothing waits for the catch-up semaphore while it holds one (see board_events).
-        engine = create_async_engine(settings.database_url, pool_size=5, max_overflow=10, pool_timeout=60)
+        # One trip to the connection's thread per statement instead of four (server/sqlite_driver.py).
+        url = make_url(settings.database_url)
+        args, kwargs = url.get_dialect()().create_connect_args(url)
+        engine = create_async_engine(
+            settings.database_url,
+            async_creator=connector(args, kwargs),
+            pool_size=5,
+            max_overflow=10,
+            pool_timeout=60,
+        )
         _WRITE_LOCKS[engine.sync_engine] = asyncio.Lock()
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(foreign_keys))
         return engine

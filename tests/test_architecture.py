@@ -21,6 +21,7 @@ SERVER = Path(__file__).resolve().parent.parent / "server"
 
 FOUNDATION = [
     "server.config",
+    "server.sqlite_driver",
     "server.timeutil",
     "server.textutil",
     "server.markdown",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Integer, bindparam, insert, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,8 +25,23 @@ from server.boards.state import (
     touched_state,
 )
 from server.meetings.models import Meeting
+from server.timeutil import utcnow
 
 __all__ = ["BoardChange", "commit_change", "take_seqs"]
+
+# Built once, run with the values as parameters: building a statement with its four counting
+# subqueries, and working out its cache key, cost more of a posted note's time than the
+# database's own work (docs/benchmarks.md).
+_MEETING_ID = bindparam("meeting_id", type_=Integer)
+_TAKE_SEQS = (
+    update(Meeting)
+    .where(col(Meeting.id) == _MEETING_ID)
+    .values(board_seq=col(Meeting.board_seq) + bindparam("count", type_=Integer))
+    .returning(Meeting, *counts_columns(_MEETING_ID))
+    .execution_options(populate_existing=True)
+)
+#: The events of a change: plain rows (their values are all known), no unit of work.
+_INSERT_EVENTS = insert(BoardEvent.__table__)  # type: ignore[attr-defined]
 
 
 async def take_seqs(db: AsyncSession, meeting_id: int, count: int = 1) -> tuple[range, Meeting, Counts]:
@@ -39,13 +54,7 @@ async def take_seqs(db: AsyncSession, meeting_id: int, count: int = 1) -> tuple[
     come back with it: every change is made before its numbers are taken, so they count it,
     and they cost no trip to the database of their own."""
     await db.flush()  # what the change wrote is counted (no statement when nothing is pending)
-    result = await db.exec(
-        update(Meeting)
-        .where(col(Meeting.id) == meeting_id)
-        .values(board_seq=col(Meeting.board_seq) + count)
-        .returning(Meeting, *counts_columns(meeting_id))
-        .execution_options(populate_existing=True)
-    )
+    result = await db.exec(_TAKE_SEQS, params={"meeting_id": meeting_id, "count": count})
     meeting, *counts = result.one()
     last = int(meeting.board_seq)
     return range(last - count + 1, last + 1), meeting, counts_of(counts)
@@ -73,12 +82,22 @@ async def commit_change(
     targets += [{"cluster_id": c} for c in cluster_ids] + [{"project_id": p} for p in project_ids]
     targets = targets or [{}]
     seqs, meeting, counts = await take_seqs(db, meeting_id, len(targets))
+    now = utcnow()
     events = [
-        BoardEvent(meeting_id=meeting_id, seq=seq, type=type, participant_id=participant_id, **target)
+        {
+            "meeting_id": meeting_id,
+            "seq": seq,
+            "type": str(type),
+            "participant_id": participant_id,
+            "note_id": None,
+            "cluster_id": None,
+            "project_id": None,
+            "created_at": now,
+            **target,
+        }
         for seq, target in zip(seqs, targets, strict=True)
     ]
-    db.add_all(events)
-    await db.flush()
+    await db.exec(_INSERT_EVENTS, params=events)
     known = {note.id: note_state(note) for note in new_notes if note.id is not None}
     notes, clusters = await touched_state(db, meeting_id, set(note_ids) - set(known), set(cluster_ids))
     notes = {note_id: known.get(note_id, notes.get(note_id)) for note_id in note_ids}
@@ -87,8 +106,8 @@ async def commit_change(
     await db.commit()
     return BoardChange(
         meeting_id=meeting_id,
-        seq=events[-1].seq,
-        first_seq=events[0].seq,
+        seq=seqs[-1],
+        first_seq=seqs[0],
         type=BoardEventType(type),
         notes=notes,
         clusters=clusters,

@@ -170,6 +170,15 @@ async def post_note(
     )
 
 
+#: ``_insert_note``'s statement per database, built once: the note's values are its parameters.
+_INSERT_NOTE = {
+    name: insert(Note.__table__)  # type: ignore[attr-defined]
+    .on_conflict_do_nothing(index_elements=["participant_id", "client_id"])
+    .returning(Note.__table__.c.id)  # type: ignore[attr-defined]
+    for name, insert in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
+
+
 async def _insert_note(db: AsyncSession, note: Note) -> bool:
     """Insert a new note in one statement; False when its ``client_id`` is stored already.
 
@@ -177,15 +186,8 @@ async def _insert_note(db: AsyncSession, note: Note) -> bool:
     look-up, a savepoint, the insert and its release: each is one more trip to the database
     on the way of every note to the screens (docs/benchmarks.md). The note stays outside the
     session: its state is what was just written."""
-    values = note.model_dump(exclude={"id"})
-    dialect = sqlite_insert if db.get_bind().dialect.name == "sqlite" else postgresql_insert
-    statement = (
-        dialect(Note)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["participant_id", "client_id"])
-        .returning(col(Note.id))
-    )
-    new_id = (await db.exec(statement)).scalar_one_or_none()
+    statement = _INSERT_NOTE[db.get_bind().dialect.name]
+    new_id = (await db.exec(statement, params=note.model_dump(exclude={"id"}))).scalar_one_or_none()
     if new_id is None:
         return False
     note.id = int(new_id)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import BindParameter, Integer, String, bindparam, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -127,7 +127,7 @@ def board_state(meeting: Meeting) -> BoardState:
     )
 
 
-def counts_columns(meeting_id: int) -> tuple[Any, Any, Any, Any]:
+def counts_columns(meeting_id: int | BindParameter[int]) -> tuple[Any, Any, Any, Any]:
     """Participants, visible notes, all notes and waiting notes (screened mode) of a session, as
     four scalar subqueries: read
     by ``board_counts``, and by the statement that takes a change's sequence numbers
@@ -403,19 +403,24 @@ async def catch_up(db: AsyncSession, meeting: Meeting, after: int) -> BoardChang
     )
 
 
+#: Built once (``meeting_with_participant``): the phone's every request runs it.
+_MEETING_WITH_PARTICIPANT = (
+    select(Meeting, Participant)
+    .outerjoin(
+        Participant,
+        (col(Participant.meeting_id) == col(Meeting.id))
+        & (col(Participant.token) == bindparam("token", type_=String)),
+    )
+    .where(col(Meeting.id) == bindparam("meeting_id", type_=Integer))
+)
+
+
 async def meeting_with_participant(
     db: AsyncSession, meeting_id: int, token: str
 ) -> tuple[Meeting | None, Participant | None]:
     """A session and the participant of ``token`` in it, in one statement: a phone's every
     request needs both, and a note waits for each trip to the database."""
-    result = await db.exec(
-        select(Meeting, Participant)
-        .outerjoin(
-            Participant,
-            (col(Participant.meeting_id) == col(Meeting.id)) & (col(Participant.token) == token),
-        )
-        .where(col(Meeting.id) == meeting_id)
-    )
+    result = await db.exec(_MEETING_WITH_PARTICIPANT, params={"meeting_id": meeting_id, "token": token})
     row = result.first()
     return (row[0], row[1]) if row is not None else (None, None)
 
