@@ -15,7 +15,8 @@ Groups come from average-linkage agglomerative clustering that stops at a simila
 coherent groups are proposed: a member whose mean similarity to the rest of its group is too low is let go
 (the weakest first), a group whose members are not similar enough on average is dropped, and a member that
 is not clearly closer to its own group than to any other group (a margin) is let go too. A note that resembles
-nothing well enough, or two groups about as well, stays out of every group: fewer groups, and better ones.
+nothing well enough, or two groups about as well, stays out of every group: fewer groups, and better ones; a
+left-out note that leans clearly to a group's theme and is closest to it joins it afterwards.
 
 Each group says why: the words its members share, and the theme of the plan most of them lean to, which also
 names it; without one, the group is named by the noun phrase its members share most (or the central note's).
@@ -67,9 +68,10 @@ THEME_FULL = 0.225
 # A group's theme names it when at least this share of its members lean to it most.
 THEME_AGREEMENT = 0.6
 
-# Average linkage stops when the best pair of clusters is less similar than this (chosen with
-# bench/suggest.py on bench/data/corpus_tune.tsv only; higher = fewer, smaller, purer groups).
-GROUP_THRESHOLD = 0.4
+# Average linkage stops when the best pair of clusters is less similar than this (chosen with the gate by
+# bench/tune_pass.py on bench/data/corpus_tune.tsv only; 0.4 before: the same on the whole half, a little better
+# with a theme left out; higher = fewer, smaller clusters for the gate to trim).
+GROUP_THRESHOLD = 0.45
 # Coherence (same tuning, bench/tune_gate.py): a member must have this mean similarity to the rest of its
 # group, and a group this mean similarity between its members, or it is not proposed.
 MEMBER_SUPPORT = 0.6
@@ -87,27 +89,6 @@ MARGIN_PASSES = 2
 ATTACH_STRENGTH = 0.65
 ATTACH_MIN = 0.3
 ATTACH_MARGIN = 0.0
-# Variants of attachment tried with bench/tune_pass.py (tuning half only). ATTACH_LEAD: the note's top theme must
-# lead its second by at least this share of its whole leaning (0 = no condition). ATTACH_SHARED: a note that leans
-# to the group's theme (any strength) also joins when it shares a content word (not a generic one) with at least
-# this many members (inf = never).
-ATTACH_LEAD = 0.0
-ATTACH_SHARED = math.inf
-# Same-theme groups (bench/tune_pass.py): two coherent groups whose theme is the same join before they are ranked
-# when their mean similarity to each other is at least MERGE_MIN (inf = never).
-MERGE_MIN = math.inf
-# A second, theme-led pass (bench/tune_pass.py): the notes left out of every group (after attachment) that lean to
-# the same theme with at least THEME_PASS_STRENGTH, a theme no group has, form a group of that theme when there
-# are at least two and their mean similarity is at least THEME_PASS_MIN (inf = never); within max_groups.
-THEME_PASS_STRENGTH = math.inf
-# A second round of clustering (bench/tune_pass.py): the notes the gate let go, or that were in no coherent group,
-# are clustered again among themselves with the same threshold and gate (False = never).
-SECOND_ROUND = False
-# The gate for a member that leans to its group's theme (bench/tune_pass.py): with strength at least
-# THEMED_STRENGTH (inf = never), its mean similarity to the rest need only be THEMED_SUPPORT.
-THEMED_STRENGTH = math.inf
-THEMED_SUPPORT = 0.6
-THEME_PASS_MIN = 0.5
 
 # Labels are joined with 「・」 and kept short enough for a chip on the facilitator's console.
 LABEL_MAX_CHARS = 20
@@ -306,25 +287,14 @@ def shared_words(board: Board, group: Sequence[int]) -> list[tuple[str, int]]:
     return [(surfaces[k].most_common(1)[0][0], share[k]) for k in keys]
 
 
-def coherent(group: list[int], similarity: Matrix, board: Board | None = None) -> list[int] | None:
-    """The group without the members the rest does not support (weakest first), if it is still coherent. With a
-    board, a member that leans to the group's theme (strength at least THEMED_STRENGTH) needs only THEMED_SUPPORT."""
+def coherent(group: list[int], similarity: Matrix) -> list[int] | None:
+    """The group without the members the rest does not support (weakest first), if it is still coherent."""
     group = list(group)
     while len(group) > 2:
         block = similarity[np.ix_(group, group)]
         support = (block.sum(axis=1) - np.diag(block)) / (len(group) - 1)
-        floors = np.full(len(group), MEMBER_SUPPORT)
-        if board is not None and math.isfinite(THEMED_STRENGTH):
-            theme = group_theme(board, group)
-            for k, i in enumerate(group):
-                if (
-                    theme is not None
-                    and board.strength[i] >= THEMED_STRENGTH
-                    and _top_theme(board, i) == theme
-                ):
-                    floors[k] = THEMED_SUPPORT
-        weakest = int(np.argmin(support - floors))
-        if support[weakest] >= floors[weakest]:
+        weakest = int(np.argmin(support))
+        if support[weakest] >= MEMBER_SUPPORT:
             break
         del group[weakest]
     return group if len(group) >= 2 and cohesion(group, similarity) >= GROUP_COHESION else None
@@ -356,27 +326,11 @@ def _top_theme(board: Board, i: int) -> str | None:
     return board.theme_names[int(mix.argmax())] if mix.sum() > 0 else None
 
 
-def _lead(board: Board, i: int) -> float:
-    """How far note i's top theme leads its second, as a share of its whole leaning (0..1)."""
-    mix = np.sort(board.theme_mix[i])[::-1]
-    total = float(mix.sum())
-    return float(mix[0] - mix[1]) / total if total > 0 and len(mix) > 1 else 0.0
-
-
-def _shares_a_word(board: Board, i: int, group: Sequence[int], members: float) -> bool:
-    """Whether note i shares a content word (not a generic one) with at least `members` members of the group."""
-    if not math.isfinite(members):
-        return False
-    mine = {w.key for w in board.words[i] if w.key not in GENERIC_WORDS}
-    return sum(bool(mine & {w.key for w in board.words[j]}) for j in group) >= members
-
-
 def attach(board: Board, clusters: list[list[int]]) -> list[list[int]]:
     """The groups with each note that is in none of them added to the one it clearly belongs to (付箋の追加):
-    the note leans to the group's theme (strength at least ATTACH_STRENGTH, its top theme leading by
-    ATTACH_LEAD; or any strength when it shares a word with ATTACH_SHARED members) and is closest to that group
-    (mean similarity at least ATTACH_MIN, and ATTACH_MARGIN above the next group)."""
-    if not clusters or (not math.isfinite(ATTACH_STRENGTH) and not math.isfinite(ATTACH_SHARED)):
+    the note leans to the group's theme (strength at least ATTACH_STRENGTH) and is closest to that group (mean
+    similarity at least ATTACH_MIN, and ATTACH_MARGIN above the next group)."""
+    if not clusters or not math.isfinite(ATTACH_STRENGTH):
         return clusters
     similarity = board.similarity
     grouped = {i for c in clusters for i in c}
@@ -384,87 +338,18 @@ def attach(board: Board, clusters: list[list[int]]) -> list[list[int]]:
     means = np.stack([similarity[:, c].mean(axis=1) for c in clusters], axis=1)
     added: list[list[int]] = [[] for _ in clusters]
     for i in range(len(similarity)):
-        if i in grouped or board.theme_mix[i].sum() == 0:
+        if i in grouped or board.strength[i] < ATTACH_STRENGTH or board.theme_mix[i].sum() == 0:
             continue
         order = np.argsort(-means[i], kind="stable")
         best = int(order[0])
         runner_up = float(means[i, order[1]]) if len(order) > 1 else -math.inf
-        leans = board.strength[i] >= ATTACH_STRENGTH and _lead(board, i) >= ATTACH_LEAD
         if (
             themes[best] == _top_theme(board, i)
             and means[i, best] >= ATTACH_MIN
             and means[i, best] - runner_up >= ATTACH_MARGIN
-            and (leans or _shares_a_word(board, i, clusters[best], ATTACH_SHARED))
         ):
             added[best].append(i)
     return [sorted(c + extra) for c, extra in zip(clusters, added, strict=True)]
-
-
-def merge_same_theme(board: Board, clusters: list[list[int]]) -> list[list[int]]:
-    """The groups with any two of the same theme joined when their mean similarity is at least MERGE_MIN (the
-    most similar pair first, until no pair is left)."""
-    if not math.isfinite(MERGE_MIN):
-        return clusters
-    clusters = [list(c) for c in clusters]
-    while True:
-        themes = [group_theme(board, c) for c in clusters]
-        best: tuple[float, int, int] | None = None
-        for a in range(len(clusters)):
-            for b in range(a + 1, len(clusters)):
-                if themes[a] is None or themes[a] != themes[b]:
-                    continue
-                between = float(board.similarity[np.ix_(clusters[a], clusters[b])].mean())
-                if between >= MERGE_MIN and (best is None or between > best[0]):
-                    best = (between, a, b)
-        if best is None:
-            return clusters
-        _, a, b = best
-        clusters[a] = sorted(clusters[a] + clusters.pop(b))
-
-
-def theme_pass(
-    board: Board, clusters: list[list[int]], max_groups: int, min_size: int = 2
-) -> list[list[int]]:
-    """The groups, and after them (up to max_groups in all) a group per theme no group has, of the left-out notes
-    that lean to it with at least THEME_PASS_STRENGTH, when there are two or more and their mean similarity is at
-    least THEME_PASS_MIN (members the rest does not support let go first, as for any group)."""
-    if not math.isfinite(THEME_PASS_STRENGTH) or len(clusters) >= max_groups:
-        return clusters
-    grouped = {i for c in clusters for i in c}
-    taken = {group_theme(board, c) for c in clusters}
-    by_theme: defaultdict[str, list[int]] = defaultdict(list)
-    for i in range(len(board.similarity)):
-        theme = _top_theme(board, i)
-        if (
-            i not in grouped
-            and theme is not None
-            and theme not in taken
-            and board.strength[i] >= THEME_PASS_STRENGTH
-        ):
-            by_theme[theme].append(i)
-    extra = []
-    for members in by_theme.values():
-        if len(members) < 2:
-            continue
-        kept = _supported(members, board.similarity, THEME_PASS_MIN)
-        if kept is not None and len(kept) >= min_size and group_theme(board, kept) is not None:
-            extra.append(kept)
-    extra.sort(key=lambda c: (-cohesion(c, board.similarity) * (len(c) - 1), c[0]))
-    return clusters + extra[: max_groups - len(clusters)]
-
-
-def _supported(group: list[int], similarity: Matrix, floor: float) -> list[int] | None:
-    """The group without the members whose mean similarity to the rest is under `floor` (weakest first), if two
-    or more are left and their mean similarity is at least `floor`."""
-    group = list(group)
-    while len(group) > 2:
-        block = similarity[np.ix_(group, group)]
-        support = (block.sum(axis=1) - np.diag(block)) / (len(group) - 1)
-        weakest = int(np.argmin(support))
-        if support[weakest] >= floor:
-            break
-        del group[weakest]
-    return group if len(group) >= 2 and cohesion(group, similarity) >= floor else None
 
 
 def group_theme(board: Board, group: Sequence[int]) -> str | None:
@@ -511,25 +396,13 @@ def group_board(
     coherent_clusters = [
         kept
         for c in average_linkage(similarity, threshold)
-        if len(c) >= 2 and (kept := coherent(c, similarity, board)) is not None
+        if len(c) >= 2 and (kept := coherent(c, similarity)) is not None
     ]
     clusters = [c for c in apart(coherent_clusters, similarity) if len(c) >= max(min_size, 2)]
-    if SECOND_ROUND:
-        grouped = {i for c in clusters for i in c}
-        rest = [i for i in range(len(similarity)) if i not in grouped]
-        if len(rest) >= 2:
-            inner = similarity[np.ix_(rest, rest)]
-            again = [
-                [rest[i] for i in kept]
-                for c in average_linkage(inner, threshold)
-                if len(c) >= 2 and (kept := coherent(c, inner)) is not None
-            ]
-            clusters += [c for c in again if len(c) >= max(min_size, 2)]
-    clusters = merge_same_theme(board, clusters)
     # Best first: the support a member gets from the rest of its group, on average (cohesion × (size − 1)).
     clusters.sort(key=lambda c: (-cohesion(c, similarity) * (len(c) - 1), c[0]))
     groups = []
-    for c in theme_pass(board, attach(board, clusters[:max_groups]), max_groups, min_size):
+    for c in attach(board, clusters[:max_groups]):
         theme = group_theme(board, c)
         groups.append(
             SuggestedGroup(
