@@ -15,7 +15,8 @@ Groups come from average-linkage agglomerative clustering that stops at a simila
 coherent groups are proposed: a member whose mean similarity to the rest of its group is too low is let go
 (the weakest first), a group whose members are not similar enough on average is dropped, and a member that
 is not clearly closer to its own group than to any other group (a margin) is let go too. A note that resembles
-nothing well enough, or two groups about as well, stays out of every group: fewer groups, and better ones.
+nothing well enough, or two groups about as well, stays out of every group: fewer groups, and better ones; a
+left-out note that leans clearly to a group's theme and is closest to it joins it afterwards.
 
 Each group says why: the words its members share, and the theme of the plan most of them lean to, which also
 names it; without one, the group is named by the noun phrase its members share most (or the central note's).
@@ -67,8 +68,11 @@ THEME_FULL = 0.225
 # A group's theme names it when at least this share of its members lean to it most.
 THEME_AGREEMENT = 0.6
 
-# Average linkage stops when the best pair of clusters is less similar than this (chosen with
-# bench/suggest.py on bench/data/corpus_tune.tsv only; higher = fewer, smaller, purer groups).
+# Average linkage stops when the best pair of clusters is less similar than this (chosen with bench/suggest.py
+# on bench/data/corpus_tune.tsv only; higher = fewer, smaller clusters for the gate to trim). bench/tune_pass.py
+# chose 0.45 on the tuning half (a narrow peak: ARI 0.322 rather than 0.318 with a theme left out); at the one
+# look of meaning4 it was the same or worse on every untuned set (held-out 2 ARI 0.340 → 0.331, held-out 4 pair
+# precision 0.597 → 0.584), so the engine stays at 0.4.
 GROUP_THRESHOLD = 0.4
 # Coherence (same tuning, bench/tune_gate.py): a member must have this mean similarity to the rest of its
 # group, and a group this mean similarity between its members, or it is not proposed.
@@ -318,6 +322,12 @@ def apart(clusters: list[list[int]], similarity: Matrix) -> list[list[int]]:
     return clusters
 
 
+def _top_theme(board: Board, i: int) -> str | None:
+    """The theme note i leans to most, or None for a note with no known word."""
+    mix = board.theme_mix[i]
+    return board.theme_names[int(mix.argmax())] if mix.sum() > 0 else None
+
+
 def attach(board: Board, clusters: list[list[int]]) -> list[list[int]]:
     """The groups with each note that is in none of them added to the one it clearly belongs to (付箋の追加):
     the note leans to the group's theme (strength at least ATTACH_STRENGTH) and is closest to that group (mean
@@ -336,7 +346,7 @@ def attach(board: Board, clusters: list[list[int]]) -> list[list[int]]:
         best = int(order[0])
         runner_up = float(means[i, order[1]]) if len(order) > 1 else -math.inf
         if (
-            themes[best] == board.theme_names[int(board.theme_mix[i].argmax())]
+            themes[best] == _top_theme(board, i)
             and means[i, best] >= ATTACH_MIN
             and means[i, best] - runner_up >= ATTACH_MARGIN
         ):
@@ -380,10 +390,11 @@ def group_board(
     *,
     min_size: int = 2,
     max_groups: int = 12,
-    threshold: float = GROUP_THRESHOLD,
+    threshold: float | None = None,
 ) -> list[SuggestedGroup]:
-    """The clustering half of suggest_groups, for an analysed board."""
+    """The clustering half of suggest_groups, for an analysed board (threshold: GROUP_THRESHOLD by default)."""
     similarity = board.similarity
+    threshold = GROUP_THRESHOLD if threshold is None else threshold
     coherent_clusters = [
         kept
         for c in average_linkage(similarity, threshold)
