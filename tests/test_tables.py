@@ -643,3 +643,13 @@ def test_an_odd_table_or_staff_id_gets_a_message_not_a_server_error(
         answer = post_form(phone, f"/b/{meeting_id}/table", {"table_id": raw})
         assert answer.status_code == 422, answer.text
         assert "島を一覧から選んでください" in answer.text
+
+
+@pytest.mark.parametrize("raw", ["²", "9" * 25])
+def test_an_odd_goal_id_in_the_project_list_filter_shows_the_list_not_a_server_error(
+    coordinator: TestClient[Litestar], raw: str
+) -> None:
+    """The project list's goal filter from a hand-edited address: ignored, the list is shown."""
+    answer = coordinator.get("/c/projects", params={"goal": raw})
+    assert answer.status_code == 200, answer.text
+    assert "プロジェクト" in answer.text

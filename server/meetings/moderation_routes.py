@@ -18,6 +18,7 @@ from server.boards.state import board_state, vote_totals
 from server.errors import UserError
 from server.i18n import N_
 from server.meetings.models import Meeting
+from server.textutil import is_id
 from server.web.auth import requires_role
 from server.web.deps import DB, Channels, CurrentActor, CurrentMeeting
 from server.web.responses import page
@@ -58,7 +59,7 @@ async def hide_note(
     withdraw_from = None
     if form.get("decided"):
         checked = form.getall("withdraw") if "withdraw" in form else []
-        withdraw_from = {int(v) for v in checked if str(v).isdigit()}
+        withdraw_from = {int(v) for v in checked if is_id(str(v))}
     changes = await boards.hide_note(db, meeting, note_id, actor, withdraw_from=withdraw_from)
     for change in changes:
         publish(channels, change)

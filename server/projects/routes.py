@@ -27,6 +27,7 @@ from server.projects.models import (
 from server.reports import projects as reports
 from server.reports.fiscal import current_fiscal_year
 from server.reports.years import parse_fiscal_year
+from server.textutil import is_id
 from server.visions import service as visions
 from server.web.auth import requires_role
 from server.web.deps import DB, CurrentActor, CurrentUser
@@ -65,7 +66,7 @@ async def project_list(
         district_id=district,
         status=status,
         fiscal_year=parse_fiscal_year(year) if year else None,
-        goal_id=int(goal) if goal.isdigit() else None,
+        goal_id=int(goal) if is_id(goal) else None,
         sort=sort,
     )
     return page(

@@ -14,6 +14,7 @@ from server.errors import UserError
 from server.i18n import Text
 from server.meetings import service as meetings
 from server.projects.models import MARK_SYMBOLS, PROJECT_STATUS_LABELS
+from server.textutil import is_id
 from server.visions import service as visions
 from server.web.auth import requires_role
 from server.web.deps import DB, CurrentActor
@@ -78,7 +79,7 @@ async def save_goal(
             actor,
             title=str(form.get("title", "")),
             description=str(form.get("description", "")),
-            goal_id=int(raw_id) if raw_id.isdigit() else None,
+            goal_id=int(raw_id) if is_id(raw_id) else None,
         )
     except UserError as exc:
         return await _vision_page(db, district_id, exc.message, status_of(exc))
