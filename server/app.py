@@ -13,7 +13,6 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
@@ -61,6 +60,7 @@ from server.web.responses import (
 )
 from server.web.security import RejectControlCharacters, security_headers_hook
 from server.web.serversend import App
+from server.web.sessioncookie import SessionCookieConfig
 from server.web.templating import environment
 
 logger = logging.getLogger("yoriai")
@@ -164,13 +164,19 @@ def create_app(settings: Settings | None = None) -> App:
         # gzip (standard library) for pages, fragments and static files: a phone's first visit
         # drops from about 100 KB to about 35 KB on a slow hall network (docs/benchmarks.md).
         # Level 6 is zlib's default: nearly the size of 9 for much less CPU per page.
-        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
+        # A handler with opt={"no_compression": True} answers uncompressed: the phone's outbox
+        # gets a few bytes of JSON per note, under gzip's minimum size, but the middleware would
+        # still build a gzip stream for it on every post (see docs/benchmarks.md).
+        compression_config=CompressionConfig(
+            backend="gzip", gzip_compress_level=6, exclude_opt_key="no_compression"
+        ),
         middleware=[
             # Outermost: a NUL or newline in a path never reaches the filesystem or a log line.
             RejectControlCharacters,
             # So that even a refused request (CSRF, sign-in) answers in the reader's language.
             LocaleMiddleware,
-            CookieBackendConfig(
+            # Written back only when it changed (server/web/sessioncookie.py).
+            SessionCookieConfig(
                 secret=key,
                 key="yoriai",
                 max_age=SESSION_MAX_AGE,

@@ -13,12 +13,12 @@ rendering for the live board (each websocket viewer carries its own).
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from functools import cache
-from http.cookies import SimpleCookie
+from functools import cache, lru_cache
 from io import BytesIO
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -201,21 +201,37 @@ class LocaleMiddleware:
 
 
 def _asked(scope: Any) -> str | None:
-    return dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get("lang")
+    query = scope.get("query_string", b"")
+    if b"lang=" not in query:  # most requests: no need to parse the query
+        return None
+    return dict(parse_qsl(query.decode("latin-1"))).get("lang")
 
 
 def locale_of_scope(scope: Any) -> str:
     """``?lang=``, else the switch's cookie, else Accept-Language, else Japanese."""
     if (asked := _asked(scope)) in LOCALES:
         return str(asked)
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    cookies = SimpleCookie()
-    try:
-        cookies.load(headers.get("cookie", ""))
-    except Exception:  # a malformed cookie header must not break the page
-        cookies = SimpleCookie()
-    cookie = cookies[COOKIE].value if COOKIE in cookies else None
-    return choose_locale(headers.get("accept-language", ""), cookie)
+    cookie_header = accept_language = b""
+    for name, value in scope.get("headers", []):
+        lowered = name.lower()
+        if lowered == b"cookie":
+            cookie_header = value
+        elif lowered == b"accept-language":
+            accept_language = value
+    # Only our own cookie is looked for: parsing the whole header (the session cookie is most
+    # of it) cost a tenth of a posted note's time (docs/benchmarks.md). A malformed header
+    # simply has no language in it.
+    found = _LANG_COOKIE.search(cookie_header)
+    return _choose_cached(accept_language, found.group(1) if found else None)
+
+
+_LANG_COOKIE = re.compile(rb"(?:^|[;,])\s*" + COOKIE.encode() + rb'="?([A-Za-z_-]{1,16})')
+
+
+@lru_cache(maxsize=512)
+def _choose_cached(accept_language: bytes, cookie: bytes | None) -> str:
+    """``choose_locale`` for the raw header values: a room's phones send a handful of them."""
+    return choose_locale(accept_language.decode("latin-1"), cookie.decode("ascii") if cookie else None)
 
 
 def _with_language_headers(send: Any, remember: str | None) -> Any:

@@ -79,7 +79,7 @@ def _wants_json(request: Request[Any, Any, Any]) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-@post("/b/{meeting_id:int}/notes", status_code=200)
+@post("/b/{meeting_id:int}/notes", status_code=200, opt={"no_compression": True})
 async def post_note(
     request: Request[Any, Any, Any],
     db: DB,
