@@ -1,7 +1,7 @@
 """The session cookie (Litestar's encrypted client-side session), written only when it changes.
 
 Litestar encrypts the session and sets its cookie again on every response. For a phone that
-posts notes, that is a tenth of each post's time (docs/benchmarks.md) for a cookie the
+posts notes, that was about 7 % of each post's CPU (docs/benchmarks.md) for a cookie the
 browser already holds. ``SessionCookies`` keeps what it read, and a response sets the cookie
 only when the session differs from it, or when the cookie was written more than
 ``REWRITE_AFTER_S`` ago, so that a screen in use keeps pushing its expiry forward as before
