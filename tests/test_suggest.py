@@ -339,39 +339,3 @@ def test_a_left_out_note_joins_only_a_group_of_its_own_theme_it_is_closest_to(
     assert S.attach(cast(S.Board, board), [[0, 1], [2, 3]]) == [[0, 1, 4], [2, 3]]
     monkeypatch.setattr(S, "ATTACH_STRENGTH", math.inf)
     assert S.attach(cast(S.Board, board), [[0, 1], [2, 3]]) == [[0, 1], [2, 3]]
-
-
-def test_the_checks_before_a_group_is_proposed_are_off_by_default_and_each_lets_the_right_note_go(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import numpy as np
-
-    from server.suggest import similarity as S
-
-    # Notes 0–3 lean to theme A (note 3 only just: A 0.45, B 0.4); note 4 leans clearly to B. Similar: 0.8, except
-    # 0–3 (0.3) and 1–3 (0.6).
-    sim = np.full((5, 5), 0.8, dtype=np.float32)
-    np.fill_diagonal(sim, 1.0)
-    sim[0, 3] = sim[3, 0] = 0.3
-    sim[1, 3] = sim[3, 1] = 0.6
-    mix = np.array([[0.8, 0.1], [0.8, 0.1], [0.8, 0.1], [0.45, 0.4], [0.1, 0.8]], dtype=np.float32)
-    board = cast(
-        S.Board, SimpleNamespace(similarity=sim, theme_mix=mix, theme_names=("A", "B"), strength=np.ones(5))
-    )
-    assert math.isinf(S.CORE_MARGIN) and math.isinf(S.PAIR_FLOOR) and math.isinf(S.MIXED_COHESION)
-    assert not S.CORE_ATTACH
-    assert S.checked(board, [0, 1, 2, 3]) == [0, 1, 2, 3]
-    assert S.checked(board, [0, 1, 4]) == [0, 1, 4]
-    # Core margin: note 3's share of A leads B's by 0.06 only, so it is let go.
-    monkeypatch.setattr(S, "CORE_MARGIN", 0.2)
-    assert S.checked(board, [0, 1, 2, 3]) == [0, 1, 2]
-    monkeypatch.setattr(S, "CORE_MARGIN", -math.inf)
-    # Weakest pair: 0–3 is under the floor, and 3 has less support from the rest than 0.
-    monkeypatch.setattr(S, "PAIR_FLOOR", 0.5)
-    assert S.checked(board, [0, 1, 2, 3]) == [0, 1, 2]
-    assert S.checked(board, [0, 3]) is None
-    monkeypatch.setattr(S, "PAIR_FLOOR", -math.inf)
-    # Mixed group: 0 and 1 lean to A, 4 to B, so the group needs the stricter floor, and 0.8 is under it.
-    monkeypatch.setattr(S, "MIXED_COHESION", 0.85)
-    assert S.checked(board, [0, 1, 4]) is None
-    assert S.checked(board, [0, 1, 2]) == [0, 1, 2]

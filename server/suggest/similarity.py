@@ -91,20 +91,6 @@ MARGIN_PASSES = 2
 ATTACH_STRENGTH = 0.65
 ATTACH_MIN = 0.3
 ATTACH_MARGIN = 0.0
-# Three checks on a group before it is proposed, each off by default (bench/tune_core.py, tuning half only):
-# - core margin: in a group with a theme, a member whose share of that theme (its theme mix over what leans to some
-#   theme) does not lead its share of every other theme by CORE_MARGIN is let go: a note between two neighbouring
-#   themes (a place to meet: 居場所, 孤立, 多世代) is left out rather than grouped; with CORE_ATTACH, a note that
-#   would be attached must pass it too. -inf turns it off.
-# - weakest pair: a group's least similar pair of members must be at least PAIR_FLOOR (the member of that pair
-#   with less support from the rest goes first), a complete-linkage-like check on top of average linkage.
-# - mixed groups: a group whose members that lean clearly (strength ≥ MIXED_STRENGTH) do not all lean most to one
-#   theme needs a cohesion of MIXED_COHESION instead of GROUP_COHESION.
-CORE_MARGIN = -math.inf
-CORE_ATTACH = False
-PAIR_FLOOR = -math.inf
-MIXED_STRENGTH = 0.5
-MIXED_COHESION = -math.inf
 
 # Labels are joined with 「・」 and kept short enough for a chip on the facilitator's console.
 LABEL_MAX_CHARS = 20
@@ -336,48 +322,6 @@ def apart(clusters: list[list[int]], similarity: Matrix) -> list[list[int]]:
     return clusters
 
 
-def theme_lead(board: Board, i: int, theme: str) -> float:
-    """How far note i's share of `theme` (of what leans to some theme) is ahead of its share of any other theme;
-    negative when another theme leads, -1 for a note with no known word."""
-    mix = board.theme_mix[i]
-    total = float(mix.sum())
-    if total <= 0:
-        return -1.0
-    t = board.theme_names.index(theme)
-    share = mix / total
-    return float(share[t] - np.delete(share, t).max())
-
-
-def checked(board: Board, group: list[int]) -> list[int] | None:
-    """The group after the core margin, the weakest pair and the mixed-group checks (each off by default), if
-    it is still a group."""
-    similarity = board.similarity
-    if math.isfinite(CORE_MARGIN) and (theme := group_theme(board, group)) is not None:
-        group = [i for i in group if theme_lead(board, i, theme) >= CORE_MARGIN]
-    if math.isfinite(PAIR_FLOOR):
-        while len(group) > 2:
-            block = similarity[np.ix_(group, group)].astype(np.float64)
-            np.fill_diagonal(block, np.inf)
-            a, b = divmod(int(np.argmin(block)), len(group))
-            if block[a, b] >= PAIR_FLOOR:
-                break
-            np.fill_diagonal(block, 0.0)
-            support = block.sum(axis=1)
-            del group[a if support[a] <= support[b] else b]
-        if len(group) == 2 and similarity[group[0], group[1]] < PAIR_FLOOR:
-            return None
-    if len(group) < 2 or cohesion(group, similarity) < GROUP_COHESION:
-        return None
-    if math.isfinite(MIXED_COHESION):
-        clear = [i for i in group if board.strength[i] >= MIXED_STRENGTH and board.theme_mix[i].sum() > 0]
-        if (
-            len({int(board.theme_mix[i].argmax()) for i in clear}) > 1
-            and cohesion(group, similarity) < MIXED_COHESION
-        ):
-            return None
-    return group
-
-
 def _top_theme(board: Board, i: int) -> str | None:
     """The theme note i leans to most, or None for a note with no known word."""
     mix = board.theme_mix[i]
@@ -405,7 +349,6 @@ def attach(board: Board, clusters: list[list[int]]) -> list[list[int]]:
             themes[best] == _top_theme(board, i)
             and means[i, best] >= ATTACH_MIN
             and means[i, best] - runner_up >= ATTACH_MARGIN
-            and not (CORE_ATTACH and theme_lead(board, i, themes[best] or "") < CORE_MARGIN)
         ):
             added[best].append(i)
     return [sorted(c + extra) for c, extra in zip(clusters, added, strict=True)]
@@ -457,11 +400,7 @@ def group_board(
         for c in average_linkage(similarity, threshold)
         if len(c) >= 2 and (kept := coherent(c, similarity)) is not None
     ]
-    clusters = [
-        kept
-        for c in apart(coherent_clusters, similarity)
-        if (kept := checked(board, c)) is not None and len(kept) >= max(min_size, 2)
-    ]
+    clusters = [c for c in apart(coherent_clusters, similarity) if len(c) >= max(min_size, 2)]
     # Best first: the support a member gets from the rest of its group, on average (cohesion × (size − 1)).
     clusters.sort(key=lambda c: (-cohesion(c, similarity) * (len(c) - 1), c[0]))
     groups = []
