@@ -220,9 +220,10 @@ def locale_of_scope(scope: Any) -> str:
             accept_language = value
     # Only our own cookie is looked for: parsing the whole header (the session cookie is most
     # of it) cost a tenth of a posted note's time (docs/benchmarks.md). A malformed header
-    # simply has no language in it.
-    found = _LANG_COOKIE.search(cookie_header)
-    return _choose_cached(accept_language, found.group(1) if found else None)
+    # simply has no language in it. Sent twice (two paths or domains), the last one counts, as
+    # with http.cookies.
+    found = _LANG_COOKIE.findall(cookie_header)
+    return _choose_cached(accept_language, found[-1] if found else None)
 
 
 _LANG_COOKIE = re.compile(rb"(?:^|[;,])\s*" + COOKIE.encode() + rb'="?([A-Za-z_-]{1,16})')

@@ -70,3 +70,4 @@ def test_the_language_comes_from_its_own_cookie_among_others() -> None:
     assert locale_of_scope(_scope('yoriai_lang="en"', "")) == "en"
     assert locale_of_scope(_scope("yoriai_lang=fr; =;;; \x00", "")) == "ja"  # unknown or malformed
     assert locale_of_scope(_scope("yoriai_lang=en", "ja", "lang=ja")) == "ja"  # ?lang= wins
+    assert locale_of_scope(_scope("yoriai_lang=en; yoriai_lang=ja", "en")) == "ja"  # twice: the last
