@@ -223,7 +223,10 @@ def locale_of_scope(scope: Any) -> str:
     # simply has no language in it. Sent twice (two paths or domains), the last one counts, as
     # with http.cookies.
     found = _LANG_COOKIE.findall(cookie_header)
-    return _choose_cached(accept_language, found[-1] if found else None)
+    cookie = found[-1] if found else None
+    if len(accept_language) > 200:  # not a browser's: worked out, never kept in the cache
+        return choose_locale(accept_language.decode("latin-1"), cookie.decode("ascii") if cookie else None)
+    return _choose_cached(accept_language, cookie)
 
 
 _LANG_COOKIE = re.compile(rb"(?:^|[;,])\s*" + COOKIE.encode() + rb'="?([A-Za-z_-]{1,16})')
@@ -231,7 +234,8 @@ _LANG_COOKIE = re.compile(rb"(?:^|[;,])\s*" + COOKIE.encode() + rb'="?([A-Za-z_-
 
 @lru_cache(maxsize=512)
 def _choose_cached(accept_language: bytes, cookie: bytes | None) -> str:
-    """``choose_locale`` for the raw header values: a room's phones send a handful of them."""
+    """``choose_locale`` for the raw header values: a room's phones send a handful of them (the
+    cache holds at most 512 short headers, so a stranger's odd ones cannot grow it)."""
     return choose_locale(accept_language.decode("latin-1"), cookie.decode("ascii") if cookie else None)
 
 

@@ -71,3 +71,5 @@ def test_the_language_comes_from_its_own_cookie_among_others() -> None:
     assert locale_of_scope(_scope("yoriai_lang=fr; =;;; \x00", "")) == "ja"  # unknown or malformed
     assert locale_of_scope(_scope("yoriai_lang=en", "ja", "lang=ja")) == "ja"  # ?lang= wins
     assert locale_of_scope(_scope("yoriai_lang=en; yoriai_lang=ja", "en")) == "ja"  # twice: the last
+    long_header = "fr;q=0.9, " * 100 + "en;q=0.1"  # not cached, still understood
+    assert locale_of_scope(_scope(session, long_header)) == "en"
