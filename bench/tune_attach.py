@@ -27,10 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from bench.suggest import adjusted_rand_index, group_labels, load_corpus, pair_precision  # noqa: E402
-from bench.tune_gate import MIN_PAIR_PRECISION, TUNE, keeps_the_product_rules, without_theme  # noqa: E402
+from bench.suggest import adjusted_rand_index, group_labels, pair_precision  # noqa: E402
+from bench.tune_gate import MIN_PAIR_PRECISION, keeps_the_product_rules, tuning_boards  # noqa: E402
 from server.suggest import similarity as S  # noqa: E402
-from server.suggest.model import model  # noqa: E402
 
 GRID = {
     "ATTACH_STRENGTH": (math.inf, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9),
@@ -40,12 +39,7 @@ GRID = {
 
 
 def main() -> None:
-    rows = load_corpus(TUNE)
-    texts = [text for _, text in rows]
-    topics = [topic for topic, _ in rows]
-    m = model()
-    models = [m] + [without_theme(m, t) for t in range(len(m.theme_names))]
-    boards = [S.Board(texts, each) for each in models]
+    boards, topics = tuning_boards()
     results = []
     for strength, low, margin in itertools.product(*GRID.values()):
         if math.isinf(strength) and (low, margin) != (0.3, 0.0):
@@ -54,8 +48,8 @@ def main() -> None:
         scores = []
         grouped = []
         for board in boards:
-            groups = S.group_board(board, list(range(len(texts))))
-            labels = group_labels(len(texts), groups)
+            groups = S.group_board(board, list(range(len(topics))))
+            labels = group_labels(len(topics), groups)
             scores.append((adjusted_rand_index(topics, labels), pair_precision(topics, groups)))
             grouped.append(sum(len(g.note_ids) for g in groups))
         a = np.array(scores)

@@ -48,11 +48,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.suggest import load_corpus  # noqa: E402
-from bench.tune_gate import MIN_PAIR_PRECISION, TUNE, keeps_the_product_rules, without_theme  # noqa: E402
+from bench.tune_gate import MIN_PAIR_PRECISION, keeps_the_product_rules, tuning_boards  # noqa: E402
 from bench.tune_pass import score  # noqa: E402
 from server.suggest import similarity as S  # noqa: E402
-from server.suggest.model import model  # noqa: E402
 
 OFF = -math.inf
 # (CORE_MARGIN, CORE_ATTACH): CORE_ATTACH only matters with a margin.
@@ -98,12 +96,7 @@ def apply(setting: dict[str, float | bool]) -> None:
 def main() -> None:
     if not hasattr(S, "CORE_MARGIN"):
         sys.exit("The checks this script tries were taken out of the engine: run it at commit 81f18cb.")
-    rows = load_corpus(TUNE)
-    texts = [text for _, text in rows]
-    topics = [topic for topic, _ in rows]
-    m = model()
-    models = [m] + [without_theme(m, t) for t in range(len(m.theme_names))]
-    boards = [S.Board(texts, each) for each in models]
+    boards, topics = tuning_boards()
     before_setting = setting_of(CORE[0], PAIR[0], MIXED[0])
     apply(before_setting)
     before, before_grouped = score(boards, topics)

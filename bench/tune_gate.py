@@ -77,6 +77,16 @@ def without_theme(m: Model, drop: int) -> Model:
     )
 
 
+def tuning_boards() -> tuple[list[S.Board], list[str]]:
+    """The tuning half as boards (the whole lexicon first, then each theme left out in turn)
+    and its topics: what every bench/tune_*.py script scores a setting on."""
+    rows = load_corpus(TUNE)
+    texts = [text for _, text in rows]
+    m = model()
+    models = [m] + [without_theme(m, t) for t in range(len(m.theme_names))]
+    return [S.Board(texts, each) for each in models], [topic for topic, _ in rows]
+
+
 def main() -> None:
     rows = load_corpus(TUNE)
     texts = [text for _, text in rows]

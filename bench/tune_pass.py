@@ -49,10 +49,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from bench.suggest import adjusted_rand_index, group_labels, load_corpus, pair_precision  # noqa: E402
-from bench.tune_gate import MIN_PAIR_PRECISION, TUNE, keeps_the_product_rules, without_theme  # noqa: E402
+from bench.suggest import adjusted_rand_index, group_labels, pair_precision  # noqa: E402
+from bench.tune_gate import MIN_PAIR_PRECISION, keeps_the_product_rules, tuning_boards  # noqa: E402
 from server.suggest import similarity as S  # noqa: E402
-from server.suggest.model import model  # noqa: E402
 
 STAGES: list[dict[str, tuple[float, ...]]] = [
     {
@@ -98,12 +97,7 @@ def tie_break(
 
 
 def main() -> None:
-    rows = load_corpus(TUNE)
-    texts = [text for _, text in rows]
-    topics = [topic for topic, _ in rows]
-    m = model()
-    models = [m] + [without_theme(m, t) for t in range(len(m.theme_names))]
-    boards = [S.Board(texts, each) for each in models]
+    boards, topics = tuning_boards()
     for name, value in BEFORE.items():
         setattr(S, name, value)
     shipped = dict(BEFORE)
