@@ -82,13 +82,6 @@ GROUP_COHESION = 0.55
 # any other proposed group, or it is let go: a note that could as well go elsewhere is not proposed anywhere.
 # −1 turns it off: with the richer lexicon, the tuning rule found no gain from it.
 GROUP_MARGIN = -1.0
-# Trimming (bench/tune_trim.py, tuning half only; both off: 0). A group's cohesion floor rises by
-# COHESION_PER_MEMBER for each member beyond two, and its weakest members are let go until the floor is met (the
-# group is dropped only if two are left below GROUP_COHESION); and a member whose support from the rest is under
-# RELATIVE_SUPPORT times the group's mean support (its cohesion) is let go, however high that support: the note
-# the rest of its group agrees on least.
-COHESION_PER_MEMBER = 0.0
-RELATIVE_SUPPORT = 0.0
 # The margin is checked this many times (letting a member go changes the groups the others are compared to).
 MARGIN_PASSES = 2
 # Attachment (bench/tune_attach.py, tuning half only): a note left out of every proposed group joins the group
@@ -296,11 +289,6 @@ def shared_words(board: Board, group: Sequence[int]) -> list[tuple[str, int]]:
     return [(surfaces[k].most_common(1)[0][0], share[k]) for k in keys]
 
 
-def cohesion_floor(size: int) -> float:
-    """The cohesion a group of `size` members needs to be proposed."""
-    return GROUP_COHESION + COHESION_PER_MEMBER * max(size - 2, 0)
-
-
 def coherent(group: list[int], similarity: Matrix) -> list[int] | None:
     """The group without the members the rest does not support (weakest first), if it is still coherent."""
     group = list(group)
@@ -308,15 +296,10 @@ def coherent(group: list[int], similarity: Matrix) -> list[int] | None:
         block = similarity[np.ix_(group, group)]
         support = (block.sum(axis=1) - np.diag(block)) / (len(group) - 1)
         weakest = int(np.argmin(support))
-        mean = float(support.mean())  # the group's cohesion
-        if (
-            support[weakest] >= MEMBER_SUPPORT
-            and support[weakest] >= RELATIVE_SUPPORT * mean
-            and mean >= cohesion_floor(len(group))
-        ):
+        if support[weakest] >= MEMBER_SUPPORT:
             break
         del group[weakest]
-    return group if len(group) >= 2 and cohesion(group, similarity) >= cohesion_floor(len(group)) else None
+    return group if len(group) >= 2 and cohesion(group, similarity) >= GROUP_COHESION else None
 
 
 def apart(clusters: list[list[int]], similarity: Matrix) -> list[list[int]]:
@@ -333,7 +316,7 @@ def apart(clusters: list[list[int]], similarity: Matrix) -> list[list[int]]:
             own = (block.sum(axis=1) - np.diag(block)) / (len(c) - 1)
             others = np.delete(means[c], g, axis=1).max(axis=1)
             members = [i for i, ok in zip(c, own - others >= GROUP_MARGIN, strict=True) if ok]
-            if len(members) >= 2 and cohesion(members, similarity) >= cohesion_floor(len(members)):
+            if len(members) >= 2 and cohesion(members, similarity) >= GROUP_COHESION:
                 kept.append(members)
         clusters = kept
     return clusters
