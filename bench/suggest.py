@@ -8,6 +8,7 @@
     .venv/bin/python bench/suggest.py --corpus bench/data/heldout4_notes.tsv  # written before meaning4, never tuned on
     .venv/bin/python bench/suggest.py --corpus bench/data/heldout5_notes.tsv  # written before meaning5, never tuned on
     .venv/bin/python bench/suggest.py --corpus bench/data/heldout6_notes.tsv  # written before meaning6, never tuned on
+    .venv/bin/python bench/suggest.py --corpus bench/data/heldout7_notes.tsv  # written before meaning7, never tuned on
 
 A corpus is a TSV file with the columns topic, kind, text. Prints, for the engine and for a plain character
 1–3-gram TF-IDF baseline clustered the same way: P@3 (share of each note's 3 most similar notes that have its

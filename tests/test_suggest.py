@@ -251,6 +251,10 @@ _LABELLED = (
     "heldout_notes.tsv",
     "heldout2_notes.tsv",
     "heldout3_notes.tsv",
+    "heldout4_notes.tsv",
+    "heldout5_notes.tsv",
+    "heldout6_notes.tsv",
+    "heldout7_notes.tsv",
 )
 #: The plan's own text, copied into the repository (bench/data/plan/README.md).
 _PLAN = ROOT / "bench" / "data" / "plan"
