@@ -506,6 +506,68 @@ class Phone:
         return answer.status_code
 
 
+class SocketPoster:
+    """A phone that posts over its board socket, as static/phone.js does while that socket is open:
+    ``{"note": {...}}`` on the socket, answered ``{"ack": client_id, ...}`` on it. Its socket gets
+    the board's fan-out like any phone's (read and dropped here, not measured: the crowd measures).
+    With its socket closed it posts over HTTP, as the phone's outbox then does."""
+
+    def __init__(self, phone: Phone) -> None:
+        self.phone = phone
+        self.ws: Any = None
+        self.reader: asyncio.Task[None] | None = None
+        self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+
+    async def open(self) -> None:
+        url, headers, _, address = self.phone.ws_spec(0)
+        self.ws = await connect(
+            url,
+            additional_headers=headers,
+            compression=None,
+            max_size=None,
+            open_timeout=120,
+            local_addr=(address, 0),
+        )
+        await self.ws.recv()  # the catch-up: measured like the crowd's, only once it is in
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for message in self.ws:
+                if isinstance(message, str) and message.startswith("{"):
+                    answer = json.loads(message)
+                    waiting = self.waiting.pop(answer.get("ack", ""), None)
+                    if waiting is not None and not waiting.done():
+                        waiting.set_result(answer)
+        except Exception:  # closed: what waits is told below, and the phone falls back on HTTP
+            pass
+        finally:
+            for waiting in self.waiting.values():
+                if not waiting.done():
+                    waiting.set_exception(ConnectionError("socket closed"))
+
+    async def post(self, text: str, client_id: str) -> int:
+        """The HTTP status the same answer would have had (0: none)."""
+        if self.reader is None or self.reader.done():
+            return await self.phone.post(text, client_id)
+        answer_future = self.waiting[client_id] = asyncio.get_running_loop().create_future()
+        try:
+            await self.ws.send(json.dumps({"note": {"kind": "idea", "text": text, "client_id": client_id}}))
+            answer = await asyncio.wait_for(answer_future, 60)
+        except Exception:
+            self.waiting.pop(client_id, None)
+            return 0
+        if "note_id" in answer:
+            return 200
+        return 429 if answer.get("busy") else 500 if answer.get("retry") else 400
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+        if self.reader is not None:
+            await self.reader
+
+
 async def join_all(urls: list[str], boards: list[tuple[int, str]], clients: int) -> tuple[list[Phone], int]:
     """Every phone joins; returns them and how many join requests failed with a server error."""
     transports: dict[str, httpx.AsyncHTTPTransport] = {}
@@ -573,22 +635,32 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: Pids) -> di
     phones, join_errors = await join_all(urls, boards, args.clients)
     join_s = time.monotonic() - join_start
     rss_idle = rss_mb(pid) if pid else 0.0
-    specs = [p.ws_spec(i % args.boards) for i, p in enumerate(phones)]
+    # Posters per board, spread over the board's phones, so over its source addresses (yoriai
+    # limits notes per address and board, as a hall's routers spread them), so that none posts
+    # more than 8 notes in 30 s (yoriai refuses a phone's 11th): over HTTP 100, or more at high
+    # rates; over their sockets 20 (each holds a socket of its own here, in place of its crowd one).
+    over_socket = args.post_over == "socket"
+    wanted = max(20 if over_socket else 100, math.ceil(args.rate / len(boards) * 30 / 8))
+    posting_phones = []
+    for m, _ in boards:
+        mine = [p for p in phones if p.meeting == m]
+        posting_phones.append(mine[:: max(1, len(mine) // wanted)][:wanted])
+    posting = {id(p) for board in posting_phones for p in board} if over_socket else set()
+    specs = [p.ws_spec(i % args.boards) for i, p in enumerate(phones) if id(p) not in posting]
     crowd, connect_phase = await connect_crowd(specs, args, pid, args.profile_connect)
+    socket_posters = [SocketPoster(p) for board in posting_phones for p in board] if over_socket else []
+    for socket_poster in socket_posters:
+        await socket_poster.open()
+    by_phone = {id(sp.phone): sp for sp in socket_posters}
+    posters: list[list[Phone | SocketPoster]] = [
+        [by_phone.get(id(p), p) for p in board] for board in posting_phones
+    ]
     rss_connected = rss_mb(pid) if pid else 0.0
     per_board, closed_early = await crowd.measure()
     connected = sum(per_board.values())
     cpu_start = cpu_seconds(pid) if pid else 0.0
     sys_start = cpu_seconds(pid, kernel_only=True) if pid else 0.0
     profiler = start_profiler(args.profile, pid, args.seconds)
-    # Posters per board: 100, or more at high rates so that none posts more than 8 notes in 30 s
-    # (yoriai refuses a phone's 11th), spread over the board's phones, so over its source
-    # addresses (yoriai limits notes per address and board, as a hall's routers spread them).
-    wanted = max(100, math.ceil(args.rate / len(boards) * 30 / 8))
-    posters = []
-    for m, _ in boards:
-        mine = [p for p in phones if p.meeting == m]
-        posters.append(mine[:: max(1, len(mine) // wanted)][:wanted])
     acked: dict[int, int] = {}
     post_ms: list[float] = []
 
@@ -624,6 +696,8 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: Pids) -> di
     server_cpu = (cpu_seconds(pid) - cpu_start) if pid else 0.0
     server_sys = (cpu_seconds(pid, kernel_only=True) - sys_start) if pid else 0.0
     rss_end = rss_mb(pid) if pid else 0.0
+    for socket_poster in socket_posters:
+        await socket_poster.close()
     results = await crowd.ask("stop")
     crowd.stop()
     for address in sorted({p.address for p in phones}):  # and the transports they share
@@ -635,6 +709,7 @@ async def run_yoriai(args: argparse.Namespace, urls: list[str], pid: Pids) -> di
         "closed_before_measuring": closed_early,
         "join_s": round(join_s, 1),
         "join_server_errors": join_errors,
+        "post_over": args.post_over,
         "notes": int(args.rate * args.seconds),
         "acked": len(acked),
         "post_retries": retries,
@@ -850,6 +925,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         choices=["deflate", "none"],
         default="deflate",
         help="offer permessage-deflate as browsers do (default; yoriai and the baseline decline it) or not",
+    )
+    parser.add_argument(
+        "--post-over",
+        choices=["socket", "http"],
+        default="socket",
+        help="phones post over their board socket, as static/phone.js does while it is open (default),"
+        " or over HTTP, its outbox's fallback",
     )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(

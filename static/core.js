@@ -10,7 +10,7 @@
 
   // What the per-view files use: the page's words, the meeting (data-meeting on the live
   // element), the CSRF token, and hooks called when a note arrives or moves, or the link works.
-  var hooks = { inserted: [], moved: [], linked: [] };
+  var hooks = { inserted: [], moved: [], linked: [], answer: [], closed: [] };
   function emit(name, value) {
     for (var i = 0; i < hooks[name].length; i++) hooks[name][i](value);
   }
@@ -21,7 +21,13 @@
       return live ? live.getAttribute('data-meeting') : '';
     },
     csrfToken: csrfToken,
-    t: function (key, values) { return t(key, values); }
+    t: function (key, values) { return t(key, values); },
+    // Says something on the board's socket (a phone's note: static/phone.js); false when it is
+    // not open, and the caller uses HTTP. The server answers with JSON, given to 'answer' hooks.
+    sendLive: function (data) {
+      if (!live.socket || live.socket.readyState !== 1) return false;
+      try { live.socket.send(data); return true; } catch (e) { return false; }
+    }
   };
 
   function boardSeq() {
@@ -149,9 +155,14 @@
     emit('inserted', element);
   }
   // ws.js would swap the message itself; it is applied as above instead (the same for polling).
+  // A message in JSON is the server's answer to what this screen said (a note it posted).
   document.addEventListener('htmx:wsBeforeMessage', function (event) {
     event.preventDefault();
-    applyLive(event.detail.message);
+    var message = event.detail.message;
+    if (message.charAt(0) !== '{') { applyLive(message); return; }
+    var answer = null;
+    try { answer = JSON.parse(message); } catch (e) { return; }
+    emit('answer', answer);
   });
 
   // Screen readers hear each new note once (kind and text) from a polite live region; the
@@ -232,6 +243,7 @@
   var REPLACED = 4008;
   document.addEventListener('htmx:wsClose', function (event) {
     var closed = event.detail && event.detail.event;
+    emit('closed');
     if (closed && closed.code === REPLACED) { stopPolling(); showConnection('replaced'); return; }
     live.failures += 1;
     if (!live.opened && live.failures >= 2) startPolling(); // never got through: the network blocks websockets

@@ -1,5 +1,6 @@
 /* yoriai on the phone (after static/core.js): the outbox, so a note is kept on the phone until
-   the server has it, and the field being typed in stays in view above the keyboard. */
+   the server has it (sent over the board's socket, or HTTP), and the field being typed in stays
+   in view above the keyboard. */
 (function () {
   'use strict';
   var yoriai = window.yoriai;
@@ -69,7 +70,13 @@
     section.hidden = false;
   }
 
+  // The outbox sends one note at a time, oldest first: over the board's socket while it is open
+  // (no HTTP request per note; the server answers on the socket), else as a POST. A socket that
+  // closes or stays silent for SOCKET_WAIT ms hands the note to HTTP: its client_id keeps it
+  // stored once however often it is sent.
+  var SOCKET_WAIT = 8000;
   var flushing = false;
+  var onSocket = null; // the note waiting for the socket's answer: { item, meeting, form, timer }
   function flushOutbox() {
     var form = document.querySelector('form[data-outbox]');
     if (!form || flushing) return;
@@ -78,39 +85,72 @@
     if (!items.length) return;
     flushing = true;
     var item = items[0];
+    var message = JSON.stringify({ note: { kind: item.kind, text: item.text, client_id: item.client_id } });
+    // At most 3 bytes per UTF-16 unit: a message the server's 4 KB limit (budget.MAX_MESSAGE_BYTES)
+    // would close the socket for goes by HTTP, which answers a too-long note with why.
+    if (message.length * 3 <= 4000 && yoriai.sendLive(message)) {
+      onSocket = { item: item, meeting: meeting, form: form, timer: setTimeout(overHttp, SOCKET_WAIT) };
+    } else {
+      post(item, meeting, form);
+    }
+  }
+  function overHttp() {
+    var waiting = onSocket;
+    if (!waiting) return;
+    onSocket = null;
+    clearTimeout(waiting.timer);
+    post(waiting.item, waiting.meeting, waiting.form);
+  }
+  yoriai.on('closed', overHttp);
+  yoriai.on('answer', function (answer) {
+    if (!onSocket || answer.ack !== onSocket.item.client_id) return; // late, for a note HTTP took
+    var waiting = onSocket;
+    onSocket = null;
+    clearTimeout(waiting.timer);
+    if (answer.retry) unanswered(waiting.meeting); // the server failed: as a 5xx
+    else answered(waiting.item, waiting.meeting, answer);
+  });
+
+  function post(item, meeting, form) {
     var body = new URLSearchParams({ kind: item.kind, text: item.text, client_id: item.client_id });
     fetch(form.getAttribute('action'), {
       method: 'POST', credentials: 'same-origin', body: body,
       headers: { 'x-csrftoken': csrfToken(), Accept: 'application/json' }
     }).then(function (response) {
       if (response.status >= 500) throw new Error('server ' + response.status); // try again later
-      if (response.status === 429) return { busy: true, response: response };
       return response.json()
         .catch(function () { return { error: t('send_failed_status', { status: response.status }) }; })
-        .then(function (data) { return { ok: response.ok, data: data }; });
-    }).then(function (result) {
-      yoriai.linkWorks(); // the server answered
-      if (result.busy) {
-        // Too fast for now (this phone, or the whole room's router): keep the note, say so, send it later.
-        flushing = false;
-        result.response.json().catch(function () { return {}; }).then(function (data) {
-          var error = document.getElementById('composer-error');
-          if (error && data.error) { error.textContent = data.error; error.hidden = false; }
+        .then(function (answer) {
+          // The same answer as the socket's: {note_id, waiting}, or {error} (busy: only too fast).
+          if (response.status === 429) answer.busy = true;
+          else if (!response.ok && !answer.error) answer.error = t('send_failed');
+          return answer;
         });
-        setTimeout(flushOutbox, 10000);
-        return;
-      }
-      writeOutbox(meeting, outbox(meeting).filter(function (i) { return i.client_id !== item.client_id; }));
-      if (!result.ok) refused(item, result.data.error || t('send_failed'));
-      else showMine(item, result.data.waiting ? 'waiting' : 'sent', result.data.note_id);
+    }).then(function (answer) { answered(item, meeting, answer); }, function () { unanswered(meeting); });
+  }
+
+  function answered(item, meeting, answer) {
+    yoriai.linkWorks(); // the server answered
+    if (answer.busy) {
+      // Too fast for now (this phone, or the whole room's router): keep the note, say so, send it later.
       flushing = false;
-      flushOutbox();
-    }).catch(function () {
-      // No answer (offline, server restarting): keep it and try again soon.
-      flushing = false;
-      outbox(meeting).forEach(function (i) { showPending(i, 'offline'); showMine(i, 'offline'); });
-      setTimeout(flushOutbox, 4000);
-    });
+      var error = document.getElementById('composer-error');
+      if (error && answer.error) { error.textContent = answer.error; error.hidden = false; }
+      setTimeout(flushOutbox, 10000);
+      return;
+    }
+    writeOutbox(meeting, outbox(meeting).filter(function (i) { return i.client_id !== item.client_id; }));
+    if (answer.error || !answer.note_id) refused(item, answer.error || t('send_failed'));
+    else showMine(item, answer.waiting ? 'waiting' : 'sent', answer.note_id);
+    flushing = false;
+    flushOutbox();
+  }
+
+  function unanswered(meeting) {
+    // No answer (offline, server restarting): keep it and try again soon.
+    flushing = false;
+    outbox(meeting).forEach(function (i) { showPending(i, 'offline'); showMine(i, 'offline'); });
+    setTimeout(flushOutbox, 4000);
   }
 
   function refused(item, message) {

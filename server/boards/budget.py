@@ -37,16 +37,16 @@ SOCKETS_PER_ADDRESS = 400
 #: that came back would close the newest socket in turn, and two tabs would take turns for ever.
 CLOSE_REPLACED = 4008
 
-#: Clients send nothing on these sockets: phones, the projector and the console only listen
-#: (static/core.js has no ``ws-send``; notes, votes and moves are HTTP posts). A frame bigger
-#: than this is refused with 1009: uvicorn reads no more than its header (``ws_max_size`` in
-#: ``yoriai serve``, so thirty 15 MB frames no longer cost the server 770 MB), and the handler
-#: checks too, under any server.
+#: A phone sends its notes on its socket (a note is at most 200 characters; static/phone.js sends
+#: a longer text over HTTP, which says why it is refused); screens send nothing else (no
+#: ``ws-send``; votes and moves are HTTP posts). A frame bigger than this is refused with 1009:
+#: uvicorn reads no more than its header (``ws_max_size`` in ``yoriai serve``, so thirty 15 MB
+#: frames no longer cost the server 770 MB), and the handler checks too, under any server.
 MAX_MESSAGE_BYTES = 4096
 CLOSE_TOO_BIG = 1009
 
-#: A socket that talks anyway is closed with 1008 (policy violation) past this many messages
-#: in this many seconds: each message is a wake-up of the server for nothing.
+#: A socket that talks more is closed with 1008 (policy violation) past this many messages in this
+#: many seconds: a phone sends one note at a time and at most ten in 30 s (the note limits).
 MAX_MESSAGES = 20
 MESSAGES_WINDOW_S = 10.0
 CLOSE_POLICY = 1008

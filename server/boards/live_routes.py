@@ -6,12 +6,14 @@ own, rather than through the per-request dependencies of ``server.web.who``."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, WebSocket, get, websocket
+from litestar.channels import ChannelsPlugin
 from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath, FromQuery
 
@@ -29,14 +31,18 @@ from server.boards.budget import (
     MessageCounter,
 )
 from server.boards.live import BoardStream, Outgoing, Viewer, ViewMode
-from server.errors import Forbidden, UserError
-from server.i18n import N_, locale_of_scope
+from server.boards.phone_routes import submit_note
+from server.boards.service import CLIENT_ID
+from server.boards.state import meeting_with_participant
+from server.errors import ErrorKind, Forbidden, UserError
+from server.i18n import N_, locale_of_scope, use_locale
 from server.meetings.models import Meeting
 from server.web.auth import current_user, participant_token
 from server.web.dberrors import get_by_id
 from server.web.deps import DB, CurrentMeeting
 from server.web.ratelimit import client_address
 from server.web.serversend import frame_writer, text_sender
+from server.web.who import NOT_A_PARTICIPANT
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +180,7 @@ async def _stream_board(socket: WebSocket[Any, Any, Any], meeting_id: int, after
         # Subscribe first, then read what was missed: nothing committed in between is lost.
         async with socket.app.state.board_hub.listen(meeting_id, stream):
             await stream.open()
-            await _listen_for_leaving(socket)
+            await _listen(socket, viewer)
 
 
 async def _socket_watcher(socket: WebSocket[Any, Any, Any], meeting_id: int, view: str) -> Watcher | None:
@@ -185,9 +191,10 @@ async def _socket_watcher(socket: WebSocket[Any, Any, Any], meeting_id: int, vie
         return await live_watcher(socket, db, meeting_id, view) if meeting else None
 
 
-async def _listen_for_leaving(socket: WebSocket[Any, Any, Any]) -> None:
-    """Screens only listen: reading notices them leave, and closes those that talk (too big:
-    1009; too often: 1008)."""
+async def _listen(socket: WebSocket[Any, Any, Any], viewer: Viewer) -> None:
+    """Reading notices a screen leave. A phone posts its notes here, on the socket it already
+    holds (``_post_note``); anything else a screen says is ignored. Too big: 1009; too often:
+    1008 (a phone posts at most ten notes in 30 s, one at a time)."""
     counter = MessageCounter()
     try:
         while True:
@@ -202,8 +209,54 @@ async def _listen_for_leaving(socket: WebSocket[Any, Any, Any]) -> None:
             if counter.too_many(time.monotonic()):
                 await _close(socket, CLOSE_POLICY, "too many messages")
                 return
+            if viewer.mode == "phone" and viewer.participant_id is not None and isinstance(text, str):
+                answer = await _post_note(socket, viewer, text)
+                if answer is not None:
+                    await socket.send_text(answer)
     except WebSocketDisconnect:
         pass
+
+
+#: A posted note's fields, as the HTTP form has them.
+_NOTE_FIELDS = ("kind", "text", "client_id")
+
+
+async def _post_note(socket: WebSocket[Any, Any, Any], viewer: Viewer, message: str) -> str | None:
+    """A note a phone posts over its board socket: ``{"note": {"kind", "text", "client_id"}}``.
+
+    The same rules as ``POST /b/{id}/notes`` (``phone_routes.submit_note``: limits, the service,
+    the change published), without an HTTP request per note, which is most of what a note cost
+    the server before its fan-out (docs/benchmarks.md). Answered on this socket only:
+    ``{"ack": client_id, "note_id": N, "waiting": bool}``, or ``{"ack": client_id, "error": text}``
+    (with ``"busy": true`` when it is only too fast: the phone keeps the note and sends it later),
+    or ``{"ack": client_id, "retry": true}`` when the server failed (the phone sends it again;
+    the client_id keeps it stored once). Anything else is ignored: None."""
+    try:
+        payload = json.loads(message)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
+        return None
+    note = payload.get("note") if isinstance(payload, dict) else None
+    if not isinstance(note, dict):
+        return None
+    fields = {name: value if isinstance(value := note.get(name), str) else "" for name in _NOTE_FIELDS}
+    client_id = fields["client_id"] if CLIENT_ID.match(fields["client_id"]) else ""
+    with use_locale(viewer.locale):
+        try:
+            async with socket.app.state.sessionmaker() as db:
+                token = participant_token(socket, viewer.meeting_id) or ""
+                meeting, participant = await meeting_with_participant(db, viewer.meeting_id, token)
+                if meeting is None or participant is None or participant.id != viewer.participant_id:
+                    raise Forbidden(NOT_A_PARTICIPANT)  # forgotten, or its session deleted
+                note_id, waiting = await submit_note(
+                    socket, db, socket.app.plugins.get(ChannelsPlugin), meeting, participant, **fields
+                )
+        except UserError as exc:
+            refusal = {"ack": client_id, "error": str(exc.message), "busy": exc.kind is ErrorKind.TOO_MANY}
+            return json.dumps(refusal, ensure_ascii=False)
+        except Exception:
+            logger.exception("a note posted on board socket %s failed", viewer.meeting_id)
+            return json.dumps({"ack": client_id, "retry": True})
+    return json.dumps({"ack": client_id, "note_id": note_id, "waiting": waiting})
 
 
 #: Closings under way (a task must be referenced until it ends).

@@ -7,13 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
+from litestar.channels import ChannelsPlugin
+from litestar.connection import ASGIConnection
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.boards import clusters, tables
 from server.boards import service as boards
 from server.boards.events import BoardChange
 from server.boards.live import Viewer, publish
+from server.boards.models import Participant
 from server.boards.panel_routes import project_context, vote_context
 from server.boards.state import board_state
 from server.errors import UserError
@@ -79,6 +83,29 @@ def _wants_json(request: Request[Any, Any, Any]) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+async def submit_note(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    db: AsyncSession,
+    channels: ChannelsPlugin,
+    meeting: Meeting,
+    participant: Participant,
+    *,
+    kind: str,
+    text: str,
+    client_id: str,
+) -> tuple[int, bool]:
+    """A phone's note, however it came (HTTP or its board socket): the per-phone and per-address
+    limits, the service, then the change published. Returns the note's id and whether it waits
+    to be let through (screened mode: 「確認中」). Raises ``UserError`` when refused."""
+    await limits(connection).notes.take(f"{meeting.id}:{participant.id}")
+    await limits(connection).notes_per_address.take(f"{meeting.id}:{client_address(connection)}")
+    result = await boards.post_note(db, meeting, participant, kind=kind, text=text, client_id=client_id)
+    if isinstance(result, BoardChange):
+        publish(channels, result)
+        return result.note_id or 0, bool(result.note and result.note.waiting)
+    return result.id or 0, result.waiting
+
+
 @post("/b/{meeting_id:int}/notes", status_code=200, opt={"no_compression": True})
 async def post_note(
     request: Request[Any, Any, Any],
@@ -88,12 +115,14 @@ async def post_note(
     participant: CurrentParticipant,
     data: URLEncodedBody[dict[str, str]],
 ) -> Any:
-    """Post a note. Sent again with the same client_id (a phone back online), it is stored once."""
+    """Post a note. Sent again with the same client_id (a phone back online), it is stored once.
+    A phone whose board socket is open posts over it instead (``live_routes``); this is its outbox's
+    fallback, and the path of a plain form."""
     try:
-        await limits(request).notes.take(f"{meeting.id}:{participant.id}")
-        await limits(request).notes_per_address.take(f"{meeting.id}:{client_address(request)}")
-        result = await boards.post_note(
+        note_id, waiting = await submit_note(
+            request,
             db,
+            channels,
             meeting,
             participant,
             kind=data.get("kind", ""),
@@ -104,11 +133,6 @@ async def post_note(
         if _wants_json(request):
             return Response({"error": str(exc.message)}, status_code=status_of(exc))
         raise
-    if isinstance(result, BoardChange):
-        publish(channels, result)
-        note_id, waiting = result.note_id, bool(result.note and result.note.waiting)
-    else:
-        note_id, waiting = result.id, result.waiting
     if _wants_json(request):
         # waiting: screened mode; the phone shows it 「確認中」 until a facilitator lets it through.
         return {"note_id": note_id, "waiting": waiting}

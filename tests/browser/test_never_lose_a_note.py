@@ -70,3 +70,36 @@ def test_a_phone_whose_network_blocks_websockets_still_posts_and_sees_notes(
     for screen in (blocked, other, console):
         expect(screen.locator("#notes .note", has_text="WebSocketが使えない電話から")).to_have_count(1)
         expect(screen.locator("#notes .note", has_text="ふつうの電話から")).to_have_count(1, timeout=10_000)
+
+
+#: The phone's second message on its socket is swallowed, as by a socket that died without closing.
+SILENT_SECOND_SEND = """
+(function () {
+  var send = WebSocket.prototype.send, sent = 0;
+  WebSocket.prototype.send = function (data) { sent += 1; if (sent !== 2) return send.call(this, data); };
+})();
+"""
+
+
+def test_a_connected_phone_posts_on_its_socket_and_uses_http_when_the_socket_stays_silent(
+    browser, live_server: LiveServer
+) -> None:
+    from playwright.sync_api import expect
+
+    console, code = sign_in_and_open_session(browser, live_server)
+    phone = join_from_phone(browser, live_server, code, init_script=SILENT_SECOND_SEND)
+    posts: list[str] = []
+    phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" and "/notes" in r.url else None)
+
+    post_from_phone(phone, "ソケットで送った付箋")
+    expect(phone.locator('#mine [data-state="sent"]')).to_have_count(1)
+    expect(console.locator("#notes .note", has_text="ソケットで送った付箋")).to_have_count(1)
+    assert posts == []  # no HTTP request for a note while the socket is open
+
+    post_from_phone(phone, "だまったソケットのかわりに")
+    expect(phone.locator('#mine [data-state="sent"]')).to_have_count(2, timeout=20_000)
+    for screen in (phone, console):
+        expect(
+            screen.locator("#notes .note:not(.note--pending)", has_text="だまったソケットのかわりに")
+        ).to_have_count(1)
+    assert len(posts) == 1  # after the socket's silence, the outbox posted it over HTTP, once
