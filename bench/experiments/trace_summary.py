@@ -1,7 +1,8 @@
 """Where a note's time goes, from the lines trace_fanout.patch makes the servers print.
 
     git apply bench/experiments/trace_fanout.patch
-    .venv/bin/python bench/fanout.py --seconds 30 2> baseline.err | tee run.out
+    .venv/bin/python bench/fanout.py --seconds 30 2> baseline.err | tee run.out     # add --post-over http
+                                                                  # for the rows of an HTTP post
     .venv/bin/python bench/experiments/trace_summary.py SERVER_LOG baseline.err
     git apply -R bench/experiments/trace_fanout.patch
 
@@ -16,9 +17,9 @@ from pathlib import Path
 
 #: yoriai's stages, in the order the TRACE line gives them (µs, CLOCK_MONOTONIC).
 STAGES = (
-    "phone sends → the server's ASGI app",
-    "ASGI app → the handler (middleware, dependencies, the phone's read)",
-    "handler → published (limits, the note's statements, commit)",
+    "phone sends → the server's ASGI app (on the socket: → the service, its read included)",
+    "ASGI app → the service (middleware, dependencies, the phone's read; 0 on the socket)",
+    "the service → published (limits, the note's statements, commit)",
     "published → the board's feed takes it",
     "the feed writes it to every socket",
 )
