@@ -211,10 +211,21 @@ async def _listen(socket: WebSocket[Any, Any, Any], viewer: Viewer) -> None:
                 return
             if viewer.mode == "phone" and viewer.participant_id is not None and isinstance(text, str):
                 answer = await _post_note(socket, viewer, text)
-                if answer is not None:
-                    await socket.send_text(answer)
+                if answer is not None and not await _answer(socket, answer):
+                    return
     except WebSocketDisconnect:
         pass
+
+
+async def _answer(socket: WebSocket[Any, Any, Any], answer: str) -> bool:
+    """Answer a phone on its socket; False when the socket closed meanwhile (replaced by a newer
+    one, or gone): the phone's outbox, hearing nothing, sends the note again over HTTP."""
+    try:
+        await socket.send_text(answer)
+    except Exception:
+        logger.debug("answering on a board socket failed", exc_info=True)
+        return False
+    return True
 
 
 #: A posted note's fields, as the HTTP form has them.
