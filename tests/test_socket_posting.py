@@ -99,7 +99,7 @@ def test_a_refused_note_is_answered_in_the_phones_language_and_changes_nothing(
         assert_silent(bob_ws)
 
 
-def test_a_phone_posting_too_fast_is_told_to_wait_and_its_note_is_not_lost(
+def test_a_phone_posting_too_fast_is_told_to_wait(
     facilitator: TestClient[Litestar],
 ) -> None:
     meeting_id, code = create_open_meeting(facilitator)
@@ -117,7 +117,7 @@ def test_a_phone_posting_too_fast_is_told_to_wait_and_its_note_is_not_lost(
     assert answers[10]["busy"] is True and "早すぎます" in answers[10]["error"]
 
 
-def test_screens_and_strangers_cannot_post_on_a_socket_and_junk_is_ignored(
+def test_screens_cannot_post_on_a_socket_and_junk_is_ignored(
     facilitator: TestClient[Litestar], staff: Person
 ) -> None:
     meeting_id, code = create_open_meeting(facilitator)
