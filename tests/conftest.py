@@ -204,6 +204,14 @@ def facilitator(client: TestClient[Litestar]) -> TestClient[Litestar]:
 
 
 @pytest.fixture
+def staff(facilitator: TestClient[Litestar]) -> Person:
+    """The facilitator's own browser (their cookies), usable next to participants' phones."""
+    person = Person(facilitator)
+    person.cookies = facilitator.cookies
+    return person
+
+
+@pytest.fixture
 def coordinator(client: TestClient[Litestar]) -> TestClient[Litestar]:
     """A staff member who runs sessions and follows projects (both roles)."""
     create_facilitator(client, roles="facilitator coordinator", email="coord@example.jp")

@@ -52,14 +52,6 @@ def post_note(person: Person, meeting_id: int, text: str, kind: str = "idea") ->
         assert response.status_code == 200, response.text
 
 
-@pytest.fixture
-def staff(facilitator: TestClient[Litestar]) -> Person:
-    """The facilitator's own browser (their cookies), usable next to participants."""
-    person = Person(facilitator)
-    person.cookies = facilitator.cookies
-    return person
-
-
 def test_two_participants_see_each_others_notes_live(facilitator: TestClient[Litestar]) -> None:
     meeting_id, code = create_open_meeting(facilitator)
     alice, bob = join_as(facilitator, code), join_as(facilitator, code)

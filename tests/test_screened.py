@@ -29,14 +29,6 @@ from tests.test_live import WAIT, assert_silent, board_socket, note_ids, removed
 SECRET = "母の介護で夜も眠れず、仕事をやめるか迷っています"
 
 
-@pytest.fixture
-def staff(facilitator: TestClient[Litestar]) -> Person:
-    """The facilitator's own browser (their cookies), usable next to participants."""
-    person = Person(facilitator)
-    person.cookies = facilitator.cookies
-    return person
-
-
 def screen(client: TestClient[Litestar], meeting_id: int, on: bool = True) -> None:
     answer = post_form(
         client, f"/f/sessions/{meeting_id}/screening", {"screened": "1" if on else "0"}, htmx=True

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from litestar.testing.websocket_test_session import WebSocketTestSession
@@ -15,14 +14,6 @@ from tests.conftest import Person, create_open_meeting, join_as, post_form, send
 from tests.test_live import WAIT, assert_silent, board_socket, note_ids
 
 CLIENT_ID = "c0ffee00c0ffee00"
-
-
-@pytest.fixture
-def staff(facilitator: TestClient[Litestar]) -> Person:
-    """The facilitator's own browser (their cookies), usable next to participants."""
-    person = Person(facilitator)
-    person.cookies = facilitator.cookies
-    return person
 
 
 def say(

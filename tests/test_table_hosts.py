@@ -35,13 +35,6 @@ from tests.test_tables import STAFF, join_table, new_meeting, set_tables, with_t
 SECRET = "test-secret"
 
 
-@pytest.fixture
-def staff(facilitator: TestClient[Litestar]) -> Person:
-    person = Person(facilitator)
-    person.cookies = facilitator.cookies
-    return person
-
-
 async def seated_notes(db: AsyncSession, meeting, infos):  # type: ignore[no-untyped-def]
     """A host and a note at each table."""
     hosts, notes = [], []

@@ -307,13 +307,6 @@ def test_staff_entry_at_a_table_and_the_minutes_per_table(facilitator: TestClien
 # --- live: a phone at table B during table work, and in the plenary -------------------------
 
 
-@pytest.fixture
-def staff(facilitator: TestClient[Litestar]) -> Person:
-    person = Person(facilitator)
-    person.cookies = facilitator.cookies
-    return person
-
-
 def test_a_phone_at_table_b_gets_table_bs_notes_during_table_work_and_everything_in_plenary(
     facilitator: TestClient[Litestar], staff: Person
 ) -> None:
